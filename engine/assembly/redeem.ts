@@ -1,0 +1,34 @@
+// Points payment (program.md, evaluation step 4).
+import { allocate } from "./allocation";
+import { min64, max64 } from "./math";
+import { paused, minOrder, maxShareBps, pointValue, minPoints, redeemExcludeTags } from "./program";
+import { lineCount, remaining, pointsPaid, balance, redeemRequest, MAX_LINES } from "./receipt";
+import { lineHasAnyTag } from "./targets";
+
+export let maxRedeemable: i64 = 0;
+export let pointsSpent: i64 = 0;
+export let pointsSpentAmount: i64 = 0;
+
+const eligibleLines = new StaticArray<i32>(MAX_LINES);
+
+export function redeem(afterDiscounts: i64): void {
+  maxRedeemable = 0;
+  pointsSpent = 0;
+  pointsSpentAmount = 0;
+  if (paused || afterDiscounts < minOrder) return;
+  let n = 0;
+  let eligible: i64 = 0;
+  for (let i = 0; i < lineCount; i++) {
+    if (lineHasAnyTag(i, redeemExcludeTags)) continue;
+    unchecked((eligibleLines[n++] = i));
+    eligible += unchecked(remaining[i]);
+  }
+  const cap = (eligible * maxShareBps) / 10000;
+  const redeemable = min64(max64(balance, 0), cap / pointValue);
+  maxRedeemable = redeemable >= minPoints ? redeemable : 0;
+  const wanted = redeemRequest < 0 ? maxRedeemable : min64(redeemRequest, maxRedeemable);
+  if (wanted < minPoints) return;
+  pointsSpent = wanted;
+  pointsSpentAmount = wanted * pointValue;
+  allocate(pointsSpentAmount, remaining, eligibleLines, n, pointsPaid);
+}

@@ -1,0 +1,108 @@
+/**
+ * Compiles a validated program to the flat form the Wasm engine reads once (engine/assembly/program.ts):
+ * strings are interned to integer ids, campaigns ordered by priority (desc) then id, times resolved.
+ * The field order here mirrors `readProgram`/`readCampaign` exactly; PROGRAM_LAYOUT guards it.
+ */
+import type { Campaign, Program, TargetFilter } from "./types.ts";
+
+export const PROGRAM_LAYOUT = 1;
+
+export const EFFECT = { none: 0, percent: 1, amount: 2, cheapestFree: 3, bundle: 4 } as const;
+
+export interface CompiledProgram {
+  program: Program;
+  flat: Float64Array;
+  /** Program strings → ids 1…n (skus, categories, tags; promo codes upper-cased). */
+  strings: Map<string, number>;
+  /** Campaigns in evaluation order; engine campaign index i is campaigns[i]. */
+  campaigns: Campaign[];
+  tierIds: string[];
+}
+
+/** Promo codes compare case-insensitively: both sides go through this. */
+export function normalizeCode(code: string): string {
+  return code.toUpperCase();
+}
+
+function parseMinutes(hhmm: string): number {
+  return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+}
+
+export function compareCampaigns(a: Campaign, b: Campaign): number {
+  const pa = a.priority ?? 0;
+  const pb = b.priority ?? 0;
+  if (pa !== pb) return pb - pa;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+export function compileProgram(program: Program): CompiledProgram {
+  const strings = new Map<string, number>();
+  const out: number[] = [];
+  const intern = (s: string) => {
+    let id = strings.get(s);
+    if (id === undefined) {
+      id = strings.size + 1;
+      strings.set(s, id);
+    }
+    return id;
+  };
+  const ids = (list: readonly string[] | undefined, map: (s: string) => string = (s) => s) => {
+    out.push(list?.length ?? 0);
+    for (const s of list ?? []) out.push(intern(map(s)));
+  };
+  const filter = (f: TargetFilter | undefined) => {
+    ids(f?.skus);
+    ids(f?.categories);
+    ids(f?.tags);
+    ids(f?.excludeTags);
+  };
+  const tierLevels = program.tiers?.levels ?? [];
+  const tierIds = tierLevels.map((t) => t.id);
+  const campaigns = [...(program.campaigns ?? [])].sort(compareCampaigns);
+
+  out.push(PROGRAM_LAYOUT, program.status === "paused" ? 1 : 0, program.points.value, program.earn.rateBps,
+    program.earn.step?.every ?? 0, program.earn.step?.points ?? 0, program.earn.onPointsPaid ? 1 : 0,
+    program.redeem.maxShareBps, program.redeem.minOrder ?? 0, program.redeem.minPoints ?? 1, 0 /* string count, filled in last */);
+  const stringsSlot = out.length - 1;
+  ids(program.earn.excludeTags);
+  ids(program.redeem.excludeTags);
+  out.push(tierLevels.length);
+  for (const t of tierLevels) out.push(t.from, t.rateBps ?? -1, t.discountBps ?? 0, t.freeShipping ? 1 : 0);
+  out.push(campaigns.length);
+  for (const c of campaigns) {
+    const when = c.when ?? {};
+    const effect = c.effect;
+    out.push(c.stacking === "exclusive" ? 1 : 0, c.basis === "original" ? 1 : 0);
+    out.push(c.audience?.tiers ? 1 : 0, c.audience?.tiers?.length ?? 0);
+    for (const id of c.audience?.tiers ?? []) out.push(tierIds.indexOf(id));
+    out.push(c.audience?.members === undefined ? -1 : c.audience.members ? 1 : 0);
+    out.push(when.from ? 1 : 0, when.from ? Date.parse(when.from) : 0);
+    out.push(when.to ? 1 : 0, when.to ? Date.parse(when.to) : 0);
+    out.push((when.weekdays ?? []).reduce((mask, d) => mask | (1 << d), 0));
+    out.push(when.hours ? parseMinutes(when.hours.from) : -1, when.hours ? parseMinutes(when.hours.to) : -1);
+    const order = when.orderNumber;
+    out.push(order && "eq" in order ? order.eq : 0);
+    out.push(order && "every" in order ? order.every : 0, order && "every" in order ? order.offset ?? 0 : 0);
+    out.push(when.minSubtotal ?? 0, when.minQty ?? 0);
+    ids(when.codes, normalizeCode);
+    out.push(when.birthday ? when.birthday.daysBefore : -1, when.birthday ? when.birthday.daysAfter : 0);
+    out.push(when.boughtTargetBefore ? 1 : 0);
+    filter(c.target);
+    const kind = effect.discountBps !== undefined ? EFFECT.percent
+      : effect.discountAmount !== undefined ? EFFECT.amount
+      : effect.cheapestFree !== undefined ? EFFECT.cheapestFree
+      : effect.bundle !== undefined ? EFFECT.bundle : EFFECT.none;
+    out.push(kind, effect.discountBps ?? effect.bundle?.discountBps ?? 0, effect.discountAmount ?? 0,
+      effect.cheapestFree ?? 0);
+    const items = effect.bundle?.items ?? [];
+    out.push(items.length);
+    for (const item of items) {
+      filter(item);
+      out.push(item.qty);
+    }
+    out.push(effect.pointsMultiplierBps ?? -1, effect.bonusPoints ?? 0, effect.freeShipping ? 1 : 0);
+    out.push(c.limits?.perCustomer ?? 0, c.limits?.totalUses !== undefined ? 1 : 0, c.limits?.budget !== undefined ? 1 : 0);
+  }
+  out[stringsSlot] = strings.size;
+  return { program, flat: Float64Array.from(out), strings, campaigns, tierIds };
+}
