@@ -49,7 +49,7 @@ function codeHolds(c: Campaign): bool {
   if (c.codes.length == 0) return true;
   for (let k = 0; k < c.codes.length; k++) {
     const code = unchecked(c.codes[k]);
-    for (let r = 0; r < codesLength; r++) if (unchecked(codes[r]) == code) return true;
+    for (let r = 0; r < codesLength; r++) if (load<i32>(codes + (<usize>r << 2)) == code) return true;
   }
   return false;
 }

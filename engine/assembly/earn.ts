@@ -2,9 +2,8 @@
 // whole points given back to lines by largest remainder; or the `step` rule.
 import { allocate, giveLeftover, remainders } from "./allocation";
 import { mul128, mulHigh, div128, divRemainder } from "./math";
-import { earnRateBps, earnOnPointsPaid, earnExcludeTags, pointValue, stepEvery, stepPoints } from "./program";
-import { lineCount, remaining, pointsPaid, pointsEarned, multiplier, MAX_LINES, MAX_POINTS } from "./receipt";
-import { lineHasAnyTag } from "./targets";
+import { earnRateBps, earnOnPointsPaid, pointValue, stepEvery, stepPoints, TAG_NO_EARN } from "./program";
+import { lineCount, remaining, pointsPaid, pointsEarned, multiplier, lineFlags, MAX_LINES, MAX_POINTS } from "./receipt";
 
 const earning = new StaticArray<i32>(MAX_LINES);
 const earnable = new StaticArray<i64>(MAX_LINES);
@@ -16,7 +15,7 @@ export function earn(tierRateBps: i64): i64 {
   let n = 0;
   for (let i = 0; i < lineCount; i++) {
     unchecked((pointsEarned[i] = 0));
-    if (lineHasAnyTag(i, earnExcludeTags)) continue;
+    if (unchecked(lineFlags[i]) & TAG_NO_EARN) continue;
     const base = unchecked(remaining[i]) - (earnOnPointsPaid ? 0 : unchecked(pointsPaid[i]));
     if (base <= 0) continue;
     unchecked((earnable[i] = base));
@@ -33,8 +32,16 @@ function earnByRate(n: i32, rateBps: i64): i64 {
   let sumLow: u64 = 0;
   for (let s = 0; s < n; s++) {
     const line = unchecked(earning[s]);
-    const low = mul128(<u64>(unchecked(earnable[line]) * rateBps), <u64>unchecked(multiplier[line]));
-    const high = mulHigh;
+    const a = <u64>(unchecked(earnable[line]) * rateBps);
+    const m = <u64>unchecked(multiplier[line]);
+    let low: u64;
+    let high: u64 = 0;
+    if ((a >> 32) == 0) {
+      low = a * m; // m ≤ 10^6 < 2^32: the product fits 64 bits
+    } else {
+      low = mul128(a, m);
+      high = mulHigh;
+    }
     unchecked((numeratorHigh[s] = high));
     unchecked((numeratorLow[s] = low));
     const sum = sumLow + low;

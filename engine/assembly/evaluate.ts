@@ -1,32 +1,43 @@
 // One evaluation, in program.md's order: campaigns by priority, the tier discount, points payment,
 // earning, then the result with nudges.
 import { campaignHolds } from "./conditions";
-import { percentOff, amountOff } from "./effects/discount";
+import { percentOff, amountOff, applyPercentOff } from "./effects/discount";
 import { cheapestFree, bundle } from "./effects/units";
 import { earn } from "./earn";
 import { allocate } from "./allocation";
 import { min64 } from "./math";
 import {
-  Campaign, campaigns, tiers, paused, EFFECT_PERCENT, EFFECT_AMOUNT, EFFECT_CHEAPEST_FREE, EFFECT_BUNDLE,
+  Campaign, campaigns, tiers, paused, EFFECT_NONE, EFFECT_PERCENT, EFFECT_AMOUNT, EFFECT_CHEAPEST_FREE, EFFECT_BUNDLE,
 } from "./program";
 import {
-  lineCount, sku, catStart, catCount, idPool, amount, remaining, qty, pointsPaid, pointsEarned, multiplier,
+  lineCount, sku, catPtr, catCount, amount, remaining, qty, pointsPaid, pointsEarned, multiplier,
   claimed, spend, shipping, subtotal, budgetLeft, boughtSkuMark, boughtCategoryMark, currentBoughtStamp,
-  OK, ERR_POINTS_RANGE,
+  totalUnits, OK, ERR_POINTS_RANGE, MAX_LINES, readLines,
 } from "./receipt";
 import { redeem, maxRedeemable, pointsSpent, pointsSpentAmount } from "./redeem";
-import { selected, selectedCount, setSelectedCount, lineDiscount } from "./scratch";
-import { useFilter, lineMatches } from "./targets";
+import { selected, selectedCount, setSelection, lineDiscount, beginSelection, select, stampSelection, setWholeReceipt } from "./scratch";
 import {
-  HEADER_SIZE, NUDGE_TIER, NUDGE_CAMPAIGN, NUDGE_FREE_SHIPPING, resetOutput, addEntry, addApplied, addNudge,
-  beginOutput, header, writeLists, writeLine, entryCount, appliedCount, nudgeCount,
+  unfiltered, firstItemSlot, clearActive, activate, beginMatching, matchLine, listLength, listLine, copyList,
+} from "./targets";
+import {
+  HEADER_SIZE, NUDGE_TIER, NUDGE_CAMPAIGN, NUDGE_FREE_SHIPPING, resetOutput, reserveEntries, addEntry, addApplied,
+  addNudge, beginOutput, header, writeLists, writeLine, entryCount, appliedCount, nudgeCount, setAppliedPoints,
+  appliedPoints,
 } from "./output";
 
 const MAX_MULTIPLIER: i64 = 1_000_000;
+/** 0, 1, 2, … : copied to make "every line" a selection in one bulk copy. */
+const everyLine = new StaticArray<i32>(MAX_LINES);
+for (let i = 0; i < MAX_LINES; i++) everyLine[i] = i;
 
+let holding = new StaticArray<bool>(0);
 let discountTotal: i64 = 0;
 let bonusTotal: i64 = 0;
 let freeShipping = false;
+/** Totals of the lines claimed by exclusive campaigns so far. */
+let claimedCount: i32 = 0;
+let claimedAmount: i64 = 0;
+let claimedUnits: i64 = 0;
 
 function tierFor(spent: i64): i32 {
   let tier = -1;
@@ -37,30 +48,70 @@ function tierFor(spent: i64): i32 {
 function boughtBefore(line: i32): bool {
   const stamp = currentBoughtStamp();
   const id = unchecked(sku[line]);
-  if (id > 0 && id < boughtSkuMark.length && unchecked(boughtSkuMark[id]) == stamp) return true;
-  const start = unchecked(catStart[line]);
+  if (<u32>id < <u32>boughtSkuMark.length && unchecked(boughtSkuMark[id]) == stamp) return true;
+  const start = unchecked(catPtr[line]);
   const count = unchecked(catCount[line]);
   for (let k = 0; k < count; k++) {
-    const cat = unchecked(idPool[start + k]);
-    if (cat > 0 && cat < boughtCategoryMark.length && unchecked(boughtCategoryMark[cat]) == stamp) return true;
+    const cat = load<i32>(start + (<usize>k << 2));
+    if (<u32>cat < <u32>boughtCategoryMark.length && unchecked(boughtCategoryMark[cat]) == stamp) return true;
   }
   return false;
 }
 
-/** Selects the campaign's target lines; returns false with a nudge when only minSubtotal/minQty fail. */
+/** Whether applying the campaign touches lines one by one (or only needs the target's totals). */
+function needsLines(c: Campaign): bool {
+  return c.effect != EFFECT_NONE || c.multiplierBps >= 0 || c.exclusive;
+}
+
+/**
+ * Selects the campaign's target lines: its filter's lines (or every line), less those claimed by an
+ * exclusive campaign and, with `boughtTargetBefore`, those never bought before. Returns false when the
+ * campaign does not apply — with a nudge when only minSubtotal/minQty are missing.
+ */
 function selectTargets(c: Campaign, index: i32): bool {
-  useFilter(c.target);
-  let n = 0;
+  beginSelection();
+  const all = unchecked(unfiltered[index]);
+  const limits = c.minSubtotal > 0 || c.minQty > 0;
+  let n: i32 = 0;
   let originalSum: i64 = 0;
   let units: i64 = 0;
-  for (let i = 0; i < lineCount; i++) {
-    if (unchecked(claimed[i]) || !lineMatches(i)) continue;
-    if (c.boughtTargetBefore && !boughtBefore(i)) continue;
-    unchecked((selected[n++] = i));
-    originalSum += unchecked(amount[i]);
-    units += unchecked(qty[i]);
+  if (!c.boughtTargetBefore && claimedCount == 0) {
+    // Nothing to filter out: the selection is the whole list.
+    if (all) {
+      n = lineCount;
+      originalSum = subtotal;
+      units = totalUnits;
+      if (needsLines(c)) setSelection(everyLine, n);
+    } else {
+      n = copyList(index, selected);
+      setSelection(selected, n);
+      if (limits) {
+        for (let s = 0; s < n; s++) {
+          const line = unchecked(selected[s]);
+          originalSum += unchecked(amount[line]);
+          units += unchecked(qty[line]);
+        }
+      }
+    }
+    setWholeReceipt(all);
+    if (c.effect == EFFECT_BUNDLE && !all) stampSelection();
+  } else if (all && !c.boughtTargetBefore && !needsLines(c)) {
+    setWholeReceipt(false);
+    n = lineCount - claimedCount;
+    originalSum = subtotal - claimedAmount;
+    units = totalUnits - claimedUnits;
+  } else {
+    setWholeReceipt(false);
+    const count = all ? lineCount : listLength(index);
+    for (let k = 0; k < count; k++) {
+      const i = all ? k : listLine(index, k);
+      if (unchecked(claimed[i]) || (c.boughtTargetBefore && !boughtBefore(i))) continue;
+      select(i);
+      originalSum += unchecked(amount[i]);
+      units += unchecked(qty[i]);
+    }
+    n = selectedCount;
   }
-  setSelectedCount(n);
   const amountLeft = c.minSubtotal > originalSum ? c.minSubtotal - originalSum : 0;
   const qtyLeft = c.minQty > units ? c.minQty - units : 0;
   if (amountLeft > 0 || qtyLeft > 0) {
@@ -70,12 +121,18 @@ function selectTargets(c: Campaign, index: i32): bool {
   return n > 0;
 }
 
-function computeDiscount(c: Campaign): void {
+function computeDiscount(c: Campaign, index: i32): void {
+  if (c.effect == EFFECT_PERCENT) {
+    percentOff(c.discountBps, c.basisOriginal);
+    return;
+  }
+  if (c.effect == EFFECT_AMOUNT) {
+    amountOff(c.discountAmount);
+    return;
+  }
   for (let s = 0; s < selectedCount; s++) unchecked((lineDiscount[selected[s]] = 0));
-  if (c.effect == EFFECT_PERCENT) percentOff(c.discountBps, c.basisOriginal);
-  else if (c.effect == EFFECT_AMOUNT) amountOff(c.discountAmount);
-  else if (c.effect == EFFECT_CHEAPEST_FREE) cheapestFree(c.cheapestFree, c.basisOriginal);
-  else if (c.effect == EFFECT_BUNDLE) bundle(c);
+  if (c.effect == EFFECT_CHEAPEST_FREE) cheapestFree(c.cheapestFree, c.basisOriginal);
+  else if (c.effect == EFFECT_BUNDLE) bundle(c, index);
 }
 
 /** Caps the campaign's discount at the budget left, re-split over its lines by largest remainder. */
@@ -87,11 +144,13 @@ function capToBudget(c: Campaign, index: i32, total: i64): i64 {
   return left;
 }
 
-function applyCampaign(c: Campaign, index: i32): void {
-  computeDiscount(c);
+function commitDiscount(index: i32, c: Campaign): i64 {
+  if (c.effect == EFFECT_PERCENT && !c.hasBudget) return applyPercentOff(c.discountBps, c.basisOriginal, index);
+  computeDiscount(c, index);
   let total: i64 = 0;
   for (let s = 0; s < selectedCount; s++) total += unchecked(lineDiscount[selected[s]]);
   total = capToBudget(c, index, total);
+  reserveEntries(selectedCount);
   for (let s = 0; s < selectedCount; s++) {
     const line = unchecked(selected[s]);
     const d = unchecked(lineDiscount[line]);
@@ -99,10 +158,27 @@ function applyCampaign(c: Campaign, index: i32): void {
       unchecked((remaining[line] -= d));
       addEntry(line, index, d);
     }
-    if (c.multiplierBps >= 0) {
-      unchecked((multiplier[line] = min64(MAX_MULTIPLIER, (unchecked(multiplier[line]) * c.multiplierBps) / 10000)));
+  }
+  return total;
+}
+
+function applyCampaign(c: Campaign, index: i32): void {
+  const total = c.effect != EFFECT_NONE ? commitDiscount(index, c) : 0;
+  if (c.multiplierBps >= 0) {
+    const m = c.multiplierBps;
+    for (let s = 0; s < selectedCount; s++) {
+      const line = unchecked(selected[s]);
+      unchecked((multiplier[line] = min64(MAX_MULTIPLIER, (unchecked(multiplier[line]) * m) / 10000)));
     }
-    if (c.exclusive) unchecked((claimed[line] = true));
+  }
+  if (c.exclusive) {
+    for (let s = 0; s < selectedCount; s++) {
+      const line = unchecked(selected[s]);
+      unchecked((claimed[line] = true));
+      claimedAmount += unchecked(amount[line]);
+      claimedUnits += unchecked(qty[line]);
+    }
+    claimedCount += selectedCount;
   }
   discountTotal += total;
   bonusTotal += c.bonusPoints;
@@ -114,11 +190,13 @@ function applyTierDiscount(tier: i32): void {
   if (tier < 0) return;
   const t = unchecked(tiers[tier]);
   if (t.freeShipping) freeShipping = true;
-  if (t.discountBps <= 0) return;
+  const bps = t.discountBps;
+  if (bps <= 0) return;
+  reserveEntries(lineCount);
   let total: i64 = 0;
   for (let i = 0; i < lineCount; i++) {
     if (unchecked(claimed[i])) continue;
-    const d = (unchecked(remaining[i]) * t.discountBps) / 10000;
+    const d = (unchecked(remaining[i]) * bps) / 10000;
     if (d <= 0) continue;
     unchecked((remaining[i] -= d));
     addEntry(i, -1 - tier, d);
@@ -128,28 +206,63 @@ function applyTierDiscount(tier: i32): void {
   if (total > 0) addApplied(-1 - tier, total, 0);
 }
 
-/** Evaluates the receipt read by readReceipt; writes the output buffer; returns a status. */
-export function evaluate(): i32 {
+/** Decides which campaigns hold before the lines are read, so only their filters are matched. */
+function prepareCampaigns(tier: i32): void {
+  if (holding.length < campaigns.length) holding = new StaticArray<bool>(campaigns.length);
+  clearActive();
+  if (paused) return;
+  for (let index = 0; index < campaigns.length; index++) {
+    const c = unchecked(campaigns[index]);
+    const holds = campaignHolds(c, index, tier);
+    unchecked((holding[index] = holds));
+    if (!holds) continue;
+    if (!unchecked(unfiltered[index])) activate(index);
+    const item = unchecked(firstItemSlot[index]);
+    for (let k = 0; k < c.bundleItems.length; k++) activate(item + k);
+  }
+}
+
+function applyCampaigns(): void {
+  for (let index = 0; index < campaigns.length; index++) {
+    if (!unchecked(holding[index])) continue;
+    const c = unchecked(campaigns[index]);
+    if (selectTargets(c, index)) applyCampaign(c, index);
+  }
+}
+
+function reset(): void {
   resetOutput();
   discountTotal = 0;
   bonusTotal = 0;
   freeShipping = false;
+  claimedCount = 0;
+  claimedAmount = 0;
+  claimedUnits = 0;
+}
+
+/** Evaluates the receipt read by readReceipt; writes the output buffer; returns a status. */
+export function evaluate(): i32 {
   const tier = tierFor(spend);
+  prepareCampaigns(tier);
+  beginMatching();
+  const status = readLines(matchLine);
+  if (status != OK) return status;
+  reset();
   let earned: i64 = 0;
   if (!paused) {
-    if (tier + 1 < tiers.length) {
-      addNudge(NUDGE_TIER, tier + 1, unchecked(tiers[tier + 1]).from - spend, 0);
-    }
-    for (let index = 0; index < campaigns.length; index++) {
-      const c = unchecked(campaigns[index]);
-      if (!campaignHolds(c, index, tier)) continue;
-      if (!selectTargets(c, index)) continue;
-      applyCampaign(c, index);
-    }
+    if (tier + 1 < tiers.length) addNudge(NUDGE_TIER, tier + 1, unchecked(tiers[tier + 1]).from - spend, 0);
+    applyCampaigns();
     applyTierDiscount(tier);
     redeem(subtotal - discountTotal);
-    earned = earn(tier >= 0 ? unchecked(tiers[tier]).rateBps : -1);
-    if (earned < 0) return ERR_POINTS_RANGE;
+    if (subtotal - discountTotal - pointsSpentAmount > 0) {
+      earned = earn(tier >= 0 ? unchecked(tiers[tier]).rateBps : -1);
+      if (earned < 0) return ERR_POINTS_RANGE;
+    } else {
+      // A receipt that pays nothing earns nothing, bonus points included.
+      for (let i = 0; i < lineCount; i++) unchecked((pointsEarned[i] = 0));
+      bonusTotal = 0;
+      for (let k = 0; k < appliedCount; k++) setAppliedPoints(k, 0);
+    }
   } else {
     redeem(0);
     for (let i = 0; i < lineCount; i++) unchecked((pointsEarned[i] = 0));

@@ -2,8 +2,8 @@
 // a flat receipt into `inputBuffer`, calls `quote`, and reads the flat result at `outputPointer`.
 // No clock, no randomness, no I/O: every input, the time included, comes from the host.
 import { readProgram, PROGRAM_LAYOUT, loaded } from "./program";
-import { readReceipt, RECEIPT_LAYOUT, OK, ERR_NO_PROGRAM, errorLine } from "./receipt";
-import { resetTargets } from "./targets";
+import { readHeader, RECEIPT_LAYOUT, OK, ERR_NO_PROGRAM, errorLine } from "./receipt";
+import { buildTargets } from "./targets";
 import { evaluate } from "./evaluate";
 import { HEADER_SIZE, beginOutput, header, outputPointer, outLength } from "./output";
 
@@ -27,13 +27,17 @@ export function inputBuffer(count: i32): usize {
 /** Loads the flat program written to the input buffer; 0 when loaded. */
 export function loadProgram(count: i32): i32 {
   if (!readProgram(input, count)) return 1;
-  resetTargets();
+  buildTargets();
   return 0;
 }
 
-/** Evaluates the flat receipt written to the input buffer; returns the status also in output slot 0. */
-export function quote(count: i32): i32 {
-  let status = loaded ? readReceipt(input, count) : ERR_NO_PROGRAM;
+/**
+ * Evaluates the receipt written to the input buffer — `numberCount` f64 slots, then `idCount` i32 slots —
+ * and returns the status (also in output slot 0).
+ */
+export function quote(numberCount: i32, idCount: i32): i32 {
+  if ((<usize>numberCount << 3) + (<usize>idCount << 2) > (<usize>inputCapacity << 3)) return 1;
+  let status = loaded ? readHeader(input, numberCount, idCount) : ERR_NO_PROGRAM;
   if (status == OK) status = evaluate();
   if (status != OK) {
     beginOutput(HEADER_SIZE);

@@ -81,6 +81,17 @@ export let redeemExcludeTags = new StaticArray<i32>(0);
 export let tiers = new StaticArray<Tier>(0);
 export let campaigns = new StaticArray<Campaign>(0);
 export let loaded = false;
+/** Per program string: TAG_NO_EARN | TAG_NO_REDEEM when it is one of the earn/redeem excluded tags. */
+export const TAG_NO_EARN: u8 = 1;
+export const TAG_NO_REDEEM: u8 = 2;
+export let tagFlags = new StaticArray<u8>(0);
+
+function flagTags(tags: StaticArray<i32>, flag: u8): void {
+  for (let k = 0; k < tags.length; k++) {
+    const id = unchecked(tags[k]);
+    if (id > 0 && id < tagFlags.length) unchecked((tagFlags[id] |= flag));
+  }
+}
 
 function readFilter(): Filter {
   const f = new Filter();
@@ -165,6 +176,9 @@ export function readProgram(ptr: usize, count: i32): bool {
   const campaignCount = readI32();
   campaigns = new StaticArray<Campaign>(campaignCount < 0 ? 0 : campaignCount);
   for (let i = 0; i < campaignCount; i++) campaigns[i] = readCampaign();
+  tagFlags = new StaticArray<u8>(max(programStrings, 0) + 1);
+  flagTags(earnExcludeTags, TAG_NO_EARN);
+  flagTags(redeemExcludeTags, TAG_NO_REDEEM);
   loaded = !readFailed && pointValue >= 1;
   return loaded;
 }

@@ -1,15 +1,16 @@
 // The receipt being evaluated: per-line working state, read from the flat input the host encodes
-// (engine/host/encode.ts). Arrays are allocated once at the maximum size and reused by every quote.
-import { beginRead, readF64, readI32, readI64, readFailed } from "./reader";
+// (engine/host/encode.ts). Numbers arrive as f64 (exact integers), string ids as i32 in a second region
+// right after the numbers. Arrays are allocated once at the maximum size and reused by every quote.
 import { campaigns } from "./program";
 
-export const RECEIPT_LAYOUT: i32 = 1;
+export const RECEIPT_LAYOUT: i32 = 2;
 export const MAX_LINES: i32 = 1000;
 export const MAX_PRICE: i64 = 1_000_000_000_000;
 export const MAX_QTY: i64 = 1_000_000;
 export const MAX_SUBTOTAL: i64 = 10_000_000_000_000;
 export const MAX_SHIPPING: i64 = 1_000_000_000_000;
 export const MAX_POINTS: i64 = 1_000_000_000_000_000;
+export const HEADER_SLOTS: i32 = 17;
 
 // Status codes (0 = evaluated). The host maps them to a field path.
 export const OK: i32 = 0;
@@ -39,6 +40,7 @@ export let member = false;
 export let hasBirthday = false;
 export const birthdays = new StaticArray<i64>(3);
 export let subtotal: i64 = 0;
+export let totalUnits: i64 = 0;
 
 export const sku = new StaticArray<i32>(MAX_LINES);
 export const price = new StaticArray<i64>(MAX_LINES);
@@ -49,14 +51,16 @@ export const pointsPaid = new StaticArray<i64>(MAX_LINES);
 export const pointsEarned = new StaticArray<i64>(MAX_LINES);
 export const multiplier = new StaticArray<i64>(MAX_LINES);
 export const claimed = new StaticArray<bool>(MAX_LINES);
-export const catStart = new StaticArray<i32>(MAX_LINES);
+/** Per line: TAG_NO_EARN | TAG_NO_REDEEM from its tags. */
+export const lineFlags = new StaticArray<u8>(MAX_LINES);
+/** Address and number of each line's category ids and tag ids (i32s in the input). */
+export const catPtr = new StaticArray<usize>(MAX_LINES);
 export const catCount = new StaticArray<i32>(MAX_LINES);
-export const tagStart = new StaticArray<i32>(MAX_LINES);
+export const tagPtr = new StaticArray<usize>(MAX_LINES);
 export const tagCount = new StaticArray<i32>(MAX_LINES);
 
-/** Category and tag ids of all lines, back to back. */
-export let idPool = new StaticArray<i32>(4096);
-export let codes = new StaticArray<i32>(0);
+export let codes: usize = 0;
+export let codesLength: i32 = 0;
 /** Per campaign (compiled order): this customer's uses, shop-wide uses left and budget left (-1 = no limit). */
 export let campaignUses = new StaticArray<i64>(0);
 export let usesLeft = new StaticArray<i64>(0);
@@ -64,7 +68,7 @@ export let budgetLeft = new StaticArray<i64>(0);
 
 /** Number of distinct string ids in this quote (program strings first, then the receipt's own). */
 export let stringCount: i32 = 0;
-/** Marks by string id; a mark equal to the current stamp means "in the set being tested". */
+/** Marks by string id; a mark equal to the current stamp means "bought before". */
 export let boughtSkuMark = new StaticArray<i32>(0);
 export let boughtCategoryMark = new StaticArray<i32>(0);
 let boughtStamp: i32 = 0;
@@ -72,25 +76,32 @@ export function currentBoughtStamp(): i32 {
   return boughtStamp;
 }
 
-function fail(status: i32, line: i32): i32 {
-  errorLine = line;
-  return status;
+let numbers: usize = 0; // next f64 to read
+let numbersEnd: usize = 0;
+let ids: usize = 0; // next i32 to read
+let idsEnd: usize = 0;
+let bad = false;
+const MAX_SAFE: f64 = 9007199254740991;
+
+/** The next number as an exact integer; flags `bad` for a fraction, NaN or |x| > 2^53. */
+function next(): i64 {
+  const v = load<f64>(numbers);
+  numbers += 8;
+  const i = <i64>v;
+  if (<f64>i != v || !(v >= -MAX_SAFE && v <= MAX_SAFE)) bad = true;
+  return i;
 }
 
-let poolSize: i32 = 0;
-
-function appendIds(n: i32): bool {
-  if (n < 0 || n > 100000) return false;
-  if (poolSize + n > idPool.length) {
-    let cap = idPool.length << 1;
-    while (cap < poolSize + n) cap <<= 1;
-    const grown = new StaticArray<i32>(cap);
-    memory.copy(changetype<usize>(grown), changetype<usize>(idPool), <usize>poolSize << 2);
-    idPool = grown;
+/** Reserves `n` ids; returns their address, or 0 when the input is too short. */
+function takeIds(n: i32): usize {
+  const at = ids;
+  const after = ids + (<usize>n << 2);
+  if (n < 0 || after > idsEnd) {
+    bad = true;
+    return 0;
   }
-  for (let k = 0; k < n; k++) unchecked((idPool[poolSize + k] = readI32()));
-  poolSize += n;
-  return true;
+  ids = after;
+  return at;
 }
 
 function ensureMarks(n: i32): void {
@@ -101,95 +112,122 @@ function ensureMarks(n: i32): void {
   }
 }
 
-function markIds(marks: StaticArray<i32>, stamp: i32): bool {
-  const n = readI32();
-  if (n < 0) return false;
+function markIds(marks: StaticArray<i32>, stamp: i32): void {
+  const at = takeIds(1);
+  if (at == 0) return;
+  const n = load<i32>(at);
+  const list = takeIds(n);
+  const size = <u32>marks.length;
   for (let k = 0; k < n; k++) {
-    const id = readI32();
-    if (id > 0 && id < marks.length) unchecked((marks[id] = stamp));
+    const id = load<i32>(list + (<usize>k << 2));
+    if (<u32>id < size) unchecked((marks[id] = stamp));
   }
-  return true;
 }
 
-/** Reads the receipt and snapshot; returns a status (OK or the first limit broken). */
-export function readReceipt(ptr: usize, count: i32): i32 {
+/**
+ * Reads everything but the lines: header, shop-wide counters, codes, purchase history.
+ * `ptr` holds `numberCount` f64 slots followed by `idCount` i32 slots.
+ */
+export function readHeader(ptr: usize, numberCount: i32, idCount: i32): i32 {
   errorLine = -1;
-  beginRead(ptr, count);
-  if (readI32() != RECEIPT_LAYOUT) return ERR_MALFORMED;
-  lineCount = readI32();
+  bad = false;
+  numbers = ptr;
+  numbersEnd = ptr + (<usize>numberCount << 3);
+  ids = numbersEnd;
+  idsEnd = ids + (<usize>idCount << 2);
+  const n = campaigns.length;
+  if (numberCount < HEADER_SLOTS + 3 * n) return ERR_MALFORMED;
+  if (<i32>next() != RECEIPT_LAYOUT) return ERR_MALFORMED;
+  lineCount = <i32>next();
   if (lineCount < 1 || lineCount > MAX_LINES) return ERR_LINES;
-  shipping = readI64();
+  if (numberCount != HEADER_SLOTS + 3 * n + 2 * lineCount) return ERR_MALFORMED;
+  shipping = next();
   if (shipping < 0 || shipping > MAX_SHIPPING) return ERR_SHIPPING;
-  redeemRequest = readI64();
+  redeemRequest = next();
   if (redeemRequest < -1 || redeemRequest > MAX_POINTS) return ERR_REDEEM;
-  atMs = readF64();
-  weekday = readI32();
-  minuteOfDay = readI32();
-  localDay = readI64();
-  balance = readI64();
-  spend = readI64();
-  orders = readI64();
-  member = readI32() != 0;
-  hasBirthday = readI32() != 0;
-  for (let k = 0; k < 3; k++) unchecked((birthdays[k] = readI64()));
+  atMs = load<f64>(numbers);
+  numbers += 8;
+  weekday = <i32>next();
+  minuteOfDay = <i32>next();
+  localDay = next();
+  balance = next();
+  spend = next();
+  orders = next();
+  member = next() != 0;
+  hasBirthday = next() != 0;
+  for (let k = 0; k < 3; k++) unchecked((birthdays[k] = next()));
   if (balance < -MAX_POINTS || balance > MAX_POINTS || spend < 0 || spend > MAX_POINTS || orders < 0) {
     return ERR_SNAPSHOT;
   }
-  stringCount = readI32();
-  if (stringCount < 0 || stringCount > 10_000_000) return ERR_MALFORMED;
-
-  poolSize = 0;
-  subtotal = 0;
-  for (let i = 0; i < lineCount; i++) {
-    unchecked((sku[i] = readI32()));
-    const p = readI64();
-    const q = readI64();
-    if (p < 0 || p > MAX_PRICE) return fail(ERR_PRICE, i);
-    if (q < 1 || q > MAX_QTY) return fail(ERR_QTY, i);
-    const a = p * q; // ≤ 10^18, fits i64
-    subtotal += a;
-    if (a > MAX_SUBTOTAL || subtotal > MAX_SUBTOTAL) return fail(ERR_SUBTOTAL, i);
-    unchecked((price[i] = p));
-    unchecked((qty[i] = q));
-    unchecked((amount[i] = a));
-    unchecked((remaining[i] = a));
-    unchecked((pointsPaid[i] = 0));
-    unchecked((pointsEarned[i] = 0));
-    unchecked((multiplier[i] = 10000));
-    unchecked((claimed[i] = false));
-    let n = readI32();
-    unchecked((catStart[i] = poolSize));
-    unchecked((catCount[i] = n));
-    if (!appendIds(n)) return ERR_MALFORMED;
-    n = readI32();
-    unchecked((tagStart[i] = poolSize));
-    unchecked((tagCount[i] = n));
-    if (!appendIds(n)) return ERR_MALFORMED;
-  }
-
-  const codeCount = readI32();
-  if (codeCount < 0 || codeCount > 1000) return ERR_MALFORMED;
-  if (codes.length < codeCount) codes = new StaticArray<i32>(codeCount);
-  codesLength = codeCount;
-  for (let k = 0; k < codeCount; k++) unchecked((codes[k] = readI32()));
-
-  ensureMarks(stringCount + 1);
-  boughtStamp++;
-  if (!markIds(boughtSkuMark, boughtStamp)) return ERR_MALFORMED;
-  if (!markIds(boughtCategoryMark, boughtStamp)) return ERR_MALFORMED;
-
-  const n = campaigns.length;
+  stringCount = <i32>next();
+  if (bad || stringCount < 0 || stringCount > 10_000_000) return ERR_MALFORMED;
   if (campaignUses.length < n) {
     campaignUses = new StaticArray<i64>(n);
     usesLeft = new StaticArray<i64>(n);
     budgetLeft = new StaticArray<i64>(n);
   }
   for (let c = 0; c < n; c++) {
-    unchecked((campaignUses[c] = readI64()));
-    unchecked((usesLeft[c] = readI64()));
-    unchecked((budgetLeft[c] = readI64()));
+    unchecked((campaignUses[c] = next()));
+    unchecked((usesLeft[c] = next()));
+    unchecked((budgetLeft[c] = next()));
   }
-  return readFailed ? ERR_MALFORMED : OK;
+  const at = takeIds(1);
+  if (at == 0) return ERR_MALFORMED;
+  codesLength = load<i32>(at);
+  codes = takeIds(codesLength);
+  ensureMarks(stringCount + 1);
+  boughtStamp++;
+  markIds(boughtSkuMark, boughtStamp);
+  markIds(boughtCategoryMark, boughtStamp);
+  return bad ? ERR_MALFORMED : OK;
 }
 
-export let codesLength: i32 = 0;
+function fail(status: i32, line: i32): i32 {
+  errorLine = line;
+  return status;
+}
+
+/**
+ * Reads the lines; `onLine(i)` runs as each line is read (target matching), while its ids are at hand.
+ */
+export function readLines(onLine: (i: i32) => void): i32 {
+  let total: i64 = 0;
+  let units: i64 = 0;
+  let p = numbers;
+  for (let i = 0; i < lineCount; i++) {
+    const vp = load<f64>(p);
+    const vq = load<f64>(p, 8);
+    p += 16;
+    const price_ = <i64>vp;
+    const qty_ = <i64>vq;
+    if (<f64>price_ != vp || price_ < 0 || price_ > MAX_PRICE) return fail(ERR_PRICE, i);
+    if (<f64>qty_ != vq || qty_ < 1 || qty_ > MAX_QTY) return fail(ERR_QTY, i);
+    const a = price_ * qty_; // ≤ 10^18, fits i64
+    total += a;
+    if (total > MAX_SUBTOTAL) return fail(ERR_SUBTOTAL, i);
+    units += qty_;
+    unchecked((price[i] = price_));
+    unchecked((qty[i] = qty_));
+    unchecked((amount[i] = a));
+    unchecked((remaining[i] = a));
+    unchecked((multiplier[i] = 10000));
+    unchecked((claimed[i] = false));
+    const head = takeIds(2);
+    if (head == 0) return ERR_MALFORMED;
+    unchecked((sku[i] = load<i32>(head)));
+    const cats = load<i32>(head, 4);
+    const catAt = takeIds(cats + 1);
+    if (catAt == 0) return ERR_MALFORMED;
+    const tags = load<i32>(catAt + (<usize>cats << 2));
+    const tagAt = takeIds(tags);
+    if (tagAt == 0 && tags > 0) return ERR_MALFORMED;
+    unchecked((catPtr[i] = catAt));
+    unchecked((catCount[i] = cats));
+    unchecked((tagPtr[i] = tagAt));
+    unchecked((tagCount[i] = tags));
+    onLine(i);
+  }
+  subtotal = total;
+  totalUnits = units;
+  return bad ? ERR_MALFORMED : OK;
+}

@@ -1,24 +1,25 @@
 // Stable ordering of line indices by price, for the effects that pick units by price
-// (cheapest-free, bundles). Equal prices keep line order, so "ties: earlier line first" holds.
+// (cheapest-free, bundles). Input lists are in line order and the sort is stable, so equal prices keep
+// line order: "ties: earlier line first".
 import { MAX_LINES } from "./receipt";
 
 const buffer = new StaticArray<i32>(MAX_LINES);
 
-function before(key: StaticArray<i64>, a: i32, b: i32, descending: bool): bool {
+@inline function first(key: StaticArray<i64>, a: i32, b: i32, descending: bool): bool {
+  // Whether line a must come strictly before line b.
   const ka = unchecked(key[a]);
   const kb = unchecked(key[b]);
-  if (ka == kb) return a < b;
   return descending ? ka > kb : ka < kb;
 }
 
-/** Sorts lines[0..n) (line indices) by key[line]; stable bottom-up merge sort. */
+/** Sorts lines[0..n) (line indices, in line order) by key[line]; stable. */
 export function sortLines(lines: StaticArray<i32>, n: i32, key: StaticArray<i64>, descending: bool): void {
   if (n < 2) return;
-  if (n <= 16) {
+  if (n <= 12) {
     for (let i = 1; i < n; i++) {
       const v = unchecked(lines[i]);
       let j = i - 1;
-      while (j >= 0 && before(key, v, unchecked(lines[j]), descending)) {
+      while (j >= 0 && first(key, v, unchecked(lines[j]), descending)) {
         unchecked((lines[j + 1] = lines[j]));
         j--;
       }
@@ -36,7 +37,7 @@ export function sortLines(lines: StaticArray<i32>, n: i32, key: StaticArray<i64>
       let j = mid;
       let k = lo;
       while (i < mid && j < hi) {
-        if (before(key, unchecked(src[j]), unchecked(src[i]), descending)) unchecked((dst[k++] = src[j++]));
+        if (first(key, unchecked(src[j]), unchecked(src[i]), descending)) unchecked((dst[k++] = src[j++]));
         else unchecked((dst[k++] = src[i++]));
       }
       while (i < mid) unchecked((dst[k++] = src[i++]));

@@ -1,16 +1,19 @@
 /**
- * Encodes a receipt, customer snapshot and shop-wide counters into the flat form the engine reads
- * (engine/assembly/receipt.ts, `readReceipt`), straight into the Wasm memory. Strings the program does not
- * know get per-quote ids after the program's, so equal strings still compare equal inside the engine.
- * Checks every value it writes; the first bad one is reported as a problem with its path.
+ * Encodes a receipt, customer snapshot and shop-wide counters into the form the engine reads
+ * (engine/assembly/receipt.ts): numbers as f64 (exact integers), then string ids as i32, straight into the
+ * Wasm memory. Strings the program does not know get per-quote ids after the program's, so equal strings
+ * still compare equal inside the engine. Every value is checked as it is written; the first bad one is
+ * reported as a problem with its path (the caller then collects every problem).
  */
 import { birthdayDays, localTime } from "./calendar.ts";
 import { normalizeCode, type CompiledProgram } from "./compile.ts";
 import type { CampaignCounters, CustomerSnapshot, Problem, Receipt } from "./types.ts";
 
-export const RECEIPT_LAYOUT = 1;
-const HEADER = 17;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
+export const RECEIPT_LAYOUT = 2;
+const HEADER_SLOTS = 17;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const MAX_STRING = 200;
 
 export class EncodeProblem extends Error {
   readonly problem: Problem;
@@ -27,17 +30,54 @@ function int(v: unknown, path: string, min: number, max: number): number {
   return v;
 }
 
-function strings(v: unknown, path: string): readonly string[] {
+function text(v: unknown, path: string): string {
+  if (typeof v !== "string" || v.length < 1 || v.length > MAX_STRING) {
+    throw new EncodeProblem(path, `must be a string of 1 to ${MAX_STRING} characters`);
+  }
+  return v;
+}
+
+function texts(v: unknown, path: string, max: number): readonly string[] {
   if (v === undefined) return [];
-  if (!Array.isArray(v) || v.some((s) => typeof s !== "string")) throw new EncodeProblem(path, "must be a list of strings");
+  if (!Array.isArray(v) || v.length > max) throw new EncodeProblem(path, `must be a list of at most ${max} strings`);
+  for (let i = 0; i < v.length; i++) text(v[i], `${path}[${i}]`);
   return v as string[];
 }
 
+/** Whether y-m-d is a real calendar date. */
+function realDate(y: number, m: number, d: number): boolean {
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+}
+
+/** Epoch milliseconds of an RFC 3339 date-time with offset; NaN when it is not one. */
+export function parseInstant(at: unknown): number {
+  if (typeof at !== "string") return NaN;
+  const m = RFC3339.exec(at);
+  if (!m || !realDate(Number(m[1]), Number(m[2]), Number(m[3]))) return NaN;
+  return Date.parse(at);
+}
+
+export function isDate(v: unknown): v is string {
+  if (typeof v !== "string") return false;
+  const m = DATE.exec(v);
+  return m !== null && realDate(Number(m[1]), Number(m[2]), Number(m[3]));
+}
+
+export interface EncodedSize {
+  numbers: number;
+  ids: number;
+}
+
 export class ReceiptEncoder {
+  private readonly compiled: CompiledProgram;
   private readonly local = new Map<string, number>();
+  private readonly lineIds = new Set<string>();
   private next = 0;
 
-  constructor(private readonly compiled: CompiledProgram) {}
+  constructor(compiled: CompiledProgram) {
+    this.compiled = compiled;
+  }
 
   private id(s: string): number {
     const known = this.compiled.strings.get(s);
@@ -50,79 +90,94 @@ export class ReceiptEncoder {
     return id;
   }
 
-  /** Number of f64 slots the receipt needs. */
-  size(receipt: Receipt, customer: CustomerSnapshot): number {
-    if (!Array.isArray(receipt.lines)) throw new EncodeProblem("lines", "must be a list of lines");
-    let n = HEADER + 3 + 3 * this.compiled.campaigns.length;
-    for (const line of receipt.lines) n += 5 + (line?.categories?.length ?? 0) + (line?.tags?.length ?? 0);
-    n += receipt.codes?.length ?? 0;
-    n += (customer.boughtSkus?.length ?? 0) + (customer.boughtCategories?.length ?? 0);
-    return n;
+  /** Slots the receipt needs: f64 numbers, then i32 ids. */
+  size(receipt: Receipt, customer: CustomerSnapshot): EncodedSize {
+    const lines = receipt.lines;
+    if (!Array.isArray(lines)) throw new EncodeProblem("lines", "must be a list of lines");
+    let ids = 3 + (Array.isArray(receipt.codes) ? receipt.codes.length : 0);
+    ids += (Array.isArray(customer.boughtSkus) ? customer.boughtSkus.length : 0);
+    ids += (Array.isArray(customer.boughtCategories) ? customer.boughtCategories.length : 0);
+    for (const line of lines) {
+      ids += 3;
+      if (Array.isArray(line?.categories)) ids += line.categories.length;
+      if (Array.isArray(line?.tags)) ids += line.tags.length;
+    }
+    return { numbers: HEADER_SLOTS + 3 * this.compiled.campaigns.length + 2 * lines.length, ids };
   }
 
-  /** Writes the receipt at `view[0…]`; returns the number of slots written. */
-  encode(view: Float64Array, receipt: Receipt, customer: CustomerSnapshot, counters: CampaignCounters | undefined): number {
+  /** Writes the receipt into `numbers` and `ids`; returns how many ids were written. */
+  encode(
+    numbers: Float64Array, ids: Int32Array, receipt: Receipt, customer: CustomerSnapshot,
+    counters: CampaignCounters | undefined,
+  ): number {
     this.local.clear();
+    this.lineIds.clear();
     this.next = this.compiled.strings.size;
     const program = this.compiled.program;
-    if (typeof receipt.at !== "string" || !RFC3339.test(receipt.at) || Number.isNaN(Date.parse(receipt.at))) {
-      throw new EncodeProblem("at", "must be an RFC 3339 date-time with an offset");
-    }
-    const at = Date.parse(receipt.at);
+    const at = parseInstant(receipt.at);
+    if (Number.isNaN(at)) throw new EncodeProblem("at", "must be an RFC 3339 date-time with an offset");
+    if (receipt.customerId !== undefined) text(receipt.customerId, "customerId");
     const local = localTime(program.timezone, at);
     const lines = receipt.lines;
     if (lines.length < 1 || lines.length > 1000) throw new EncodeProblem("lines", "must have 1 to 1000 lines");
     const redeem = receipt.redeemPoints ?? 0;
     const birthday = customer.birthday;
-    const days = typeof birthday === "string" ? birthdayDays(birthday, local.year) : [0, 0, 0];
-    let p = 0;
-    view[p++] = RECEIPT_LAYOUT;
-    view[p++] = lines.length;
-    view[p++] = int(receipt.shipping ?? 0, "shipping", 0, 1e12);
-    view[p++] = redeem === "max" ? -1 : int(redeem, "redeemPoints", 0, 1e15);
-    view[p++] = at;
-    view[p++] = local.weekday;
-    view[p++] = local.minuteOfDay;
-    view[p++] = local.day;
-    view[p++] = int(customer.balance ?? 0, "customer.balance", -1e15, 1e15);
-    view[p++] = int(customer.spend ?? 0, "customer.spend", 0, 1e15);
-    view[p++] = int(customer.orders ?? 0, "customer.orders", 0, 1e9);
-    view[p++] = customer.member ? 1 : 0;
-    view[p++] = typeof birthday === "string" ? 1 : 0;
-    view[p++] = days[0];
-    view[p++] = days[1];
-    view[p++] = days[2];
-    const stringsSlot = p++;
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!;
-      if (typeof line !== "object" || line === null) throw new EncodeProblem(`lines[${i}]`, "must be an object");
-      view[p++] = typeof line.sku === "string" ? this.id(line.sku) : 0;
-      view[p++] = int(line.price, `lines[${i}].price`, 0, 1e12);
-      view[p++] = int(line.qty, `lines[${i}].qty`, 1, 1e6);
-      const categories = strings(line.categories, `lines[${i}].categories`);
-      view[p++] = categories.length;
-      for (const c of categories) view[p++] = this.id(c);
-      const tags = strings(line.tags, `lines[${i}].tags`);
-      view[p++] = tags.length;
-      for (const t of tags) view[p++] = this.id(t);
+    if (birthday !== undefined && birthday !== null && !isDate(birthday)) {
+      throw new EncodeProblem("customer.birthday", "must be a date YYYY-MM-DD");
     }
-    const codes = strings(receipt.codes, "codes");
-    view[p++] = codes.length;
-    for (const c of codes) view[p++] = this.id(normalizeCode(c));
-    const boughtSkus = strings(customer.boughtSkus, "customer.boughtSkus");
-    view[p++] = boughtSkus.length;
-    for (const s of boughtSkus) view[p++] = this.id(s);
-    const boughtCategories = strings(customer.boughtCategories, "customer.boughtCategories");
-    view[p++] = boughtCategories.length;
-    for (const s of boughtCategories) view[p++] = this.id(s);
+    const days = typeof birthday === "string" ? birthdayDays(birthday, local.year) : [0, 0, 0];
+    let n = 0;
+    numbers[n++] = RECEIPT_LAYOUT;
+    numbers[n++] = lines.length;
+    numbers[n++] = int(receipt.shipping ?? 0, "shipping", 0, 1e12);
+    numbers[n++] = redeem === "max" ? -1 : int(redeem, "redeemPoints", 0, 1e15);
+    numbers[n++] = at;
+    numbers[n++] = local.weekday;
+    numbers[n++] = local.minuteOfDay;
+    numbers[n++] = local.day;
+    numbers[n++] = int(customer.balance ?? 0, "customer.balance", -1e15, 1e15);
+    numbers[n++] = int(customer.spend ?? 0, "customer.spend", 0, 1e15);
+    numbers[n++] = int(customer.orders ?? 0, "customer.orders", 0, 1e9);
+    numbers[n++] = customer.member ? 1 : 0;
+    numbers[n++] = typeof birthday === "string" ? 1 : 0;
+    numbers[n++] = days[0]!;
+    numbers[n++] = days[1]!;
+    numbers[n++] = days[2]!;
+    const stringsSlot = n++;
     const uses = customer.campaignUses ?? {};
     for (const c of this.compiled.campaigns) {
       const counter = counters?.[c.id];
-      view[p++] = int(uses[c.id] ?? 0, `customer.campaignUses.${c.id}`, 0, 1e9);
-      view[p++] = c.limits?.totalUses !== undefined ? Math.max(0, counter?.usesLeft ?? c.limits.totalUses) : -1;
-      view[p++] = c.limits?.budget !== undefined ? Math.max(0, counter?.budgetLeft ?? c.limits.budget) : -1;
+      numbers[n++] = int(uses[c.id] ?? 0, `customer.campaignUses.${c.id}`, 0, 1e9);
+      numbers[n++] = c.limits?.totalUses !== undefined ? Math.max(0, counter?.usesLeft ?? c.limits.totalUses) : -1;
+      numbers[n++] = c.limits?.budget !== undefined ? Math.max(0, counter?.budgetLeft ?? c.limits.budget) : -1;
     }
-    view[stringsSlot] = this.next;
-    return p;
+    let k = 0;
+    const codes = texts(receipt.codes, "codes", 20);
+    ids[k++] = codes.length;
+    for (const c of codes) ids[k++] = this.id(normalizeCode(c));
+    const boughtSkus = texts(customer.boughtSkus, "customer.boughtSkus", 10_000);
+    ids[k++] = boughtSkus.length;
+    for (const s of boughtSkus) ids[k++] = this.id(s);
+    const boughtCategories = texts(customer.boughtCategories, "customer.boughtCategories", 10_000);
+    ids[k++] = boughtCategories.length;
+    for (const s of boughtCategories) ids[k++] = this.id(s);
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (typeof line !== "object" || line === null) throw new EncodeProblem(`lines[${i}]`, "must be an object");
+      const lineId = text(line.id, `lines[${i}].id`);
+      if (this.lineIds.has(lineId)) throw new EncodeProblem(`lines[${i}].id`, "must be unique in the receipt");
+      this.lineIds.add(lineId);
+      numbers[n++] = int(line.price, `lines[${i}].price`, 0, 1e12);
+      numbers[n++] = int(line.qty, `lines[${i}].qty`, 1, 1e6);
+      ids[k++] = line.sku === undefined ? 0 : this.id(text(line.sku, `lines[${i}].sku`));
+      const categories = texts(line.categories, `lines[${i}].categories`, 50);
+      ids[k++] = categories.length;
+      for (const c of categories) ids[k++] = this.id(c);
+      const tags = texts(line.tags, `lines[${i}].tags`, 50);
+      ids[k++] = tags.length;
+      for (const t of tags) ids[k++] = this.id(t);
+    }
+    numbers[stringsSlot] = this.next;
+    return k;
   }
 }

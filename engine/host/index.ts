@@ -45,7 +45,7 @@ interface Exports {
   layoutVersion(): number;
   inputBuffer(count: number): number;
   loadProgram(count: number): number;
-  quote(count: number): number;
+  quote(numberCount: number, idCount: number): number;
   resultPointer(): number;
   resultLength(): number;
 }
@@ -123,14 +123,17 @@ export class Engine {
     return this.compiled.program;
   }
 
-  /** Encodes the input into Wasm memory; returns the slot count. Throws ReceiptInvalidError. */
-  private write(receipt: Receipt, customer: CustomerSnapshot, counters?: CampaignCounters): number {
+  /** Encodes the input into Wasm memory; returns the slot counts. Throws ReceiptInvalidError. */
+  private write(receipt: Receipt, customer: CustomerSnapshot, counters?: CampaignCounters): [number, number] {
     try {
       if (typeof receipt !== "object" || receipt === null) throw new EncodeProblem("", "must be an object");
+      if (typeof customer !== "object" || customer === null) throw new EncodeProblem("customer", "must be an object");
       const size = this.encoder.size(receipt, customer);
-      const ptr = this.exports.inputBuffer(size);
-      const view = new Float64Array(this.exports.memory.buffer, ptr, size);
-      return this.encoder.encode(view, receipt, customer, counters);
+      const ptr = this.exports.inputBuffer(size.numbers + Math.ceil(size.ids / 2));
+      const buffer = this.exports.memory.buffer;
+      const numbers = new Float64Array(buffer, ptr, size.numbers);
+      const ids = new Int32Array(buffer, ptr + size.numbers * 8, size.ids);
+      return [size.numbers, this.encoder.encode(numbers, ids, receipt, customer, counters)];
     } catch (e) {
       if (!(e instanceof EncodeProblem) && !(e instanceof TypeError)) throw e;
       // Report every problem, not just the first one the encoder met.
@@ -145,9 +148,9 @@ export class Engine {
   }
 
   /** Runs the Wasm evaluation on the written input; returns the status. Re-instantiates after a trap. */
-  private run(count: number): number {
+  private run([numbers, ids]: [number, number]): number {
     try {
-      return this.exports.quote(count);
+      return this.exports.quote(numbers, ids);
     } catch (e) {
       this.exports = this.load();
       throw new EngineError(`engine trapped: ${(e as Error).message}`);
@@ -156,8 +159,7 @@ export class Engine {
 
   /** The evaluation of `receipt` for `customer` (default: a new customer) under this program. */
   quote(receipt: Receipt, customer: CustomerSnapshot = {}, counters?: CampaignCounters): Evaluation {
-    const count = this.write(receipt, customer, counters);
-    const status = this.run(count);
+    const status = this.run(this.write(receipt, customer, counters));
     const length = this.exports.resultLength();
     const out = new Float64Array(this.exports.memory.buffer, this.exports.resultPointer(), length);
     if (status !== 0) {
@@ -173,8 +175,8 @@ export class Engine {
    * The input stays valid until the next quote.
    */
   prepare(receipt: Receipt, customer: CustomerSnapshot = {}, counters?: CampaignCounters): () => number {
-    const count = this.write(receipt, customer, counters);
-    return () => this.exports.quote(count);
+    const [numbers, ids] = this.write(receipt, customer, counters);
+    return () => this.exports.quote(numbers, ids);
   }
 }
 
