@@ -38,6 +38,9 @@ let freeShipping = false;
 let claimedCount: i32 = 0;
 let claimedAmount: i64 = 0;
 let claimedUnits: i64 = 0;
+/** The lines no exclusive campaign has claimed, in line order. */
+const unclaimed = new StaticArray<i32>(MAX_LINES);
+let unclaimedCount: i32 = 0;
 
 function tierFor(spent: i64): i32 {
   let tier = -1;
@@ -71,46 +74,45 @@ function needsLines(c: Campaign): bool {
 function selectTargets(c: Campaign, index: i32): bool {
   beginSelection();
   const all = unchecked(unfiltered[index]);
-  const limits = c.minSubtotal > 0 || c.minQty > 0;
   let n: i32 = 0;
   let originalSum: i64 = 0;
   let units: i64 = 0;
-  if (!c.boughtTargetBefore && claimedCount == 0) {
-    // Nothing to filter out: the selection is the whole list.
-    if (all) {
-      n = lineCount;
-      originalSum = subtotal;
-      units = totalUnits;
-      if (needsLines(c)) setSelection(everyLine, n);
-    } else {
-      n = copyList(index, selected);
-      setSelection(selected, n);
-      if (limits) {
-        for (let s = 0; s < n; s++) {
-          const line = unchecked(selected[s]);
-          originalSum += unchecked(amount[line]);
-          units += unchecked(qty[line]);
-        }
-      }
-    }
-    setWholeReceipt(all);
-    if (c.effect == EFFECT_BUNDLE && !all) stampSelection();
-  } else if (all && !c.boughtTargetBefore && !needsLines(c)) {
-    setWholeReceipt(false);
-    n = lineCount - claimedCount;
+  setWholeReceipt(all && !c.boughtTargetBefore);
+  if (all && !c.boughtTargetBefore) {
+    // Every unclaimed line: the totals are known, the lines are one bulk copy (when needed at all).
+    n = unclaimedCount;
     originalSum = subtotal - claimedAmount;
     units = totalUnits - claimedUnits;
+    if (needsLines(c)) setSelection(unclaimed, n);
   } else {
-    setWholeReceipt(false);
-    const count = all ? lineCount : listLength(index);
-    for (let k = 0; k < count; k++) {
-      const i = all ? k : listLine(index, k);
-      if (unchecked(claimed[i]) || (c.boughtTargetBefore && !boughtBefore(i))) continue;
-      select(i);
-      originalSum += unchecked(amount[i]);
-      units += unchecked(qty[i]);
+    n = all ? lineCount : copyList(index, selected);
+    if (all) setSelection(everyLine, n);
+    if (c.boughtTargetBefore || claimedCount > 0) {
+      // Drop claimed lines (and, with boughtTargetBefore, lines never bought) from the list.
+      let kept = 0;
+      if (c.boughtTargetBefore) {
+        for (let s = 0; s < n; s++) {
+          const line = unchecked(selected[s]);
+          if (!unchecked(claimed[line]) && boughtBefore(line)) unchecked((selected[kept++] = line));
+        }
+      } else {
+        for (let s = 0; s < n; s++) {
+          const line = unchecked(selected[s]);
+          unchecked((selected[kept] = line));
+          kept += <i32>!unchecked(claimed[line]);
+        }
+      }
+      n = kept;
     }
-    n = selectedCount;
+    setSelection(selected, n);
+    if (c.minSubtotal > 0 || c.minQty > 0) {
+      for (let s = 0; s < n; s++) {
+        const line = unchecked(selected[s]);
+        originalSum += unchecked(amount[line]);
+        units += unchecked(qty[line]);
+      }
+    }
+    if (c.effect == EFFECT_BUNDLE) stampSelection();
   }
   const amountLeft = c.minSubtotal > originalSum ? c.minSubtotal - originalSum : 0;
   const qtyLeft = c.minQty > units ? c.minQty - units : 0;
@@ -179,6 +181,13 @@ function applyCampaign(c: Campaign, index: i32): void {
       claimedUnits += unchecked(qty[line]);
     }
     claimedCount += selectedCount;
+    let kept = 0;
+    for (let k = 0; k < unclaimedCount; k++) {
+      const line = unchecked(unclaimed[k]);
+      unchecked((unclaimed[kept] = line));
+      kept += <i32>!unchecked(claimed[line]);
+    }
+    unclaimedCount = kept;
   }
   discountTotal += total;
   bonusTotal += c.bonusPoints;
@@ -238,6 +247,8 @@ function reset(): void {
   claimedCount = 0;
   claimedAmount = 0;
   claimedUnits = 0;
+  memory.copy(changetype<usize>(unclaimed), changetype<usize>(everyLine), <usize>lineCount << 2);
+  unclaimedCount = lineCount;
 }
 
 /** Evaluates the receipt read by readReceipt; writes the output buffer; returns a status. */

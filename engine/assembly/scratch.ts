@@ -40,7 +40,7 @@ export function stampSelection(): void {
   for (let s = 0; s < selectedCount; s++) unchecked((inTarget[selected[s]] = stamp));
 }
 
-/** The selection is every line of the receipt (no need to check `inTarget`). */
+/** The selection is every unclaimed line of the receipt (check `claimed`, not `inTarget`). */
 export let wholeReceipt = false;
 export function setWholeReceipt(value: bool): void {
   wholeReceipt = value;

@@ -1,7 +1,7 @@
 // Effects that pick individual units by price: "every N-th cheapest unit free" and repeating bundles.
 // Units of one line share a price, so lines are handled with unit counts, never unit by unit.
 import { Campaign } from "../program";
-import { price, qty, remaining, MAX_LINES } from "../receipt";
+import { price, qty, remaining, claimed, MAX_LINES } from "../receipt";
 import { selected, selectedCount, lineDiscount, ordered, targetStamp, inTarget, wholeReceipt } from "../scratch";
 import { sortLines } from "../sort";
 import { firstItemSlot, listLength, listLine } from "../targets";
@@ -57,7 +57,7 @@ export function bundle(c: Campaign, index: i32): void {
     const count = listLength(slot);
     for (let k = 0; k < count; k++) {
       const line = listLine(slot, k);
-      if (!wholeReceipt && unchecked(inTarget[line]) != stamp) continue;
+      if (wholeReceipt ? unchecked(claimed[line]) : unchecked(inTarget[line]) != stamp) continue;
       unchecked((scratchLines[n++] = line));
       unchecked((available[line] = qty[line]));
       unchecked((picked[line] = 0));
