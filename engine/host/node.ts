@@ -17,4 +17,4 @@ try {
 } catch {
   throw new Error(`the engine is not built (${path} missing): run \`npm run build:engine\``);
 }
-useEngineModule(new WebAssembly.Module(bytes));
+useEngineModule(new WebAssembly.Module(new Uint8Array(bytes)));
