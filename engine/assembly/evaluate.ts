@@ -10,117 +10,28 @@ import {
   Campaign, campaigns, tiers, paused, EFFECT_NONE, EFFECT_PERCENT, EFFECT_AMOUNT, EFFECT_CHEAPEST_FREE, EFFECT_BUNDLE,
 } from "./program";
 import {
-  lineCount, sku, catPtr, catCount, amount, remaining, qty, pointsPaid, pointsEarned, multiplier,
-  claimed, spend, shipping, subtotal, budgetLeft, boughtSkuMark, boughtCategoryMark, currentBoughtStamp,
-  totalUnits, OK, ERR_POINTS_RANGE, MAX_LINES, readLines,
+  lineCount, amount, remaining, pointsPaid, pointsEarned, multiplier, claimed, spend, shipping, subtotal, budgetLeft,
+  OK, ERR_POINTS_RANGE, readLines,
 } from "./receipt";
 import { redeem, maxRedeemable, pointsSpent, pointsSpentAmount } from "./redeem";
-import { selected, selectedCount, setSelection, lineDiscount, beginSelection, select, stampSelection, setWholeReceipt } from "./scratch";
+import { selected, selectedCount, lineDiscount } from "./scratch";
+import { selectTargets, resetClaims, claimSelected } from "./selection";
+import { unfiltered, firstItemSlot, clearActive, activate, beginMatching, matchLine } from "./targets";
 import {
-  unfiltered, firstItemSlot, clearActive, activate, beginMatching, matchLine, listLength, listLine, copyList,
-} from "./targets";
-import {
-  HEADER_SIZE, NUDGE_TIER, NUDGE_CAMPAIGN, NUDGE_FREE_SHIPPING, resetOutput, reserveEntries, addEntry, addApplied,
-  addNudge, beginOutput, header, writeLists, writeLine, entryCount, appliedCount, nudgeCount, setAppliedPoints,
-  appliedPoints,
+  HEADER_SIZE, NUDGE_TIER, resetOutput, reserveEntries, addEntry, addApplied, addNudge, beginOutput, header,
+  writeLists, writeLine, entryCount, appliedCount, nudgeCount, setAppliedPoints,
 } from "./output";
 
 const MAX_MULTIPLIER: i64 = 1_000_000;
-/** 0, 1, 2, … : copied to make "every line" a selection in one bulk copy. */
-const everyLine = new StaticArray<i32>(MAX_LINES);
-for (let i = 0; i < MAX_LINES; i++) everyLine[i] = i;
-
 let holding = new StaticArray<bool>(0);
 let discountTotal: i64 = 0;
 let bonusTotal: i64 = 0;
 let freeShipping = false;
-/** Totals of the lines claimed by exclusive campaigns so far. */
-let claimedCount: i32 = 0;
-let claimedAmount: i64 = 0;
-let claimedUnits: i64 = 0;
-/** The lines no exclusive campaign has claimed, in line order. */
-const unclaimed = new StaticArray<i32>(MAX_LINES);
-let unclaimedCount: i32 = 0;
 
 function tierFor(spent: i64): i32 {
   let tier = -1;
   for (let t = 0; t < tiers.length; t++) if (unchecked(tiers[t]).from <= spent) tier = t;
   return tier;
-}
-
-function boughtBefore(line: i32): bool {
-  const stamp = currentBoughtStamp();
-  const id = unchecked(sku[line]);
-  if (<u32>id < <u32>boughtSkuMark.length && unchecked(boughtSkuMark[id]) == stamp) return true;
-  const start = unchecked(catPtr[line]);
-  const count = unchecked(catCount[line]);
-  for (let k = 0; k < count; k++) {
-    const cat = load<i32>(start + (<usize>k << 2));
-    if (<u32>cat < <u32>boughtCategoryMark.length && unchecked(boughtCategoryMark[cat]) == stamp) return true;
-  }
-  return false;
-}
-
-/** Whether applying the campaign touches lines one by one (or only needs the target's totals). */
-function needsLines(c: Campaign): bool {
-  return c.effect != EFFECT_NONE || c.multiplierBps >= 0 || c.exclusive;
-}
-
-/**
- * Selects the campaign's target lines: its filter's lines (or every line), less those claimed by an
- * exclusive campaign and, with `boughtTargetBefore`, those never bought before. Returns false when the
- * campaign does not apply — with a nudge when only minSubtotal/minQty are missing.
- */
-function selectTargets(c: Campaign, index: i32): bool {
-  beginSelection();
-  const all = unchecked(unfiltered[index]);
-  let n: i32 = 0;
-  let originalSum: i64 = 0;
-  let units: i64 = 0;
-  setWholeReceipt(all && !c.boughtTargetBefore);
-  if (all && !c.boughtTargetBefore) {
-    // Every unclaimed line: the totals are known, the lines are one bulk copy (when needed at all).
-    n = unclaimedCount;
-    originalSum = subtotal - claimedAmount;
-    units = totalUnits - claimedUnits;
-    if (needsLines(c)) setSelection(unclaimed, n);
-  } else {
-    n = all ? lineCount : copyList(index, selected);
-    if (all) setSelection(everyLine, n);
-    if (c.boughtTargetBefore || claimedCount > 0) {
-      // Drop claimed lines (and, with boughtTargetBefore, lines never bought) from the list.
-      let kept = 0;
-      if (c.boughtTargetBefore) {
-        for (let s = 0; s < n; s++) {
-          const line = unchecked(selected[s]);
-          if (!unchecked(claimed[line]) && boughtBefore(line)) unchecked((selected[kept++] = line));
-        }
-      } else {
-        for (let s = 0; s < n; s++) {
-          const line = unchecked(selected[s]);
-          unchecked((selected[kept] = line));
-          kept += <i32>!unchecked(claimed[line]);
-        }
-      }
-      n = kept;
-    }
-    setSelection(selected, n);
-    if (c.minSubtotal > 0 || c.minQty > 0) {
-      for (let s = 0; s < n; s++) {
-        const line = unchecked(selected[s]);
-        originalSum += unchecked(amount[line]);
-        units += unchecked(qty[line]);
-      }
-    }
-    if (c.effect == EFFECT_BUNDLE) stampSelection();
-  }
-  const amountLeft = c.minSubtotal > originalSum ? c.minSubtotal - originalSum : 0;
-  const qtyLeft = c.minQty > units ? c.minQty - units : 0;
-  if (amountLeft > 0 || qtyLeft > 0) {
-    addNudge(c.freeShipping ? NUDGE_FREE_SHIPPING : NUDGE_CAMPAIGN, index, amountLeft, qtyLeft);
-    return false;
-  }
-  return n > 0;
 }
 
 function computeDiscount(c: Campaign, index: i32): void {
@@ -173,22 +84,7 @@ function applyCampaign(c: Campaign, index: i32): void {
       unchecked((multiplier[line] = min64(MAX_MULTIPLIER, (unchecked(multiplier[line]) * m) / 10000)));
     }
   }
-  if (c.exclusive) {
-    for (let s = 0; s < selectedCount; s++) {
-      const line = unchecked(selected[s]);
-      unchecked((claimed[line] = true));
-      claimedAmount += unchecked(amount[line]);
-      claimedUnits += unchecked(qty[line]);
-    }
-    claimedCount += selectedCount;
-    let kept = 0;
-    for (let k = 0; k < unclaimedCount; k++) {
-      const line = unchecked(unclaimed[k]);
-      unchecked((unclaimed[kept] = line));
-      kept += <i32>!unchecked(claimed[line]);
-    }
-    unclaimedCount = kept;
-  }
+  if (c.exclusive) claimSelected(selected, selectedCount);
   discountTotal += total;
   bonusTotal += c.bonusPoints;
   if (c.freeShipping) freeShipping = true;
@@ -244,11 +140,7 @@ function reset(): void {
   discountTotal = 0;
   bonusTotal = 0;
   freeShipping = false;
-  claimedCount = 0;
-  claimedAmount = 0;
-  claimedUnits = 0;
-  memory.copy(changetype<usize>(unclaimed), changetype<usize>(everyLine), <usize>lineCount << 2);
-  unclaimedCount = lineCount;
+  resetClaims();
 }
 
 /** Evaluates the receipt read by readReceipt; writes the output buffer; returns a status. */

@@ -58,10 +58,6 @@ export function setAppliedPoints(k: i32, points: i64): void {
   unchecked((applied[k * 3 + 2] = <f64>points));
 }
 
-export function appliedPoints(k: i32): f64 {
-  return unchecked(applied[k * 3 + 2]);
-}
-
 export function addNudge(type: i32, ref: i32, amountLeft: i64, qtyLeft: i64): void {
   const at = nudgeCount * 4;
   if (at + 4 > nudges.length) nudges = grown(nudges, at, at + 4);

@@ -1,4 +1,4 @@
-// Sequential reader over a flat f64 buffer written by the host (engine/host/compile.ts, encode.ts).
+// Sequential reader over the flat program the host writes once (engine/host/compile.ts).
 // Every value crosses the boundary as an f64 holding an exact integer (|x| ≤ 2^53).
 
 let cursor: usize = 0;

@@ -19,11 +19,6 @@ export function beginSelection(): void {
   stamp++;
 }
 
-@inline export function select(line: i32): void {
-  unchecked((selected[selectedCount++] = line));
-  unchecked((inTarget[line] = stamp));
-}
-
 /** Discount the campaign being applied gives each line (indexed by line). */
 export const lineDiscount = new StaticArray<i64>(MAX_LINES);
 /** Second ordering of the target lines, for effects that pick units by price. */

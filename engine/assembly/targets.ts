@@ -33,24 +33,19 @@ function setBit(bits: StaticArray<u64>, row: i32, slot: i32): void {
   unchecked((bits[at] |= (<u64>1) << (<u64>(slot & 63))));
 }
 
-function addFilter(slot: i32, f: Filter): void {
+function setBits(bits: StaticArray<u64>, ids: StaticArray<i32>, slot: i32): void {
   const n = programStrings;
-  for (let k = 0; k < f.skus.length; k++) {
-    const id = unchecked(f.skus[k]);
-    if (id > 0 && id <= n) setBit(skuBits, id, slot);
+  for (let k = 0; k < ids.length; k++) {
+    const id = unchecked(ids[k]);
+    if (id > 0 && id <= n) setBit(bits, id, slot);
   }
-  for (let k = 0; k < f.categories.length; k++) {
-    const id = unchecked(f.categories[k]);
-    if (id > 0 && id <= n) setBit(categoryBits, id, slot);
-  }
-  for (let k = 0; k < f.tags.length; k++) {
-    const id = unchecked(f.tags[k]);
-    if (id > 0 && id <= n) setBit(tagBits, id, slot);
-  }
-  for (let k = 0; k < f.excludeTags.length; k++) {
-    const id = unchecked(f.excludeTags[k]);
-    if (id > 0 && id <= n) setBit(excludeBits, id, slot);
-  }
+}
+
+function addFilter(slot: i32, f: Filter): void {
+  setBits(skuBits, f.skus, slot);
+  setBits(categoryBits, f.categories, slot);
+  setBits(tagBits, f.tags, slot);
+  setBits(excludeBits, f.excludeTags, slot);
   if (f.skus.length == 0) setBit(anySku, 0, slot);
   if (f.categories.length == 0) setBit(anyCategory, 0, slot);
   if (f.tags.length == 0) setBit(anyTag, 0, slot);

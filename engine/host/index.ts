@@ -152,6 +152,8 @@ export class Engine {
     try {
       return this.exports.quote(numbers, ids);
     } catch (e) {
+      // A trap is a bug, never a business outcome: log it, start from a fresh instance, report it.
+      console.error("kopilka engine trapped; re-instantiating", e);
       this.exports = this.load();
       throw new EngineError(`engine trapped: ${(e as Error).message}`);
     }
