@@ -1,10 +1,11 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 /**
  * Two projects: `engine` runs in Node (the Wasm engine, its host and the CLI); `worker` runs inside workerd
  * through @cloudflare/vitest-plugin, with the bindings and module rules of wrangler.toml.
  * Both need the engine built first (`npm run build:engine`), which `npm test` does.
+ * `*.browser.test.ts` files run in Chromium through @web/test-runner (web-test-runner.config.mjs), not here.
  */
 export default defineConfig({
   test: {
@@ -14,6 +15,7 @@ export default defineConfig({
           name: "engine",
           environment: "node",
           include: ["engine/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, "**/*.browser.test.ts"],
         },
       },
       {
