@@ -1,21 +1,41 @@
 /**
  * The Worker's HTTP edge: one error type and one renderer, so every non-2xx answer has the shape api.md
  * promises — `{"error": {"code", "message", "path"?}}` — and no stack trace ever reaches a client.
+ * Also the request body cap, shared types of the Hono app and the error schema of the OpenAPI document.
  */
+import { z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { toProblems } from "../engine/host/validate.ts";
+import type { Problem } from "../engine/host/types.ts";
+
+/** What every handler sees: the bindings of wrangler.toml and, behind `requireSecretKey`, the verified shop. */
+export type AppEnv = { Bindings: Env; Variables: { shopId: string } };
 
 /** An error the client should see, with its status, api.md error code and (optionally) the field at fault. */
 export class HttpError extends Error {
   readonly status: number;
   readonly code: string;
   readonly path: string | undefined;
+  /** More members of `error` (e.g. `problems` of a 422 program_invalid). */
+  readonly details: Record<string, unknown> | undefined;
 
-  constructor(status: number, code: string, message: string, path?: string) {
+  constructor(status: number, code: string, message: string, path?: string, details?: Record<string, unknown>) {
     super(message);
     this.name = "HttpError";
     this.status = status;
     this.code = code;
     this.path = path;
+    this.details = details;
   }
+}
+
+/** 400 invalid_request for a request that fails its schema, naming the first field at fault. */
+export function invalidRequest(problems: readonly Problem[]): HttpError {
+  const first = problems[0];
+  if (first === undefined) return new HttpError(400, "invalid_request", "The request is invalid");
+  const where = first.path === "" ? "body" : first.path;
+  return new HttpError(400, "invalid_request", `${where}: ${first.message}`, first.path === "" ? undefined : first.path);
 }
 
 /** A JSON response with the given status. */
@@ -25,12 +45,118 @@ export function json(body: unknown, status = 200, headers?: HeadersInit): Respon
   return response;
 }
 
+/** Hono's own exceptions (malformed JSON, unsupported media type…) in api.md's vocabulary. */
+function fromHonoException(error: HTTPException): HttpError {
+  switch (error.status) {
+    case 400:
+      return new HttpError(400, "invalid_request", error.message || "Bad request");
+    case 413:
+      return payloadTooLarge();
+    case 415:
+      return new HttpError(400, "invalid_request", "Content-Type must be application/json");
+    case 401:
+      return new HttpError(401, "unauthorized", error.message || "Unauthorized");
+    case 404:
+      return new HttpError(404, "not_found", error.message || "Not found");
+    default:
+      if (error.status >= 500) return new HttpError(500, "internal", "Internal error");
+      return new HttpError(400, "invalid_request", error.message || "Bad request");
+  }
+}
+
+/** Duck-typed: the engine's schemas and Hono's may come from different copies of zod. */
+function isZodError(error: unknown): error is z.ZodError {
+  return error instanceof Error && error.name === "ZodError" && Array.isArray((error as { issues?: unknown }).issues);
+}
+
 /** Renders any thrown value. Unknown errors are logged with their cause and answered as a bare 500. */
 export function errorResponse(error: unknown): Response {
-  if (error instanceof HttpError) {
-    const { code, message, path } = error;
-    return json({ error: path === undefined ? { code, message } : { code, message, path } }, error.status);
+  let known: HttpError | undefined;
+  if (error instanceof HttpError) known = error;
+  else if (error instanceof HTTPException) known = fromHonoException(error);
+  else if (isZodError(error)) known = invalidRequest(toProblems(error.issues));
+  if (known) {
+    const { code, message, path, details } = known;
+    return json({ error: { code, message, ...(path === undefined ? {} : { path }), ...details } }, known.status);
   }
   console.error("unhandled error", error);
   return json({ error: { code: "internal", message: "Internal error" } }, 500);
+}
+
+/** Request bodies above this many bytes are refused with 413 payload_too_large. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+function payloadTooLarge(limit = MAX_BODY_BYTES): HttpError {
+  return new HttpError(413, "payload_too_large", `The request body exceeds ${limit} bytes`);
+}
+
+/**
+ * Caps request bodies: a declared Content-Length above the cap is refused before reading, and the body is
+ * read at most `limit + 1` bytes deep whatever was declared (chunked uploads, lying headers). The bytes read
+ * replace the stream, so later readers (validators, the idempotency fingerprint) share them.
+ */
+export function bodyLimit(limit = MAX_BODY_BYTES): MiddlewareHandler {
+  return async (c, next) => {
+    const raw = c.req.raw;
+    if (raw.body === null) return next();
+    const declared = raw.headers.get("content-length");
+    if (declared !== null && Number(declared) > limit) throw payloadTooLarge(limit);
+    const reader = raw.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        throw payloadTooLarge(limit);
+      }
+      chunks.push(value);
+    }
+    const bytes = new Uint8Array(size);
+    let offset = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    c.req.raw = new Request(raw, { body: bytes });
+    return next();
+  };
+}
+
+/** The `error` object of every non-2xx answer, for the OpenAPI document. */
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: "invalid_request" }),
+      message: z.string(),
+      path: z.string().optional().openapi({ example: "lines[2].price", description: "the field at fault, if any" }),
+      problems: z
+        .array(z.object({ path: z.string(), message: z.string() }))
+        .optional()
+        .openapi({ description: "422 program_invalid: every problem found" }),
+    }),
+  })
+  .openapi("Error");
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: "invalid_request: malformed JSON or a field that fails its schema (`path` names it)",
+  401: "unauthorized: missing, malformed or wrong key",
+  404: "not_found",
+  409: "idempotency_conflict: the Idempotency-Key was used with a different request, or is still in progress",
+  413: "payload_too_large: the body exceeds 1 MiB",
+  422: "program_invalid: `problems` lists every problem",
+};
+
+/** The error responses of a route, for `createRoute({ responses })`. */
+export function errorResponses<const S extends readonly (keyof typeof ERROR_DESCRIPTIONS & number)[]>(...statuses: S) {
+  const responses: Record<number, { description: string; content: { "application/json": { schema: typeof errorSchema } } }> = {};
+  for (const status of statuses) {
+    responses[status] = {
+      description: ERROR_DESCRIPTIONS[status] ?? "error",
+      content: { "application/json": { schema: errorSchema } },
+    };
+  }
+  return responses as { [K in S[number]]: { description: string; content: { "application/json": { schema: typeof errorSchema } } } };
 }

@@ -1,0 +1,184 @@
+import { DurableObject } from "cloudflare:workers";
+import type { CustomerSnapshot } from "../../engine/host/types.ts";
+import { now as clockNow } from "../clock.ts";
+import { migrate } from "../sql.ts";
+import { insertEntry, MIGRATIONS } from "./account-sql.ts";
+import { selectOrder, selectProfile, upsertProfileRow } from "./order-sql.ts";
+import { advance, balances, expiryAfter, issueLot, nextDue, takeFromAvailable } from "./ledger.ts";
+import { cancelOrder, confirmOrder, placeOrder, returnLines, type ReturnResult } from "./orders.ts";
+import { recall, remember } from "./idempotency.ts";
+import { AccountFailure, fail, type AccountResult } from "./result.ts";
+import type {
+  AccountView,
+  AdjustInput,
+  AdjustView,
+  HistoryPage,
+  OrderView,
+  PlaceOrderInput,
+  ProfileInput,
+  ProfileView,
+  ReturnLinesInput,
+  TierProgram,
+} from "./types.ts";
+import { accountView, historyPage, iso, orderView, profileView, snapshotOf } from "./views.ts";
+
+const MAX_POINTS = 1e15;
+
+/**
+ * The CustomerAccount Durable Object: one per customer of a shop (`idFromName(shopId + ":" + customerId)`),
+ * holding the points ledger (ledger.ts), orders, returns and idempotency records (worker/README.md).
+ *
+ * Every method takes the caller's clock (`now`, epoch ms) and answers an AccountResult (result.ts) — business
+ * refusals are values, not exceptions. Each call runs under `blockConcurrencyWhile`, so one customer's
+ * requests never interleave; inside, `advance(now)` (due holds, pending → available, expiry) commits first,
+ * then the operation commits as one transaction (or not at all), then the alarm is set to the next due time.
+ */
+export class CustomerAccount extends DurableObject<Env> {
+  /** The alarm's clock (worker/clock.ts; everything else gets `now` from its caller). Tests may replace it. */
+  clock: () => number = clockNow;
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    void ctx.blockConcurrencyWhile(async () => {
+      migrate(ctx.storage, MIGRATIONS);
+    });
+  }
+
+  /** Runs `op` as one transaction after catching up to `now`; serialized with every other call. */
+  private run<T>(now: number, op: () => T): Promise<AccountResult<T>> {
+    return this.ctx.blockConcurrencyWhile(async (): Promise<AccountResult<T>> => {
+      try {
+        if (!Number.isSafeInteger(now) || now < 0) fail(400, "invalid_request", "now must be epoch milliseconds", { path: "now" });
+        this.ctx.storage.transactionSync(() => advance(this.sql, now));
+        try {
+          return { ok: true, value: this.ctx.storage.transactionSync(op) };
+        } finally {
+          await this.schedule();
+        }
+      } catch (e) {
+        if (e instanceof AccountFailure) return { ok: false, error: e.error };
+        // Never rethrow here: a throw inside blockConcurrencyWhile resets the object.
+        console.error("CustomerAccount: unexpected error", e);
+        return { ok: false, error: { status: 500, code: "internal", message: "Internal error" } };
+      }
+    });
+  }
+
+  /**
+   * Points the alarm at the next due instant (or clears it). A failure here is logged, not reported: the
+   * operation has committed, and the next call or alarm catches up anyway (advance runs before each).
+   */
+  private async schedule(fromAlarm = false): Promise<void> {
+    try {
+      const due = nextDue(this.sql);
+      // Inside alarm() the running alarm is about to be cleared: always set the next one explicitly.
+      if (!fromAlarm && due === (await this.ctx.storage.getAlarm())) return;
+      if (due === null) await this.ctx.storage.deleteAlarm();
+      else await this.ctx.storage.setAlarm(due);
+    } catch (e) {
+      console.error("CustomerAccount: could not set the alarm", e);
+    }
+  }
+
+  /** Hold lapse, pending → available, expiry: whatever is due now; then the next alarm. Idempotent. */
+  override async alarm(): Promise<void> {
+    const now = this.clock();
+    this.ctx.storage.transactionSync(() => advance(this.sql, now));
+    await this.schedule(true);
+  }
+
+  /** The engine's customer snapshot (available balance, tier spend in the program's window, orders, …). */
+  getSnapshot(now: number, program?: TierProgram): Promise<AccountResult<CustomerSnapshot>> {
+    return this.run(now, () => snapshotOf(this.sql, now, program));
+  }
+
+  /** POST /v1/orders: evaluates and holds. 201 with the order; replays answer the first answer. */
+  placeOrder(input: PlaceOrderInput): Promise<AccountResult<OrderView>> {
+    return this.run(input.now, () => placeOrder(this.sql, input));
+  }
+
+  confirmOrder(orderId: string, now: number): Promise<AccountResult<OrderView>> {
+    return this.run(now, () => confirmOrder(this.sql, orderId, now));
+  }
+
+  cancelOrder(orderId: string, now: number): Promise<AccountResult<OrderView>> {
+    return this.run(now, () => cancelOrder(this.sql, orderId, now));
+  }
+
+  returnLines(input: ReturnLinesInput, now: number): Promise<AccountResult<ReturnResult>> {
+    return this.run(now, () => returnLines(this.sql, input, now));
+  }
+
+  /** The order as it is now (status, evaluation, returns). */
+  getOrder(orderId: string, now: number): Promise<AccountResult<OrderView>> {
+    return this.run(now, () => {
+      const order = selectOrder(this.sql, orderId);
+      if (!order) fail(404, "not_found", `No order ${orderId}`);
+      return orderView(this.sql, order);
+    });
+  }
+
+  /** PUT /v1/customers/{id}: creates or updates the profile (validation and contact uniqueness are the Shop's). */
+  upsertProfile(input: ProfileInput, now: number): Promise<AccountResult<{ created: boolean; profile: ProfileView }>> {
+    return this.run(now, () => {
+      const created = selectProfile(this.sql)?.registeredAt == null;
+      upsertProfileRow(this.sql, {
+        customerId: input.customerId,
+        name: input.name ?? null,
+        phone: input.phone ?? null,
+        email: input.email ?? null,
+        birthday: input.birthday ?? null,
+        referralCode: input.referralCode ?? null,
+      }, now);
+      return { created, profile: profileView(selectProfile(this.sql)!) };
+    });
+  }
+
+  /** GET /v1/customers/{id}. Pass the program for tier and nextTier. */
+  getAccount(now: number, program?: TierProgram): Promise<AccountResult<AccountView>> {
+    const name = this.ctx.id.name;
+    return this.run(now, () => accountView(this.sql, now, program, name ? name.slice(name.indexOf(":") + 1) : null));
+  }
+
+  /** GET /v1/customers/{id}/history: newest first, `limit` 1…100 (default 50). */
+  history(page: { cursor?: string | null; limit?: number }, now: number): Promise<AccountResult<HistoryPage>> {
+    return this.run(now, () => {
+      const limit = page.limit ?? 50;
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100) fail(400, "invalid_request", "limit must be 1 to 100", { path: "limit" });
+      const result = historyPage(this.sql, page.cursor, limit);
+      if (result === "invalid") fail(400, "invalid_request", "cursor is not one this API gave", { path: "cursor" });
+      return result;
+    });
+  }
+
+  /**
+   * POST /v1/customers/{id}/adjustments. Positive: a new lot, available now, expiring `expiryDays` from now.
+   * Negative: taken from the available lots (soonest-expiring first); more than the available balance is 422
+   * `insufficient_points`.
+   */
+  adjust(input: AdjustInput, now: number): Promise<AccountResult<AdjustView>> {
+    return this.run(now, () => {
+      const { id, points } = input;
+      const reason = input.reason ?? null;
+      const remembered = recall<AdjustView>(this.sql, `adjust:${id}`, { id, points, reason });
+      if (remembered.replay) return remembered.replay;
+      if (!Number.isSafeInteger(points) || points === 0 || Math.abs(points) > MAX_POINTS) {
+        fail(400, "invalid_request", "points must be a non-zero integer within ±10^15", { path: "points" });
+      }
+      let lotId: number | null = null;
+      let expiresAt: number | null = null;
+      if (points > 0) {
+        expiresAt = expiryAfter(now, input.expiryDays);
+        lotId = issueLot(this.sql, { source: "adjust", orderId: null, points, pendingUntil: now, expiresAt }, now);
+      } else {
+        const { available } = balances(this.sql, now);
+        if (available < -points) fail(422, "insufficient_points", `Only ${Math.max(0, available)} points are available`, { path: "points" });
+        takeFromAvailable(this.sql, -points, now);
+      }
+      insertEntry(this.sql, { at: now, type: "adjust", points, lotId, expiresAt, reason });
+      return remember(this.sql, remembered, { id, points, reason, at: iso(now), balance: balances(this.sql, now).available }, now);
+    });
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * Placing and settling orders (worker/README.md "Placing and settling an order"). Each function is the body
+ * of one transaction: it reads, decides, writes, and throws AccountFailure (rolling everything back) when the
+ * request must be refused. `advance(now)` has already run.
+ */
+import { ProgramInvalidError, ReceiptInvalidError, type Engine } from "../../engine/host/index.ts";
+import type { CampaignCounters, CustomerSnapshot, Evaluation, Receipt } from "../../engine/host/types.ts";
+import { engineFor, quoteIdOf } from "../engine-cache.ts";
+import { addStats, insertEntry, insertSpendLog } from "./account-sql.ts";
+import {
+  addBought,
+  addCampaignUse,
+  insertOrder,
+  insertReturn,
+  noteCustomerId,
+  selectOrder,
+  selectReturns,
+  updateOrderCancelled,
+  updateOrderConfirmed,
+  type OrderRow,
+} from "./order-sql.ts";
+import { bookOf, unitsShare, type OrderBook } from "./book.ts";
+import { recall, remember } from "./idempotency.ts";
+import { balances, DAY, expiryAfter, giveBack, issueLot, spendFromLots, takeBack } from "./ledger.ts";
+import { fail } from "./result.ts";
+import type { LimitedCampaign, OrderView, PlaceOrderInput, QuotedEvaluation, ReturnLineView, ReturnLinesInput, ReturnView } from "./types.ts";
+import { iso, orderView, snapshotOf } from "./views.ts";
+
+export const DEFAULT_HOLD_MINUTES = 30;
+const MAX_HOLD_MINUTES = 7 * 24 * 60;
+
+function mustOrder(sql: SqlStorage, orderId: string): OrderRow {
+  const order = selectOrder(sql, orderId);
+  if (!order) fail(404, "not_found", `No order ${orderId}`);
+  return order;
+}
+
+function quoteOrFail(engine: Engine, receipt: Receipt, snapshot: CustomerSnapshot, counters?: CampaignCounters): Evaluation {
+  try {
+    return engine.quote(receipt, snapshot, counters);
+  } catch (e) {
+    if (e instanceof ReceiptInvalidError) {
+      fail(400, "invalid_request", e.message, { path: e.problems[0]?.path ?? "", problems: e.problems });
+    }
+    throw e;
+  }
+}
+
+function engineOrFail(input: PlaceOrderInput): Engine {
+  try {
+    return engineFor(input.shopId, input.programVersion, input.program);
+  } catch (e) {
+    if (e instanceof ProgramInvalidError) fail(422, "program_invalid", e.message, { problems: e.problems });
+    throw e;
+  }
+}
+
+/**
+ * Evaluates the receipt against the account and holds the points it spends. Refuses: 409 `conflict` when
+ * `quoteId` no longer matches (with the fresh evaluation), 422 `insufficient_points` when a number of points
+ * was asked for and the balance (not the program's caps) is what stops it.
+ */
+export function placeOrder(sql: SqlStorage, input: PlaceOrderInput): OrderView {
+  const { orderId, receipt, quoteId, now } = input;
+  const remembered = recall<OrderView>(sql, `order:${orderId}`, { orderId, receipt, quoteId: quoteId ?? null });
+  if (remembered.replay) return remembered.replay;
+  if (selectOrder(sql, orderId)) fail(409, "idempotency_conflict", `order ${orderId} already exists`);
+  const holdMinutes = input.holdMinutes ?? DEFAULT_HOLD_MINUTES;
+  if (!Number.isInteger(holdMinutes) || holdMinutes < 1 || holdMinutes > MAX_HOLD_MINUTES) {
+    fail(400, "invalid_request", `holdMinutes must be an integer from 1 to ${MAX_HOLD_MINUTES}`, { path: "holdMinutes" });
+  }
+
+  const engine = engineOrFail(input);
+  const evaluated: Receipt = { ...receipt, at: receipt.at ?? iso(now) };
+  const snapshot = snapshotOf(sql, now, input.program);
+  const evaluation = quoteOrFail(engine, evaluated, snapshot, input.counters);
+  const quoted: QuotedEvaluation = { ...evaluation, programVersion: input.programVersion, quoteId: quoteIdOf(evaluation) };
+  if (quoteId !== undefined && quoteId !== quoted.quoteId) {
+    fail(409, "conflict", "The evaluation no longer matches the quote", { evaluation: quoted });
+  }
+  const asked = receipt.redeemPoints;
+  if (typeof asked === "number" && evaluation.pointsSpent < asked) {
+    // Would an unlimited balance spend more? Then the balance, not the program's caps, is what stops it.
+    const uncapped = quoteOrFail(engine, evaluated, { ...snapshot, balance: 1e15 }, input.counters);
+    if (uncapped.pointsSpent > evaluation.pointsSpent) {
+      fail(422, "insufficient_points", `Only ${Math.max(0, snapshot.balance ?? 0)} points are available now`, { path: "redeemPoints" });
+    }
+  }
+
+  const limits = new Map((input.program.campaigns ?? []).map((c) => [c.id, c.limits]));
+  const limitedCampaigns: LimitedCampaign[] = evaluation.campaigns
+    .filter((c) => {
+      const l = limits.get(c.id);
+      return l?.totalUses !== undefined || l?.budget !== undefined;
+    })
+    .map((c) => ({ campaignId: c.id, discount: c.discount }));
+  if (receipt.customerId) noteCustomerId(sql, receipt.customerId, now);
+  insertOrder(sql, {
+    orderId,
+    status: "pending",
+    requestHash: remembered.requestHash,
+    receipt: JSON.stringify(evaluated),
+    evaluation: JSON.stringify(quoted),
+    programVersion: input.programVersion,
+    pendingDays: input.program.points.pendingDays ?? 0,
+    expiryDays: input.program.points.expiryDays ?? null,
+    holdPoints: evaluation.pointsSpent,
+    holdExpiresAt: now + holdMinutes * 60_000,
+    book: JSON.stringify(bookOf(evaluation, evaluated.lines)),
+    limitedCampaigns: JSON.stringify(limitedCampaigns),
+    store: typeof receipt.store === "string" ? receipt.store : null,
+    placedAt: now,
+  });
+  return remember(sql, remembered, orderView(sql, mustOrder(sql, orderId)), now, 201);
+}
+
+/** Skus and categories of an order, once each. */
+function boughtOf(book: OrderBook): { kind: "sku" | "category"; value: string }[] {
+  const skus = new Set(book.lines.flatMap((l) => (l.sku === undefined ? [] : [l.sku])));
+  const categories = new Set(book.lines.flatMap((l) => l.categories ?? []));
+  return [...[...skus].map((value) => ({ kind: "sku" as const, value })), ...[...categories].map((value) => ({ kind: "category" as const, value }))];
+}
+
+/** Campaigns whose uses count per customer (tier discounts are not campaigns). */
+const usedCampaigns = (evaluation: Evaluation): string[] => evaluation.campaigns.map((c) => c.id).filter((id) => !id.startsWith("tier:"));
+
+/**
+ * Paid: spends the held points (soonest-expiring lots first), issues the earned points as a lot (pending for
+ * the program's pendingDays, expiring expiryDays after it becomes available), adds to spend and order count,
+ * records bought skus/categories and campaign uses. A lapsed hold is honoured if the points are still there.
+ */
+export function confirmOrder(sql: SqlStorage, orderId: string, now: number): OrderView {
+  const remembered = recall<OrderView>(sql, `confirm:${orderId}`, { orderId });
+  if (remembered.replay) return remembered.replay;
+  const order = mustOrder(sql, orderId);
+  if (order.status === "cancelled" || order.status === "confirmed") fail(422, "invalid_state", `Order ${orderId} is ${order.status}`);
+  if (order.status === "lapsed" && order.holdPoints > 0 && balances(sql, now).available < order.holdPoints) {
+    fail(422, "hold_expired", `The hold of order ${orderId} lapsed and its ${order.holdPoints} points are no longer available`);
+  }
+  const evaluation = JSON.parse(order.evaluation) as QuotedEvaluation;
+  const book = JSON.parse(order.book) as OrderBook;
+  if (order.holdPoints > 0) spendFromLots(sql, orderId, order.holdPoints, now);
+  let lotId: number | null = null;
+  let expiresAt: number | null = null;
+  if (evaluation.pointsEarned > 0) {
+    const pendingUntil = now + order.pendingDays * DAY;
+    expiresAt = expiryAfter(pendingUntil, order.expiryDays);
+    lotId = issueLot(sql, { source: "order", orderId, points: evaluation.pointsEarned, pendingUntil, expiresAt }, now);
+  }
+  addStats(sql, { spend: book.paid, orders: 1 });
+  insertSpendLog(sql, now, book.paid, orderId);
+  for (const { kind, value } of boughtOf(book)) addBought(sql, kind, value, 1, now);
+  for (const id of usedCampaigns(evaluation)) addCampaignUse(sql, id, 1);
+  insertEntry(sql, {
+    at: now, type: "order", points: evaluation.pointsEarned - order.holdPoints, orderId, lotId, amount: book.paid,
+    pointsSpent: order.holdPoints, pointsEarned: evaluation.pointsEarned, expiresAt, store: order.store,
+  });
+  updateOrderConfirmed(sql, orderId, now, lotId);
+  return remember(sql, remembered, orderView(sql, mustOrder(sql, orderId)), now);
+}
+
+/** Pending or lapsed: releases the hold. Confirmed: reverses what its returns have not reversed yet. */
+export function cancelOrder(sql: SqlStorage, orderId: string, now: number): OrderView {
+  const remembered = recall<OrderView>(sql, `cancel:${orderId}`, { orderId });
+  if (remembered.replay) return remembered.replay;
+  const order = mustOrder(sql, orderId);
+  if (order.status === "cancelled") return remember(sql, remembered, orderView(sql, order), now);
+  if (order.status === "confirmed") {
+    const evaluation = JSON.parse(order.evaluation) as QuotedEvaluation;
+    const book = JSON.parse(order.book) as OrderBook;
+    const returns = selectReturns(sql, orderId);
+    const given = evaluation.pointsSpent - returns.reduce((a, r) => a + r.pointsGivenBack, 0);
+    const taken = evaluation.pointsEarned - returns.reduce((a, r) => a + r.pointsTakenBack, 0);
+    const amount = book.paid - returns.reduce((a, r) => a + r.amount, 0);
+    if (given > 0) giveBack(sql, orderId, given, now, order.expiryDays);
+    if (taken > 0) takeBack(sql, order.lotId, taken, now);
+    addStats(sql, { spend: -amount, orders: -1 });
+    insertSpendLog(sql, order.confirmedAt!, -amount, orderId);
+    for (const { kind, value } of boughtOf(book)) addBought(sql, kind, value, -1, now);
+    for (const id of usedCampaigns(evaluation)) addCampaignUse(sql, id, -1);
+    insertEntry(sql, {
+      at: now, type: "cancel", points: given - taken, orderId, amount: -amount, pointsSpent: -given,
+      pointsEarned: -taken, store: order.store,
+    });
+  }
+  updateOrderCancelled(sql, orderId, now);
+  return remember(sql, remembered, orderView(sql, mustOrder(sql, orderId)), now);
+}
+
+export type ReturnResult = ReturnView & { balance: number };
+
+/**
+ * Takes back the points earned on the returned units and gives back the points spent on them, line by line,
+ * cumulatively exact (book.ts `unitsShare`): after every unit is back, the order's earned (bonus included)
+ * and spent points and its qualifying spend are reversed exactly.
+ */
+export function returnLines(sql: SqlStorage, input: ReturnLinesInput, now: number): ReturnResult {
+  const { orderId, returnId } = input;
+  const remembered = recall<ReturnResult>(sql, `return:${returnId}`, { orderId, lines: input.lines });
+  if (remembered.replay) return remembered.replay;
+  const order = mustOrder(sql, orderId);
+  if (order.status !== "confirmed") fail(422, "invalid_state", `Order ${orderId} is ${order.status}: only confirmed orders take returns`);
+  if (!Array.isArray(input.lines) || input.lines.length === 0) fail(400, "invalid_request", "lines must list at least one line", { path: "lines" });
+  const book = JSON.parse(order.book) as OrderBook;
+  const returned = new Map<string, number>();
+  for (const r of selectReturns(sql, orderId)) {
+    for (const line of JSON.parse(r.lines) as ReturnLineView[]) returned.set(line.id, (returned.get(line.id) ?? 0) + line.qty);
+  }
+  const seen = new Set<string>();
+  const lines = input.lines.map(({ id, qty }, i): ReturnLineView => {
+    if (seen.has(id)) fail(400, "invalid_request", `line ${id} is listed twice`, { path: `lines[${i}].id` });
+    seen.add(id);
+    if (!Number.isSafeInteger(qty) || qty < 1) fail(400, "invalid_request", "qty must be a positive integer", { path: `lines[${i}].qty` });
+    const line = book.lines.find((l) => l.id === id);
+    if (!line) fail(422, "invalid_state", `Order ${orderId} has no line ${id}`, { path: `lines[${i}].id` });
+    const done = returned.get(id) ?? 0;
+    if (done + qty > line.qty) {
+      fail(422, "invalid_state", `Line ${id}: ${done} of ${line.qty} units already returned, ${qty} more is too many`, { path: `lines[${i}].qty` });
+    }
+    returned.set(id, done + qty);
+    return {
+      id, qty,
+      pointsTakenBack: unitsShare(line.earned, done, qty, line.qty),
+      pointsGivenBack: unitsShare(line.spent, done, qty, line.qty),
+      amount: unitsShare(line.paid, done, qty, line.qty),
+    };
+  });
+  const allBack = book.lines.every((l) => returned.get(l.id) === l.qty);
+  const taken = lines.reduce((a, l) => a + l.pointsTakenBack, 0) + (allBack ? book.bonus : 0);
+  const given = lines.reduce((a, l) => a + l.pointsGivenBack, 0);
+  const amount = lines.reduce((a, l) => a + l.amount, 0);
+  if (given > 0) giveBack(sql, orderId, given, now, order.expiryDays);
+  if (taken > 0) takeBack(sql, order.lotId, taken, now);
+  addStats(sql, { spend: -amount });
+  insertSpendLog(sql, order.confirmedAt!, -amount, orderId);
+  insertEntry(sql, {
+    at: now, type: "return", points: given - taken, orderId, returnId, amount: -amount, pointsSpent: -given,
+    pointsEarned: -taken, store: order.store,
+  });
+  const view: ReturnView = { returnId, orderId, at: iso(now), lines, pointsTakenBack: taken, pointsGivenBack: given, amount };
+  insertReturn(sql, { returnId, orderId, lines: JSON.stringify(lines), pointsTakenBack: taken, pointsGivenBack: given, amount, at: now });
+  return remember(sql, remembered, { ...view, balance: balances(sql, now).available }, now);
+}

@@ -1,0 +1,172 @@
+/**
+ * Checkout orchestration across objects (worker/README.md "Placing and settling an order"): the program
+ * from the Shop, the customer's snapshot from their CustomerAccount, what is left of limited campaigns from
+ * their CampaignCounters — reserved for an order before the account holds it, committed when it is confirmed,
+ * released when it is cancelled (lapsed holds release themselves at the counter).
+ */
+import type { CampaignCounters, Campaign, Program, Receipt } from "../engine/host/types.ts";
+import type { CustomerAccount } from "./account/account.ts";
+import type { AccountResult } from "./account/result.ts";
+import type { LimitedCampaign, OrderView, QuotedEvaluation } from "./account/types.ts";
+import { campaignCounter } from "./counters/counter.ts";
+import { engineFor, quoteIdOf } from "./engine-cache.ts";
+import { HttpError } from "./http.ts";
+import { shopObject } from "./shop/shop.ts";
+
+export interface CurrentProgram {
+  version: number;
+  program: Program;
+}
+
+/** The shop's current program; 404 when none is published (nothing can be evaluated yet). */
+export async function currentProgram(env: Env, shopId: string): Promise<CurrentProgram> {
+  const current = await shopObject(env, shopId).getProgram();
+  if (current === null) throw new HttpError(404, "not_found", "No program has been published yet");
+  return current as CurrentProgram;
+}
+
+export function accountOf(env: Env, shopId: string, customerId: string): DurableObjectStub<CustomerAccount> {
+  return env.CUSTOMER_ACCOUNT.getByName(`${shopId}:${customerId}`);
+}
+
+/** An account's answer, or its refusal as the HTTP error it stands for. */
+export function unwrap<T>(result: AccountResult<T>): T {
+  if (result.ok) return result.value;
+  const { status, code, message, path, ...details } = result.error as typeof result.error & Record<string, unknown>;
+  throw new HttpError(status, code, message, path, Object.keys(details).length ? details : undefined);
+}
+
+function limitedCampaigns(program: Program): Campaign[] {
+  return (program.campaigns ?? []).filter((c) => c.limits?.totalUses !== undefined || c.limits?.budget !== undefined);
+}
+
+/** What is left of every limited campaign, shop-wide. */
+export async function peekCounters(env: Env, shopId: string, program: Program): Promise<CampaignCounters> {
+  const limited = limitedCampaigns(program);
+  const left = await Promise.all(limited.map((c) => campaignCounter(env, shopId, c.id).peek(c.limits ?? {})));
+  const counters: CampaignCounters = {};
+  limited.forEach((c, i) => (counters[c.id] = left[i]!));
+  return counters;
+}
+
+/** POST /v1/checkout/quote: the evaluation for this customer now; changes nothing. */
+export async function quote(env: Env, shopId: string, receipt: Receipt, now: number): Promise<QuotedEvaluation> {
+  const { version, program } = await currentProgram(env, shopId);
+  const [snapshot, counters] = await Promise.all([
+    receipt.customerId ? accountOf(env, shopId, receipt.customerId).getSnapshot(now, program).then(unwrap) : {},
+    peekCounters(env, shopId, program),
+  ]);
+  const evaluation = engineFor(shopId, version, program).quote(receipt, snapshot, counters);
+  return { ...evaluation, programVersion: version, quoteId: quoteIdOf(evaluation) };
+}
+
+function limitsOf(program: Program, campaignId: string) {
+  return program.campaigns?.find((c) => c.id === campaignId)?.limits ?? {};
+}
+
+async function release(env: Env, shopId: string, orderId: string, campaignIds: Iterable<string>): Promise<void> {
+  await Promise.all([...campaignIds].map((id) => campaignCounter(env, shopId, id).release(orderId)));
+}
+
+const MAX_ROUNDS = 4;
+
+export interface PlaceOrder {
+  orderId: string;
+  customerId: string;
+  receipt: Receipt;
+  quoteId?: string;
+  holdMinutes: number;
+  now: number;
+}
+
+/**
+ * POST /v1/orders. Reserves the limited campaigns the order would use before the account holds anything:
+ * a counter that refuses (another checkout took the last use) makes that campaign unavailable and the order
+ * is evaluated again. The account then evaluates with exactly what was reserved, so it can never use more.
+ */
+export async function placeOrder(env: Env, shopId: string, order: PlaceOrder): Promise<OrderView> {
+  const { orderId, customerId, receipt, now } = order;
+  const shop = shopObject(env, shopId);
+  const indexed = await shop.indexOrder(orderId, customerId, now);
+  if (indexed.customerId !== customerId) {
+    throw new HttpError(409, "idempotency_conflict", `Order ${orderId} belongs to another customer`, "orderId");
+  }
+  const { version, program } = await currentProgram(env, shopId);
+  const account = accountOf(env, shopId, customerId);
+  const engine = engineFor(shopId, version, program);
+  const holdExpiresAt = now + order.holdMinutes * 60_000;
+  const counters = await peekCounters(env, shopId, program);
+  const reserved = new Map<string, number>();
+  for (let round = 0; ; round++) {
+    const snapshot = unwrap(await account.getSnapshot(now, program));
+    const evaluation = engine.quote(receipt, snapshot, counters);
+    const wanted = evaluation.campaigns.filter((c) => counters[c.id] !== undefined);
+    const outcomes = await Promise.all(wanted.map((c) =>
+      campaignCounter(env, shopId, c.id).reserve({ orderId, uses: 1, budget: c.discount, limits: limitsOf(program, c.id), expiresAt: holdExpiresAt })));
+    let denied = false;
+    wanted.forEach((c, i) => {
+      if (outcomes[i]!.granted) reserved.set(c.id, c.discount);
+      else {
+        denied = true;
+        counters[c.id] = { usesLeft: 0, budgetLeft: 0 };
+      }
+    });
+    const stale = [...reserved.keys()].filter((id) => !wanted.some((c) => c.id === id));
+    await release(env, shopId, orderId, stale);
+    for (const id of stale) reserved.delete(id);
+    if (!denied) break;
+    if (round + 1 >= MAX_ROUNDS) {
+      await release(env, shopId, orderId, reserved.keys());
+      throw new HttpError(409, "conflict", "Campaign limits kept changing while the order was placed; retry");
+    }
+  }
+  // The account may use a limited campaign only as far as this order reserved it.
+  const granted: CampaignCounters = {};
+  for (const id of Object.keys(counters)) {
+    const discount = reserved.get(id);
+    granted[id] = discount === undefined ? { usesLeft: 0, budgetLeft: 0 } : { usesLeft: 1, budgetLeft: discount };
+  }
+  const placed = await account.placeOrder({
+    shopId, program, programVersion: version, orderId, receipt, quoteId: order.quoteId,
+    holdMinutes: order.holdMinutes, counters: granted, now,
+  });
+  if (!placed.ok) {
+    await release(env, shopId, orderId, reserved.keys());
+    return unwrap(placed);
+  }
+  await settleReservations(env, shopId, program, placed.value, reserved, holdExpiresAt);
+  return placed.value;
+}
+
+/** After the account answered: keep exactly what the order uses (a replay answers the first order). */
+async function settleReservations(
+  env: Env, shopId: string, program: Program, order: OrderView, reserved: Map<string, number>, expiresAt: number,
+): Promise<void> {
+  const used = new Map(order.limitedCampaigns.map((c: LimitedCampaign) => [c.campaignId, c.discount]));
+  await release(env, shopId, order.orderId, [...reserved.keys()].filter((id) => !used.has(id)));
+  await Promise.all([...used].filter(([id, discount]) => reserved.get(id) !== discount).map(([id, discount]) =>
+    campaignCounter(env, shopId, id).reserve({ orderId: order.orderId, uses: 1, budget: discount, limits: limitsOf(program, id), expiresAt })));
+}
+
+/** The customer an order belongs to (the Shop's order index); 404 for an order this shop never placed. */
+export async function orderOwner(env: Env, shopId: string, orderId: string): Promise<string> {
+  const found = await shopObject(env, shopId).findOrder(orderId);
+  if (!found) throw new HttpError(404, "not_found", `No order ${orderId}`);
+  return found.customerId;
+}
+
+/** Confirmation commits the order's campaign uses at their counters. */
+export async function commitCounters(env: Env, shopId: string, program: Program, order: OrderView, now: number): Promise<void> {
+  await Promise.all(order.limitedCampaigns.map(async (c: LimitedCampaign) => {
+    const counter = campaignCounter(env, shopId, c.campaignId);
+    if ((await counter.commit(order.orderId)).committed) return;
+    // The reservation lapsed before the confirmation arrived: take the use again and commit it.
+    await counter.reserve({ orderId: order.orderId, uses: 1, budget: c.discount, limits: limitsOf(program, c.campaignId), expiresAt: now + 60_000 });
+    await counter.commit(order.orderId);
+  }));
+}
+
+/** Cancellation gives the order's campaign uses back. */
+export async function releaseCounters(env: Env, shopId: string, order: OrderView): Promise<void> {
+  await release(env, shopId, order.orderId, order.limitedCampaigns.map((c: LimitedCampaign) => c.campaignId));
+}

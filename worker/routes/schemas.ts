@@ -1,0 +1,67 @@
+/**
+ * OpenAPI schemas of what checkout answers (api.md): the evaluation and the order. Requests reuse the engine's
+ * zod schemas; these describe responses only.
+ */
+import { z } from "@hono/zod-openapi";
+
+const money = z.int().describe("minor units of the program currency");
+const points = z.int();
+
+export const evaluationSchema = z
+  .object({
+    subtotal: money,
+    discount: money,
+    pointsSpent: points,
+    pointsSpentAmount: money.describe("money covered by the points spent"),
+    maxRedeemablePoints: points,
+    shipping: money.describe("shipping charged (0 when free)"),
+    total: money.describe("subtotal − discount − pointsSpentAmount + shipping"),
+    pointsEarned: points,
+    freeShipping: z.boolean(),
+    lines: z.array(z.object({
+      id: z.string(),
+      amount: money,
+      discount: money,
+      discounts: z.array(z.object({ campaign: z.string().describe("campaign id, or tier:<id> for the tier discount"), amount: money })),
+      pointsPaid: money.describe("money of this line covered by points"),
+      pointsEarned: points,
+    })),
+    campaigns: z.array(z.object({ id: z.string(), discount: money, points })),
+    earned: z.array(z.object({ source: z.string(), points })),
+    nudges: z.array(z.object({
+      type: z.enum(["tier", "campaign", "freeShipping"]),
+      tier: z.string().optional(),
+      campaign: z.string().optional(),
+      amountLeft: money,
+      qtyLeft: z.int().optional(),
+    })),
+    customer: z.object({ id: z.string().nullable(), tier: z.string().nullable(), balance: points }),
+    programVersion: z.int(),
+    quoteId: z.string().describe("pass to POST /v1/orders to place exactly this evaluation"),
+  })
+  .openapi("Evaluation");
+
+const returnSchema = z.object({
+  returnId: z.string(),
+  orderId: z.string(),
+  at: z.string(),
+  lines: z.array(z.object({ id: z.string(), qty: z.int(), pointsTakenBack: points, pointsGivenBack: points, amount: money })),
+  pointsTakenBack: points,
+  pointsGivenBack: points,
+  amount: money.describe("qualifying spend taken off"),
+}).openapi("Return");
+
+export const orderSchema = z
+  .object({
+    orderId: z.string(),
+    status: z.enum(["pending", "confirmed", "cancelled", "lapsed"]),
+    evaluation: evaluationSchema,
+    holdExpiresAt: z.string().describe("RFC 3339; a pending order's hold lapses then"),
+    placedAt: z.string(),
+    confirmedAt: z.string().nullable(),
+    cancelledAt: z.string().nullable(),
+    returns: z.array(returnSchema),
+  })
+  .openapi("Order");
+
+export const returnResultSchema = returnSchema;
