@@ -7,6 +7,7 @@ import { toProblems } from "../engine/host/validate.ts";
 import { HttpError, bodyLimit, errorResponse, invalidRequest, type AppEnv } from "./http.ts";
 import { demoShop } from "./demo/seed.ts";
 import { checkoutRoutes } from "./routes/checkout.ts";
+import { customerRoutes } from "./routes/customers.ts";
 import { programRoutes } from "./routes/program.ts";
 import { shopRoutes } from "./routes/shops.ts";
 
@@ -56,6 +57,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   shopRoutes(app);
   programRoutes(app);
   checkoutRoutes(app);
+  customerRoutes(app);
 
   const registry = app.openAPIRegistry;
   registry.registerComponent("securitySchemes", "secretKey", {

@@ -6,12 +6,19 @@
  */
 import type { CampaignCounters, Campaign, Program, Receipt } from "../engine/host/types.ts";
 import type { CustomerAccount } from "./account/account.ts";
-import type { AccountResult } from "./account/result.ts";
-import type { LimitedCampaign, OrderView, QuotedEvaluation } from "./account/types.ts";
+import { unwrap } from "./account/result.ts";
+import type { LimitedCampaign, OrderReceipt, OrderView, QuotedEvaluation } from "./account/types.ts";
 import { campaignCounter } from "./counters/counter.ts";
 import { engineFor, quoteIdOf } from "./engine-cache.ts";
 import { HttpError } from "./http.ts";
+
+export { unwrap };
 import { shopObject } from "./shop/shop.ts";
+
+/** The receipt with `at` filled in (api.md: optional, default now). */
+export function withTime(receipt: OrderReceipt, at: number): Receipt {
+  return { ...receipt, at: receipt.at ?? new Date(at).toISOString() };
+}
 
 export interface CurrentProgram {
   version: number;
@@ -27,13 +34,6 @@ export async function currentProgram(env: Env, shopId: string): Promise<CurrentP
 
 export function accountOf(env: Env, shopId: string, customerId: string): DurableObjectStub<CustomerAccount> {
   return env.CUSTOMER_ACCOUNT.getByName(`${shopId}:${customerId}`);
-}
-
-/** An account's answer, or its refusal as the HTTP error it stands for. */
-export function unwrap<T>(result: AccountResult<T>): T {
-  if (result.ok) return result.value;
-  const { status, code, message, path, ...details } = result.error as typeof result.error & Record<string, unknown>;
-  throw new HttpError(status, code, message, path, Object.keys(details).length ? details : undefined);
 }
 
 function limitedCampaigns(program: Program): Campaign[] {
@@ -73,7 +73,8 @@ const MAX_ROUNDS = 4;
 export interface PlaceOrder {
   orderId: string;
   customerId: string;
-  receipt: Receipt;
+  /** As the client sent it: `at` stays absent when it was (it is part of the order's idempotency). */
+  receipt: OrderReceipt;
   quoteId?: string;
   holdMinutes: number;
   now: number;
@@ -99,7 +100,7 @@ export async function placeOrder(env: Env, shopId: string, order: PlaceOrder): P
   const reserved = new Map<string, number>();
   for (let round = 0; ; round++) {
     const snapshot = unwrap(await account.getSnapshot(now, program));
-    const evaluation = engine.quote(receipt, snapshot, counters);
+    const evaluation = engine.quote(withTime(receipt, now), snapshot, counters);
     const wanted = evaluation.campaigns.filter((c) => counters[c.id] !== undefined);
     const outcomes = await Promise.all(wanted.map((c) =>
       campaignCounter(env, shopId, c.id).reserve({ orderId, uses: 1, budget: c.discount, limits: limitsOf(program, c.id), expiresAt: holdExpiresAt })));

@@ -39,6 +39,7 @@ export function fail(status: number, code: string, message: string, extra: Parti
 /** The value of a successful result; a failure becomes an HttpError (the route's onError renders it). */
 export function unwrap<T>(result: AccountResult<T>): T {
   if (result.ok) return result.value;
-  const { status, code, message, path } = result.error;
-  throw new HttpError(status, code, message, path);
+  // Extra members (the fresh `evaluation` of a 409 conflict, `problems`) go into the error body.
+  const { status, code, message, path, ...details } = result.error;
+  throw new HttpError(status, code, message, path, Object.keys(details).length ? details : undefined);
 }

@@ -167,3 +167,24 @@ describe("shop-wide campaign limits under concurrent checkouts", () => {
     expect(next.body.evaluation.discount).toBe(10000);
   });
 });
+
+describe("orders without `at`", () => {
+  it("replays a retried order that left `at` out (the time is not part of the request)", async () => {
+    const { post } = await shopWith();
+    const body = { orderId: "o1", customerId: "c1", lines: [line("1", 100000)] };
+    const first = await post("/v1/orders", body);
+    expect(first.status).toBe(201);
+    const retry = await post("/v1/orders", body);
+    expect(retry.status).toBe(201);
+    expect(retry.body).toEqual(first.body);
+  });
+
+  it("answers a stale quote with 409 conflict carrying the fresh evaluation", async () => {
+    const { post } = await shopWith();
+    const response = await post("/v1/orders", {
+      orderId: "o1", customerId: "c1", quoteId: "q_00000000000000000000000000000000", lines: [line("1", 100000)],
+    });
+    expect(response.status).toBe(409);
+    expect(response.body.error).toMatchObject({ code: "conflict", evaluation: { subtotal: 100000, pointsEarned: 100 } });
+  });
+});

@@ -4,11 +4,10 @@
  */
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { apiOrderSchema, apiReceiptSchema } from "../../engine/host/validate.ts";
-import type { Receipt } from "../../engine/host/types.ts";
 import type { OrderView } from "../account/types.ts";
 import { requireSecretKey } from "../auth.ts";
 import {
-  accountOf, commitCounters, currentProgram, orderOwner, placeOrder, quote, releaseCounters, unwrap,
+  accountOf, commitCounters, currentProgram, orderOwner, placeOrder, quote, releaseCounters, unwrap, withTime,
 } from "../checkout.ts";
 import { now } from "../clock.ts";
 import { HttpError, errorResponses, type AppEnv } from "../http.ts";
@@ -27,11 +26,6 @@ const returnBody = z
   })
   .openapi("ReturnRequest");
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
-
-/** The receipt with `at` filled in (api.md: optional, default now). */
-function withTime(receipt: Omit<Receipt, "at"> & { at?: string }, at: number): Receipt {
-  return { ...receipt, at: receipt.at ?? new Date(at).toISOString() };
-}
 
 /** The order as api.md shows it (the counters bookkeeping stays inside). */
 function publicOrder(order: OrderView) {
@@ -103,7 +97,7 @@ export function checkoutRoutes(app: OpenAPIHono<AppEnv>): void {
     const { orderId, quoteId, holdMinutes, ...receipt } = c.req.valid("json");
     if (!receipt.customerId) throw new HttpError(400, "invalid_request", "customerId: an order needs a customer", "customerId");
     const order = await placeOrder(c.env, c.var.shopId, {
-      orderId, customerId: receipt.customerId, receipt: withTime(receipt, at), quoteId, holdMinutes: holdMinutes ?? 30, now: at,
+      orderId, customerId: receipt.customerId, receipt, quoteId, holdMinutes: holdMinutes ?? 30, now: at,
     });
     return c.json(publicOrder(order), 201);
   });

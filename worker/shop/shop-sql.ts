@@ -1,7 +1,9 @@
 /**
  * The Shop object's storage: the schema (as numbered migrations) and every statement as a named function.
- * One row of `shop`; program versions (immutable once written); the order index; idempotency records.
+ * One row of `shop`; program versions (immutable once written); the order index; idempotency records; the
+ * contact directory (customers, contacts, welcome bonuses given).
  */
+import type { ContactKind } from "./contacts.ts";
 
 /** Version 1 of the schema. Later changes are appended to `SHOP_MIGRATIONS`, never edited in place. */
 export const SHOP_SCHEMA = `
@@ -35,7 +37,36 @@ export const SHOP_SCHEMA = `
   CREATE INDEX idempotency_by_age ON idempotency (created_at);
 `;
 
-export const SHOP_MIGRATIONS: readonly string[] = [SHOP_SCHEMA];
+/**
+ * Version 2: the contact directory (issue 4). `contacts` says who holds a phone or email now (one of each per
+ * customer); `welcome_given` says which contacts have ever brought a welcome bonus, and is never deleted, so a
+ * released phone cannot bring a second one. `customers` lists the customers created through the API, and the
+ * index on `orders` lets the order index answer whether a customer exists.
+ */
+export const SHOP_CONTACTS_SCHEMA = `
+  CREATE TABLE customers (
+    customer_id TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE contacts (
+    kind TEXT NOT NULL CHECK (kind IN ('phone', 'email')),
+    value TEXT NOT NULL,                 -- normalised: E.164 phone, lower-case email
+    customer_id TEXT NOT NULL,
+    claimed_at INTEGER NOT NULL,
+    PRIMARY KEY (kind, value)
+  );
+  CREATE UNIQUE INDEX contacts_by_customer ON contacts (customer_id, kind);
+  CREATE TABLE welcome_given (
+    kind TEXT NOT NULL CHECK (kind IN ('phone', 'email')),
+    value TEXT NOT NULL,
+    customer_id TEXT NOT NULL,           -- who received it
+    given_at INTEGER NOT NULL,
+    PRIMARY KEY (kind, value)
+  );
+  CREATE INDEX orders_by_customer ON orders (customer_id);
+`;
+
+export const SHOP_MIGRATIONS: readonly string[] = [SHOP_SCHEMA, SHOP_CONTACTS_SCHEMA];
 
 export interface ShopRow {
   shop_id: string;
@@ -131,5 +162,58 @@ export function deleteIdempotencyBefore(sql: SqlStorage, before: number, limit =
     "DELETE FROM idempotency WHERE key_hash IN (SELECT key_hash FROM idempotency WHERE created_at < ? ORDER BY created_at LIMIT ?)",
     before,
     limit,
+  );
+}
+
+// ---- contact directory --------------------------------------------------------------------------------------
+
+export function insertCustomer(sql: SqlStorage, customerId: string, createdAt: number): void {
+  sql.exec("INSERT OR IGNORE INTO customers (customer_id, created_at) VALUES (?, ?)", customerId, createdAt);
+}
+
+/** Whether the customer was created through the API or named by an order. */
+export function selectCustomerKnown(sql: SqlStorage, customerId: string): boolean {
+  return (
+    sql
+      .exec<{ known: number }>(
+        `SELECT EXISTS (SELECT 1 FROM customers WHERE customer_id = ?1)
+             OR EXISTS (SELECT 1 FROM orders WHERE customer_id = ?1) AS known`,
+        customerId,
+      )
+      .one().known === 1
+  );
+}
+
+export function selectContactHolder(sql: SqlStorage, kind: ContactKind, value: string): string | undefined {
+  return sql.exec<{ customer_id: string }>("SELECT customer_id FROM contacts WHERE kind = ? AND value = ?", kind, value).toArray()[0]
+    ?.customer_id;
+}
+
+/** Releases the customer's contact of this kind unless it is `keep`. */
+export function deleteContactOf(sql: SqlStorage, customerId: string, kind: ContactKind, keep: string | null): void {
+  sql.exec("DELETE FROM contacts WHERE customer_id = ? AND kind = ? AND value IS NOT ?", customerId, kind, keep);
+}
+
+export function insertContact(sql: SqlStorage, kind: ContactKind, value: string, customerId: string, claimedAt: number): void {
+  sql.exec(
+    "INSERT INTO contacts (kind, value, customer_id, claimed_at) VALUES (?, ?, ?, ?) ON CONFLICT (kind, value) DO NOTHING",
+    kind,
+    value,
+    customerId,
+    claimedAt,
+  );
+}
+
+export function selectWelcomeGiven(sql: SqlStorage, kind: ContactKind, value: string): boolean {
+  return sql.exec("SELECT 1 FROM welcome_given WHERE kind = ? AND value = ?", kind, value).toArray().length > 0;
+}
+
+export function insertWelcomeGiven(sql: SqlStorage, kind: ContactKind, value: string, customerId: string, givenAt: number): void {
+  sql.exec(
+    "INSERT OR IGNORE INTO welcome_given (kind, value, customer_id, given_at) VALUES (?, ?, ?, ?)",
+    kind,
+    value,
+    customerId,
+    givenAt,
   );
 }

@@ -4,19 +4,27 @@ import type { programSchema } from "../../engine/host/validate.ts";
 import { SHOP_ID_PATTERN, constantTimeEqual, type KeyKind } from "../auth.ts";
 import { now as clockNow } from "../clock.ts";
 import { migrate } from "../sql.ts";
+import { normaliseContact, type ContactKind, type Contacts } from "./contacts.ts";
 import {
   SHOP_MIGRATIONS,
+  deleteContactOf,
   deleteIdempotencyBefore,
   deleteIdempotencyStarted,
+  insertContact,
+  insertCustomer,
   insertIdempotencyStart,
   insertOrderIndex,
   insertProgram,
   insertShop,
+  insertWelcomeGiven,
+  selectContactHolder,
+  selectCustomerKnown,
   selectIdempotency,
   selectLatestProgramVersion,
   selectOrderIndex,
   selectProgram,
   selectShop,
+  selectWelcomeGiven,
   updateIdempotencyDone,
 } from "./shop-sql.ts";
 
@@ -52,6 +60,30 @@ export type IdempotencyStart =
   | { outcome: "mismatch" }
   | { outcome: "in_progress" };
 
+/** A customer's contacts as they are to be from now on: null releases the one held so far. */
+export interface ContactClaim extends Contacts {
+  customerId: string;
+}
+
+/**
+ * How `claimContacts` went: recorded, with whether each contact has ever brought a welcome bonus (false for
+ * an absent one); or refused because another customer holds the contact named by `field` (nothing changed).
+ */
+export type ClaimResult = { ok: true; welcomeGiven: Record<ContactKind, boolean> } | { ok: false; field: ContactKind };
+
+const CONTACT_KINDS: readonly ContactKind[] = ["phone", "email"];
+
+/** The claim's contacts normalised (idempotent on normalised input); a malformed one is the caller's bug. */
+function normalised(contacts: Partial<Contacts>): [ContactKind, string | null][] {
+  return CONTACT_KINDS.map((kind) => {
+    const value = contacts[kind];
+    if (value === null || value === undefined) return [kind, null];
+    const contact = normaliseContact[kind](value);
+    if (contact === null) throw new RangeError(`not a valid ${kind}: ${JSON.stringify(value)}`);
+    return [kind, contact];
+  });
+}
+
 /** Idempotency records are kept this long (api.md promises at least 24 hours). */
 export const IDEMPOTENCY_RETENTION_MS = 48 * 60 * 60 * 1000;
 /** A started request with no answer after this long is taken to have died; a retry may run it again. */
@@ -62,7 +94,8 @@ const NO_HASH = "0".repeat(64);
 
 /**
  * The Shop Durable Object, one per shop (`idFromName(shopId)`): name, origins, hashed keys, program versions,
- * the order index (orderId → customerId) and the idempotency records of shop-scoped requests.
+ * the order index (orderId → customerId), the contact directory and the idempotency records of shop-scoped
+ * requests.
  * The object named `PLATFORM_OBJECT` has no shop and only keeps the idempotency records of `POST /v1/shops`.
  */
 export class Shop extends DurableObject<Env> {
@@ -129,6 +162,58 @@ export class Shop extends DurableObject<Env> {
   findOrder(orderId: string): { customerId: string } | null {
     const row = selectOrderIndex(this.sql, orderId);
     return row === undefined ? null : { customerId: row.customer_id };
+  }
+
+  /**
+   * Records a customer (PUT /v1/customers/{id}) and the contacts it holds from now on, atomically: when another
+   * customer holds the phone or the email, nothing changes and the answer names the field. Otherwise the
+   * customer's previous phone/email (if different, or if now null) is released for others to claim. Contacts
+   * are normalised here too (phone E.164, email lower-case); the route has already refused malformed ones.
+   * Runs without an await, so two customers cannot both claim one contact.
+   */
+  claimContacts(claim: ContactClaim, now = clockNow()): ClaimResult {
+    const contacts = normalised(claim);
+    for (const [kind, value] of contacts) {
+      if (value === null) continue;
+      const holder = selectContactHolder(this.sql, kind, value);
+      if (holder !== undefined && holder !== claim.customerId) return { ok: false, field: kind };
+    }
+    this.ctx.storage.transactionSync(() => {
+      insertCustomer(this.sql, claim.customerId, now);
+      for (const [kind, value] of contacts) {
+        deleteContactOf(this.sql, claim.customerId, kind, value);
+        if (value !== null) insertContact(this.sql, kind, value, claim.customerId, now);
+      }
+    });
+    const welcomeGiven = { phone: false, email: false };
+    for (const [kind, value] of contacts) welcomeGiven[kind] = value !== null && selectWelcomeGiven(this.sql, kind, value);
+    return { ok: true, welcomeGiven };
+  }
+
+  /**
+   * Notes that these contacts brought `customerId` the welcome bonus, for ever (a contact that later moves to
+   * another customer brings no second one). Test-and-set: when any of them has brought one already (a race
+   * with another registration), nothing is marked and `marked` is false — the caller must not grant.
+   */
+  markWelcomeGiven(given: Partial<Contacts> & { customerId: string }, now = clockNow()): { marked: boolean } {
+    const contacts = normalised(given).filter((entry): entry is [ContactKind, string] => entry[1] !== null);
+    if (contacts.some(([kind, value]) => selectWelcomeGiven(this.sql, kind, value))) return { marked: false };
+    this.ctx.storage.transactionSync(() => {
+      for (const [kind, value] of contacts) insertWelcomeGiven(this.sql, kind, value, given.customerId, now);
+    });
+    return { marked: true };
+  }
+
+  /** The customer holding this phone or email now (either form; normalised here), or null. */
+  findCustomer(contact: { phone: string } | { email: string }): string | null {
+    const [kind, input] = "phone" in contact ? (["phone", contact.phone] as const) : (["email", contact.email] as const);
+    const value = normaliseContact[kind](input);
+    return value === null ? null : selectContactHolder(this.sql, kind, value) ?? null;
+  }
+
+  /** Whether the customer exists in this shop: created through the API or named by an order. */
+  hasCustomer(customerId: string): boolean {
+    return selectCustomerKnown(this.sql, customerId);
   }
 
   /**

@@ -1,0 +1,276 @@
+/**
+ * Customers (secret key, api.md): create or update a customer (contacts are unique in the shop; creation grants
+ * the welcome bonus once per phone and per email, ever), read the account, look a customer up by contact, page
+ * through the history, adjust points by hand.
+ *
+ * Customer ids are the shop's own and live in the shop's namespace: the account is
+ * `CUSTOMER_ACCOUNT.idFromName(shopId + ":" + customerId)` with the shop id of the verified key, so another
+ * shop's customer is simply not found (404, never 403 — the id means nothing outside its shop).
+ */
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import type { CustomerAccount } from "../account/account.ts";
+import { unwrap } from "../account/result.ts";
+import type { AccountView } from "../account/types.ts";
+import { requireSecretKey } from "../auth.ts";
+import { now } from "../clock.ts";
+import { HttpError, errorResponses, errorSchema, type AppEnv } from "../http.ts";
+import { idempotency, idempotencyHeaders } from "../idempotency.ts";
+import { normaliseEmail, normalisePhone } from "../shop/contacts.ts";
+import { shopObject, type ProgramVersion } from "../shop/shop.ts";
+
+const secret = [{ secretKey: [] }];
+const points = z.int();
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+
+/** Adjustment ids the API uses itself in every account: a client adjustment may not take them. */
+const RESERVED_ADJUSTMENT_IDS = new Set(["welcome"]);
+const ID_PATTERN = /^[A-Za-z0-9_.:@-]{1,200}$/;
+
+const customerIdParam = z.object({
+  customerId: z
+    .string()
+    .regex(ID_PATTERN, "must be 1 to 200 letters, digits or _ . : @ -")
+    .openapi({ param: { name: "customerId", in: "path" }, example: "c-42" }),
+});
+
+const profileBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).nullish(),
+    phone: z.string().max(64).nullish().openapi({ example: "8 (999) 123-45-67", description: "stored in E.164: +79991234567" }),
+    email: z.string().max(320).nullish().openapi({ example: "Anna@Example.com", description: "stored trimmed and lower-cased" }),
+    birthday: z.iso.date().nullish().openapi({ example: "1990-05-17" }),
+    referralCode: z.string().trim().min(1).max(64).nullish(),
+  })
+  .openapi("CustomerProfile", {
+    description: "The whole profile: PUT replaces it, so a field left out (or null) is cleared, and a contact left out is released.",
+  });
+
+const customerSchema = z
+  .object({
+    id: z.string(),
+    name: z.string().nullable(),
+    balance: points.describe("points available to spend now"),
+    pending: points.describe("points earned but not yet available (points.pendingDays)"),
+    tier: z.string().nullable(),
+    nextTier: z.object({ id: z.string(), amountLeft: z.int().describe("qualifying spend still needed, minor units") }).nullable(),
+    expiring: z.array(z.object({ points, at: z.string().describe("RFC 3339") })).describe("points expiring in the next 30 days"),
+    referralCode: z.string().nullable(),
+    orders: z.int(),
+    spend: z.int().describe("qualifying spend for tiers, minor units"),
+  })
+  .openapi("Customer");
+
+const upsertedSchema = customerSchema.extend({ welcomePoints: points.describe("the welcome bonus granted by this request") }).openapi("CustomerUpserted");
+
+const historySchema = z
+  .object({
+    items: z.array(
+      z.object({
+        at: z.string(),
+        type: z.string(),
+        points,
+        orderId: z.string().nullable(),
+        returnId: z.string().nullable(),
+        store: z.string().nullable(),
+        amount: z.int().nullable(),
+        pointsSpent: points.nullable(),
+        pointsEarned: points.nullable(),
+        expiresAt: z.string().nullable(),
+        reason: z.string().nullable(),
+      }),
+    ),
+    nextCursor: z.string().nullable().describe("pass as `cursor` for the next (older) page; null on the last"),
+  })
+  .openapi("CustomerHistory");
+
+const historyQuery = z.object({
+  cursor: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(100).optional().openapi({ description: "1 to 100, default 50" }),
+});
+
+const lookupQuery = z.object({
+  phone: z.string().max(64).optional(),
+  email: z.string().max(320).optional(),
+});
+
+const adjustmentBody = z
+  .strictObject({
+    id: z.string().regex(ID_PATTERN, "must be 1 to 200 letters, digits or _ . : @ -").openapi({ example: "adj1" }),
+    points: z.int().min(-1e15).max(1e15).refine((p) => p !== 0, "must not be 0").openapi({ example: -50 }),
+    reason: z.string().trim().min(1).max(500).optional(),
+  })
+  .openapi("AdjustmentRequest");
+
+const adjustmentSchema = z
+  .object({ id: z.string(), points, reason: z.string().nullable(), at: z.string(), balance: points.describe("available after it") })
+  .openapi("Adjustment");
+
+const duplicateContact = {
+  409: {
+    description: "duplicate_contact: another customer holds the phone or email (`path` says which); idempotency_conflict",
+    content: { "application/json": { schema: errorSchema } },
+  },
+};
+
+const putRoute = createRoute({
+  method: "put", path: "/v1/customers/{customerId}", tags: ["Customers"], security: secret,
+  summary: "Create or update a customer",
+  description: "Replaces the profile. Phones are stored in E.164, emails lower-cased; another customer holding either is " +
+    "409 duplicate_contact. Creation grants the program's welcome bonus, once per phone and per email in the shop, ever. " +
+    "Honours `Idempotency-Key`.",
+  middleware: [requireSecretKey, idempotency((c) => shopObject(c.env, c.var.shopId))] as const,
+  request: { params: customerIdParam, headers: idempotencyHeaders, body: { content: { "application/json": { schema: profileBody } }, required: true } },
+  responses: {
+    200: json(upsertedSchema, "Updated"),
+    201: json(upsertedSchema, "Created"),
+    ...errorResponses(400, 401, 413),
+    ...duplicateContact,
+  },
+});
+
+const getRoute = createRoute({
+  method: "get", path: "/v1/customers/{customerId}", tags: ["Customers"], security: secret,
+  summary: "A customer's account", description: "Balance, pending points, tier, what expires soon, orders and spend.",
+  middleware: [requireSecretKey] as const,
+  request: { params: customerIdParam },
+  responses: { 200: json(customerSchema, "The account"), ...errorResponses(400, 401, 404) },
+});
+
+const lookupRoute = createRoute({
+  method: "get", path: "/v1/customers", tags: ["Customers"], security: secret,
+  summary: "Find a customer by phone or email",
+  description: "Exactly one of `phone` (any accepted form) or `email`. The account of the customer holding it.",
+  middleware: [requireSecretKey] as const,
+  request: { query: lookupQuery },
+  responses: { 200: json(customerSchema, "The account"), ...errorResponses(400, 401, 404) },
+});
+
+const historyRoute = createRoute({
+  method: "get", path: "/v1/customers/{customerId}/history", tags: ["Customers"], security: secret,
+  summary: "A customer's points history", description: "Newest first, a page at a time.",
+  middleware: [requireSecretKey] as const,
+  request: { params: customerIdParam, query: historyQuery },
+  responses: { 200: json(historySchema, "A page"), ...errorResponses(400, 401, 404) },
+});
+
+const adjustRoute = createRoute({
+  method: "post", path: "/v1/customers/{customerId}/adjustments", tags: ["Customers"], security: secret,
+  summary: "Add or take points by hand",
+  description: "Positive: points available now (expiring after the program's `points.expiryDays`). Negative: taken from " +
+    "the available points (422 insufficient_points beyond them). `id` makes it idempotent: the same id and body answer " +
+    "the first answer, another body is 409 idempotency_conflict.",
+  middleware: [requireSecretKey] as const,
+  request: { params: customerIdParam, body: { content: { "application/json": { schema: adjustmentBody } }, required: true } },
+  responses: { 201: json(adjustmentSchema, "The adjustment"), ...errorResponses(400, 401, 404, 409, 413, 422) },
+});
+
+function accountOf(env: Env, shopId: string, customerId: string): DurableObjectStub<CustomerAccount> {
+  return env.CUSTOMER_ACCOUNT.get(env.CUSTOMER_ACCOUNT.idFromName(`${shopId}:${customerId}`));
+}
+
+/** The account as api.md shows it (the path's id; internal fields such as `member` and `held` stay inside). */
+function customerView(customerId: string, view: AccountView): z.infer<typeof customerSchema> {
+  const { name, balance, pending, tier, nextTier, expiring, referralCode, orders, spend } = view;
+  return { id: customerId, name, balance, pending, tier, nextTier, expiring, referralCode, orders, spend };
+}
+
+function normalised<T>(value: string | null | undefined, normalise: (input: string) => T | null, field: string, what: string): T | null {
+  if (value === null || value === undefined) return null;
+  const result = normalise(value);
+  if (result === null) throw new HttpError(400, "invalid_request", `${field}: ${what}`, field);
+  return result;
+}
+
+const PHONE_HINT = "not a phone number: give it with its country code (+44 20 7946 0958) or as a Russian number (8 999 123-45-67)";
+
+/** 404 unless the customer exists in this shop (created here, or named by an order). */
+async function requireCustomer(env: Env, shopId: string, customerId: string): Promise<void> {
+  if (!(await shopObject(env, shopId).hasCustomer(customerId))) throw new HttpError(404, "not_found", `No customer ${customerId}`);
+}
+
+async function readAccount(env: Env, shopId: string, customerId: string, current: ProgramVersion | null, at: number) {
+  return customerView(customerId, unwrap(await accountOf(env, shopId, customerId).getAccount(at, current?.program)));
+}
+
+export function customerRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(putRoute, async (c) => {
+    const { shopId } = c.var;
+    const { customerId } = c.req.valid("param");
+    const body = c.req.valid("json");
+    // Bad input changes nothing: every check comes before the first write.
+    const phone = normalised(body.phone, normalisePhone, "phone", PHONE_HINT);
+    const email = normalised(body.email, normaliseEmail, "email", "not an email address");
+    const at = now();
+    const shop = shopObject(c.env, shopId);
+    const current = await shop.getProgram();
+    const claim = await shop.claimContacts({ customerId, phone, email }, at);
+    if (!claim.ok) throw new HttpError(409, "duplicate_contact", `Another customer already has this ${claim.field}`, claim.field);
+
+    const account = accountOf(c.env, shopId, customerId);
+    const profile = { customerId, name: body.name, phone, email, birthday: body.birthday, referralCode: body.referralCode };
+    const { created } = unwrap(await account.upsertProfile(profile, at));
+
+    let welcomePoints = 0;
+    const welcome = current?.program.bonuses.welcome;
+    // With `verify` set the bonus waits for the contact's verification in the widget (POST /v1/public/verify,
+    // issue 5): nothing is granted or marked here.
+    const grants = created && welcome != null && welcome.points > 0 && welcome.verify == null;
+    if (grants && !claim.welcomeGiven.phone && !claim.welcomeGiven.email) {
+      // Mark first (test-and-set): a race that lost to another registration of the same contact grants nothing.
+      // If the grant then fails the contacts stay marked — a lost bonus, never a second one.
+      const { marked } = await shop.markWelcomeGiven({ customerId, phone, email }, at);
+      if (marked) {
+        const expiryDays = current?.program.points.expiryDays ?? null;
+        unwrap(await account.adjust({ id: "welcome", points: welcome.points, reason: "welcome", expiryDays }, at));
+        welcomePoints = welcome.points;
+      }
+    }
+    const view = await readAccount(c.env, shopId, customerId, current, at);
+    return created ? c.json({ ...view, welcomePoints }, 201) : c.json({ ...view, welcomePoints }, 200);
+  });
+
+  app.openapi(getRoute, async (c) => {
+    const { shopId } = c.var;
+    const { customerId } = c.req.valid("param");
+    const [, current] = await Promise.all([requireCustomer(c.env, shopId, customerId), shopObject(c.env, shopId).getProgram()]);
+    return c.json(await readAccount(c.env, shopId, customerId, current, now()), 200);
+  });
+
+  app.openapi(lookupRoute, async (c) => {
+    const { shopId } = c.var;
+    const query = c.req.valid("query");
+    if ((query.phone === undefined) === (query.email === undefined)) {
+      throw new HttpError(400, "invalid_request", "Give exactly one of phone or email");
+    }
+    const shop = shopObject(c.env, shopId);
+    const contact =
+      query.phone !== undefined
+        ? { phone: normalised(query.phone, normalisePhone, "phone", PHONE_HINT)! }
+        : { email: normalised(query.email, normaliseEmail, "email", "not an email address")! };
+    const [customerId, current] = await Promise.all([shop.findCustomer(contact), shop.getProgram()]);
+    if (customerId === null) throw new HttpError(404, "not_found", `No customer has this ${"phone" in contact ? "phone" : "email"}`);
+    return c.json(await readAccount(c.env, shopId, customerId, current, now()), 200);
+  });
+
+  app.openapi(historyRoute, async (c) => {
+    const { shopId } = c.var;
+    const { customerId } = c.req.valid("param");
+    const { cursor, limit } = c.req.valid("query");
+    await requireCustomer(c.env, shopId, customerId);
+    return c.json(unwrap(await accountOf(c.env, shopId, customerId).history({ cursor, limit }, now())), 200);
+  });
+
+  app.openapi(adjustRoute, async (c) => {
+    const { shopId } = c.var;
+    const { customerId } = c.req.valid("param");
+    const { id, points: change, reason } = c.req.valid("json");
+    if (RESERVED_ADJUSTMENT_IDS.has(id)) throw new HttpError(400, "invalid_request", `id: "${id}" is reserved`, "id");
+    const shop = shopObject(c.env, shopId);
+    const [, current] = await Promise.all([requireCustomer(c.env, shopId, customerId), shop.getProgram()]);
+    // Points added by hand expire like any others (the program's rule); the id alone keys the retry.
+    const expiryDays = current?.program.points.expiryDays ?? null;
+    const adjustment = unwrap(await accountOf(c.env, shopId, customerId).adjust({ id, points: change, reason, expiryDays }, now()));
+    // Always 201, first answer or replay: a retry must see the status the first request saw.
+    return c.json(adjustment, 201);
+  });
+}
