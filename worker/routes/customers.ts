@@ -8,14 +8,14 @@
  * shop's customer is simply not found (404, never 403 — the id means nothing outside its shop).
  */
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import type { CustomerAccount } from "../account/account.ts";
 import { unwrap } from "../account/result.ts";
 import type { AccountView } from "../account/types.ts";
 import { requireSecretKey } from "../auth.ts";
+import { accountOf } from "../checkout.ts";
 import { now } from "../clock.ts";
 import { HttpError, errorResponses, errorSchema, type AppEnv } from "../http.ts";
 import { idempotency, idempotencyHeaders } from "../idempotency.ts";
-import { normaliseEmail, normalisePhone } from "../shop/contacts.ts";
+import { normaliseContact, type ContactKind } from "../shop/contacts.ts";
 import { shopObject, type ProgramVersion } from "../shop/shop.ts";
 
 const secret = [{ secretKey: [] }];
@@ -117,7 +117,7 @@ const putRoute = createRoute({
   summary: "Create or update a customer",
   description: "Replaces the profile. Phones are stored in E.164, emails lower-cased; another customer holding either is " +
     "409 duplicate_contact. Creation grants the program's welcome bonus, once per phone and per email in the shop, ever. " +
-    "Honours `Idempotency-Key`.",
+    "A retry without `Idempotency-Key` is an update (200, no bonus); with one it answers the first answer.",
   middleware: [requireSecretKey, idempotency((c) => shopObject(c.env, c.var.shopId))] as const,
   request: { params: customerIdParam, headers: idempotencyHeaders, body: { content: { "application/json": { schema: profileBody } }, required: true } },
   responses: {
@@ -164,24 +164,26 @@ const adjustRoute = createRoute({
   responses: { 201: json(adjustmentSchema, "The adjustment"), ...errorResponses(400, 401, 404, 409, 413, 422) },
 });
 
-function accountOf(env: Env, shopId: string, customerId: string): DurableObjectStub<CustomerAccount> {
-  return env.CUSTOMER_ACCOUNT.get(env.CUSTOMER_ACCOUNT.idFromName(`${shopId}:${customerId}`));
-}
-
 /** The account as api.md shows it (the path's id; internal fields such as `member` and `held` stay inside). */
 function customerView(customerId: string, view: AccountView): z.infer<typeof customerSchema> {
   const { name, balance, pending, tier, nextTier, expiring, referralCode, orders, spend } = view;
   return { id: customerId, name, balance, pending, tier, nextTier, expiring, referralCode, orders, spend };
 }
 
-function normalised<T>(value: string | null | undefined, normalise: (input: string) => T | null, field: string, what: string): T | null {
-  if (value === null || value === undefined) return null;
-  const result = normalise(value);
-  if (result === null) throw new HttpError(400, "invalid_request", `${field}: ${what}`, field);
-  return result;
-}
+const CONTACT_PROBLEM: Record<ContactKind, string> = {
+  phone: "not a phone number: give it with its country code (+44 20 7946 0958) or as a Russian number (8 999 123-45-67)",
+  email: "not an email address",
+};
 
-const PHONE_HINT = "not a phone number: give it with its country code (+44 20 7946 0958) or as a Russian number (8 999 123-45-67)";
+const invalidContact = (kind: ContactKind) => new HttpError(400, "invalid_request", `${kind}: ${CONTACT_PROBLEM[kind]}`, kind);
+
+/** The contact normalised (phone E.164, email lower-case); null when absent; 400 naming the field when malformed. */
+function contact(kind: ContactKind, value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  const normal = normaliseContact[kind](value);
+  if (normal === null) throw invalidContact(kind);
+  return normal;
+}
 
 /** 404 unless the customer exists in this shop (created here, or named by an order). */
 async function requireCustomer(env: Env, shopId: string, customerId: string): Promise<void> {
@@ -198,13 +200,16 @@ export function customerRoutes(app: OpenAPIHono<AppEnv>): void {
     const { customerId } = c.req.valid("param");
     const body = c.req.valid("json");
     // Bad input changes nothing: every check comes before the first write.
-    const phone = normalised(body.phone, normalisePhone, "phone", PHONE_HINT);
-    const email = normalised(body.email, normaliseEmail, "email", "not an email address");
+    const phone = contact("phone", body.phone);
+    const email = contact("email", body.email);
     const at = now();
     const shop = shopObject(c.env, shopId);
     const current = await shop.getProgram();
     const claim = await shop.claimContacts({ customerId, phone, email }, at);
-    if (!claim.ok) throw new HttpError(409, "duplicate_contact", `Another customer already has this ${claim.field}`, claim.field);
+    if (!claim.ok && claim.reason === "taken") {
+      throw new HttpError(409, "duplicate_contact", `Another customer already has this ${claim.field}`, claim.field);
+    }
+    if (!claim.ok) throw invalidContact(claim.field); // normalised above, so not reached
 
     const account = accountOf(c.env, shopId, customerId);
     const profile = { customerId, name: body.name, phone, email, birthday: body.birthday, referralCode: body.referralCode };
@@ -212,8 +217,8 @@ export function customerRoutes(app: OpenAPIHono<AppEnv>): void {
 
     let welcomePoints = 0;
     const welcome = current?.program.bonuses.welcome;
-    // With `verify` set the bonus waits for the contact's verification in the widget (POST /v1/public/verify,
-    // issue 5): nothing is granted or marked here.
+    // With `verify` set the bonus waits for the contact's verification in the widget (POST /v1/public/verify, the
+    // widget issue): nothing is granted or marked here.
     const grants = created && welcome != null && welcome.points > 0 && welcome.verify == null;
     if (grants && !claim.welcomeGiven.phone && !claim.welcomeGiven.email) {
       // Mark first (test-and-set): a race that lost to another registration of the same contact grants nothing.
@@ -243,12 +248,13 @@ export function customerRoutes(app: OpenAPIHono<AppEnv>): void {
       throw new HttpError(400, "invalid_request", "Give exactly one of phone or email");
     }
     const shop = shopObject(c.env, shopId);
-    const contact =
-      query.phone !== undefined
-        ? { phone: normalised(query.phone, normalisePhone, "phone", PHONE_HINT)! }
-        : { email: normalised(query.email, normaliseEmail, "email", "not an email address")! };
-    const [customerId, current] = await Promise.all([shop.findCustomer(contact), shop.getProgram()]);
-    if (customerId === null) throw new HttpError(404, "not_found", `No customer has this ${"phone" in contact ? "phone" : "email"}`);
+    const kind: ContactKind = query.phone !== undefined ? "phone" : "email";
+    const value = contact(kind, query[kind]) as string;
+    const [customerId, current] = await Promise.all([
+      shop.findCustomer(kind === "phone" ? { phone: value } : { email: value }),
+      shop.getProgram(),
+    ]);
+    if (customerId === null) throw new HttpError(404, "not_found", `No customer has this ${kind}`);
     return c.json(await readAccount(c.env, shopId, customerId, current, now()), 200);
   });
 

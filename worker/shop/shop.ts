@@ -67,21 +67,25 @@ export interface ContactClaim extends Contacts {
 
 /**
  * How `claimContacts` went: recorded, with whether each contact has ever brought a welcome bonus (false for
- * an absent one); or refused because another customer holds the contact named by `field` (nothing changed).
+ * an absent one); or refused, nothing changed, because another customer holds the contact named by `field`
+ * (`taken`) or it is not a phone/email at all (`invalid`: the routes refuse those first, so that is a bug).
  */
-export type ClaimResult = { ok: true; welcomeGiven: Record<ContactKind, boolean> } | { ok: false; field: ContactKind };
+export type ClaimResult =
+  | { ok: true; welcomeGiven: Record<ContactKind, boolean> }
+  | { ok: false; field: ContactKind; reason: "taken" | "invalid" };
 
 const CONTACT_KINDS: readonly ContactKind[] = ["phone", "email"];
 
-/** The claim's contacts normalised (idempotent on normalised input); a malformed one is the caller's bug. */
-function normalised(contacts: Partial<Contacts>): [ContactKind, string | null][] {
-  return CONTACT_KINDS.map((kind) => {
+/** The claim's contacts normalised (idempotent on normalised input), or the kind of the first malformed one. */
+function normalised(contacts: Partial<Contacts>): [ContactKind, string | null][] | ContactKind {
+  const out: [ContactKind, string | null][] = [];
+  for (const kind of CONTACT_KINDS) {
     const value = contacts[kind];
-    if (value === null || value === undefined) return [kind, null];
-    const contact = normaliseContact[kind](value);
-    if (contact === null) throw new RangeError(`not a valid ${kind}: ${JSON.stringify(value)}`);
-    return [kind, contact];
-  });
+    const contact = value === null || value === undefined ? null : normaliseContact[kind](value);
+    if (contact === null && value !== null && value !== undefined) return kind;
+    out.push([kind, contact]);
+  }
+  return out;
 }
 
 /** Idempotency records are kept this long (api.md promises at least 24 hours). */
@@ -168,15 +172,16 @@ export class Shop extends DurableObject<Env> {
    * Records a customer (PUT /v1/customers/{id}) and the contacts it holds from now on, atomically: when another
    * customer holds the phone or the email, nothing changes and the answer names the field. Otherwise the
    * customer's previous phone/email (if different, or if now null) is released for others to claim. Contacts
-   * are normalised here too (phone E.164, email lower-case); the route has already refused malformed ones.
+   * are normalised here too (phone E.164, email lower-case), so every caller stores them one way.
    * Runs without an await, so two customers cannot both claim one contact.
    */
   claimContacts(claim: ContactClaim, now = clockNow()): ClaimResult {
     const contacts = normalised(claim);
+    if (typeof contacts === "string") return { ok: false, field: contacts, reason: "invalid" };
     for (const [kind, value] of contacts) {
       if (value === null) continue;
       const holder = selectContactHolder(this.sql, kind, value);
-      if (holder !== undefined && holder !== claim.customerId) return { ok: false, field: kind };
+      if (holder !== undefined && holder !== claim.customerId) return { ok: false, field: kind, reason: "taken" };
     }
     this.ctx.storage.transactionSync(() => {
       insertCustomer(this.sql, claim.customerId, now);
@@ -193,10 +198,13 @@ export class Shop extends DurableObject<Env> {
   /**
    * Notes that these contacts brought `customerId` the welcome bonus, for ever (a contact that later moves to
    * another customer brings no second one). Test-and-set: when any of them has brought one already (a race
-   * with another registration), nothing is marked and `marked` is false — the caller must not grant.
+   * with another registration) or is malformed, nothing is marked and `marked` is false — the caller must not
+   * grant.
    */
   markWelcomeGiven(given: Partial<Contacts> & { customerId: string }, now = clockNow()): { marked: boolean } {
-    const contacts = normalised(given).filter((entry): entry is [ContactKind, string] => entry[1] !== null);
+    const all = normalised(given);
+    if (typeof all === "string") return { marked: false };
+    const contacts = all.filter((entry): entry is [ContactKind, string] => entry[1] !== null);
     if (contacts.some(([kind, value]) => selectWelcomeGiven(this.sql, kind, value))) return { marked: false };
     this.ctx.storage.transactionSync(() => {
       for (const [kind, value] of contacts) insertWelcomeGiven(this.sql, kind, value, given.customerId, now);

@@ -1,0 +1,177 @@
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { migrate, schemaVersion } from "../sql.ts";
+import { normaliseEmail, normalisePhone } from "./contacts.ts";
+import { SHOP_MIGRATIONS } from "./shop-sql.ts";
+import { shopObject } from "./shop.ts";
+
+const shop = () => shopObject(env, crypto.randomUUID().replaceAll("-", "").slice(0, 16));
+const nothingGiven = { phone: false, email: false };
+
+describe("normalisePhone", () => {
+  it.each([
+    ["8 (999) 123-45-67", "+79991234567"],
+    ["+7 999 123 45 67", "+79991234567"],
+    ["+7 (999) 123-45-67", "+79991234567"],
+    ["9991234567", "+79991234567"],
+    ["79991234567", "+79991234567"],
+    ["89991234567", "+79991234567"],
+    ["+79991234567", "+79991234567"],
+    ["  8-495-123-45-67 ", "+74951234567"],
+    ["999.123.45.67", "+79991234567"],
+    ["+7 701 123 4567", "+77011234567"], // Kazakhstan shares +7
+    ["+44 20 7946 0958", "+442079460958"],
+    ["+1 (415) 555-2671", "+14155552671"],
+    ["+380 44 123 4567", "+380441234567"],
+    ["+49 30 1234567", "+49301234567"],
+  ])("%j → %s", (input, expected) => {
+    expect(normalisePhone(input)).toBe(expected);
+    expect(normalisePhone(expected)).toBe(expected); // idempotent
+  });
+
+  it.each([
+    [""],
+    ["+"],
+    ["12345"],
+    ["999123456"], // 9 digits
+    ["99912345678"], // 11 digits not starting 7 or 8
+    ["0991234567"], // no Russian code starts with 0
+    ["1991234567"],
+    ["+7 999 123 45 6"], // +7 needs 10 more digits
+    ["+7 999 123 45 678"],
+    ["+7 199 123 45 67"],
+    ["89991234567 ext 2"],
+    ["+0 999 123 4567"],
+    ["+1234567"], // too short for any country
+    ["+1234567890123456"], // 16 digits: longer than E.164
+    ["++79991234567"],
+    ["7+9991234567"],
+    ["8 (999) 123-45-67 / 8"],
+    ["phone"],
+    ["0079991234567"], // international prefixes are not guessed
+  ])("refuses %j", (input) => {
+    expect(normalisePhone(input)).toBeNull();
+  });
+});
+
+describe("normaliseEmail", () => {
+  it.each([
+    ["anna@example.com", "anna@example.com"],
+    ["  Anna.Petrova@Example.COM ", "anna.petrova@example.com"],
+    ["a+tag@mail.example.ru", "a+tag@mail.example.ru"],
+  ])("%j → %s", (input, expected) => {
+    expect(normaliseEmail(input)).toBe(expected);
+  });
+
+  it.each([[""], ["anna"], ["anna@"], ["@example.com"], ["anna@example"], ["an na@example.com"], ["anna@@example.com"], ["anna@example..com"], ["anna@.example.com"], [`${"a".repeat(250)}@example.com`]])(
+    "refuses %j",
+    (input) => {
+      expect(normaliseEmail(input)).toBeNull();
+    },
+  );
+});
+
+describe("Shop contact directory", () => {
+  it("migration 2 adds the directory to a shop at version 1, keeping its orders", async () => {
+    const stub = shop();
+    await stub.indexOrder("o1", "c1", 1);
+    await runInDurableObject(stub, (_shop, state) => {
+      // Back to version 1 as deployed before the directory existed.
+      state.storage.sql.exec("DROP TABLE customers; DROP TABLE contacts; DROP TABLE welcome_given; DROP INDEX orders_by_customer;");
+      state.storage.sql.exec("UPDATE schema_version SET version = 1");
+      migrate(state.storage, SHOP_MIGRATIONS.slice(0, 2));
+      expect(schemaVersion(state.storage)).toBe(2);
+    });
+    expect(await stub.hasCustomer("c1")).toBe(true);
+    expect(await stub.claimContacts({ customerId: "c2", phone: "+79991234567", email: null })).toMatchObject({ ok: true });
+  });
+
+  it("claims contacts, normalised, and finds the customer by either form", async () => {
+    const stub = shop();
+    expect(await stub.claimContacts({ customerId: "c1", phone: "8 (999) 123-45-67", email: " Anna@Example.com" })).toEqual({
+      ok: true,
+      welcomeGiven: nothingGiven,
+    });
+    expect(await stub.findCustomer({ phone: "+79991234567" })).toBe("c1");
+    expect(await stub.findCustomer({ phone: "9991234567" })).toBe("c1");
+    expect(await stub.findCustomer({ email: "anna@example.com" })).toBe("c1");
+    expect(await stub.findCustomer({ email: "other@example.com" })).toBeNull();
+    expect(await stub.findCustomer({ phone: "not a phone" })).toBeNull();
+  });
+
+  it("refuses a contact another customer holds, naming it, and changes nothing", async () => {
+    const stub = shop();
+    await stub.claimContacts({ customerId: "c1", phone: "+79991234567", email: "a@example.com" });
+    expect(await stub.claimContacts({ customerId: "c2", phone: "89991234567", email: "b@example.com" })).toEqual({ ok: false, field: "phone", reason: "taken" });
+    expect(await stub.claimContacts({ customerId: "c2", phone: "+79990000000", email: "A@example.com" })).toEqual({ ok: false, field: "email", reason: "taken" });
+    // Neither refused claim recorded anything for c2.
+    expect(await stub.findCustomer({ email: "b@example.com" })).toBeNull();
+    expect(await stub.findCustomer({ phone: "+79990000000" })).toBeNull();
+    expect(await stub.hasCustomer("c2")).toBe(false);
+  });
+
+  it("a customer re-claiming its own contacts is fine; changing or dropping one releases the old", async () => {
+    const stub = shop();
+    const claim = { customerId: "c1", phone: "+79991234567", email: "a@example.com" };
+    await stub.claimContacts(claim);
+    expect(await stub.claimContacts(claim)).toMatchObject({ ok: true });
+    await stub.claimContacts({ ...claim, phone: "+79990000000", email: null });
+    expect(await stub.findCustomer({ phone: "+79991234567" })).toBeNull();
+    expect(await stub.findCustomer({ email: "a@example.com" })).toBeNull();
+    expect(await stub.findCustomer({ phone: "+79990000000" })).toBe("c1");
+    expect(await stub.claimContacts({ customerId: "c2", phone: "+79991234567", email: "a@example.com" })).toMatchObject({ ok: true });
+    expect(await stub.findCustomer({ phone: "+79991234567" })).toBe("c2");
+  });
+
+  it("remembers welcome bonuses per contact for ever, even after the contact moves", async () => {
+    const stub = shop();
+    await stub.claimContacts({ customerId: "c1", phone: "+79991234567", email: "a@example.com" });
+    expect(await stub.markWelcomeGiven({ customerId: "c1", phone: "+79991234567", email: "a@example.com" })).toEqual({ marked: true });
+    await stub.claimContacts({ customerId: "c1", phone: null, email: null });
+    expect(await stub.claimContacts({ customerId: "c2", phone: "89991234567", email: null })).toEqual({
+      ok: true,
+      welcomeGiven: { phone: true, email: false },
+    });
+    expect(await stub.claimContacts({ customerId: "c3", phone: "+79990000000", email: "A@Example.com" })).toEqual({
+      ok: true,
+      welcomeGiven: { phone: false, email: true },
+    });
+  });
+
+  it("markWelcomeGiven is a test-and-set: any contact already given marks nothing", async () => {
+    const stub = shop();
+    expect(await stub.markWelcomeGiven({ customerId: "c1", phone: "+79991234567", email: null })).toEqual({ marked: true });
+    expect(await stub.markWelcomeGiven({ customerId: "c2", phone: "+79991234567", email: "b@example.com" })).toEqual({ marked: false });
+    // b@ was not marked by the refused call.
+    expect(await stub.markWelcomeGiven({ customerId: "c3", email: "b@example.com" })).toEqual({ marked: true });
+    // No contacts at all: nothing to mark, nothing to refuse.
+    expect(await stub.markWelcomeGiven({ customerId: "c4" })).toEqual({ marked: true });
+  });
+
+  it("hasCustomer: created through a claim, or named by an order", async () => {
+    const stub = shop();
+    expect(await stub.hasCustomer("c1")).toBe(false);
+    await stub.claimContacts({ customerId: "c1", phone: null, email: null });
+    expect(await stub.hasCustomer("c1")).toBe(true);
+    await stub.indexOrder("o1", "c2", 1);
+    expect(await stub.hasCustomer("c2")).toBe(true);
+    expect(await stub.hasCustomer("c3")).toBe(false);
+  });
+
+  it("contacts are per shop", async () => {
+    const [a, b] = [shop(), shop()];
+    await a.claimContacts({ customerId: "c1", phone: "+79991234567", email: "a@example.com" });
+    await a.markWelcomeGiven({ customerId: "c1", phone: "+79991234567", email: "a@example.com" });
+    expect(await b.findCustomer({ phone: "+79991234567" })).toBeNull();
+    expect(await b.claimContacts({ customerId: "c9", phone: "+79991234567", email: "a@example.com" })).toEqual({ ok: true, welcomeGiven: nothingGiven });
+  });
+
+  it("a malformed contact is refused as invalid, nothing recorded or marked", async () => {
+    const stub = shop();
+    expect(await stub.claimContacts({ customerId: "c1", phone: "+79991234567", email: "nope" })).toEqual({ ok: false, field: "email", reason: "invalid" });
+    expect(await stub.hasCustomer("c1")).toBe(false);
+    expect(await stub.findCustomer({ phone: "+79991234567" })).toBeNull();
+    expect(await stub.markWelcomeGiven({ customerId: "c1", phone: "+79991234567", email: "nope" })).toEqual({ marked: false });
+    expect(await stub.markWelcomeGiven({ customerId: "c1", phone: "+79991234567" })).toEqual({ marked: true });
+  });
+});
