@@ -108,6 +108,8 @@ export interface Campaign {
 /** A cart at checkout (api.md). `at` is required by the engine; the API fills in "now". */
 export interface Receipt {
   customerId?: string;
+  /** Where the purchase was made (a store or channel); the engine ignores it, the history shows it. */
+  store?: string;
   at: string;
   lines: ReceiptLine[];
   shipping?: Money;

@@ -15,7 +15,7 @@ CREATE TABLE profile (
 -- A lot: points issued together, spent and expired together. remaining >= 0 always.
 CREATE TABLE lots (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
-  source TEXT NOT NULL,                  -- order | adjust | refund | carry
+  source TEXT NOT NULL,                  -- order | adjust | bonus | refund | carry
   orderId TEXT,
   points INTEGER NOT NULL,               -- issued
   remaining INTEGER NOT NULL CHECK (remaining >= 0),

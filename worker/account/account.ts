@@ -161,23 +161,24 @@ export class CustomerAccount extends DurableObject<Env> {
   adjust(input: AdjustInput, now: number): Promise<AccountResult<AdjustView>> {
     return this.run(now, () => {
       const { id, points } = input;
+      const kind = input.kind ?? "adjust";
       const reason = input.reason ?? null;
-      const remembered = recall<AdjustView>(this.sql, `adjust:${id}`, { id, points, reason });
+      const remembered = recall<AdjustView>(this.sql, `${kind}:${id}`, { id, points, reason });
       if (remembered.replay) return remembered.replay;
-      if (!Number.isSafeInteger(points) || points === 0 || Math.abs(points) > MAX_POINTS) {
+      if (!Number.isSafeInteger(points) || points === 0 || Math.abs(points) > MAX_POINTS || (kind === "bonus" && points < 0)) {
         fail(400, "invalid_request", "points must be a non-zero integer within ±10^15", { path: "points" });
       }
       let lotId: number | null = null;
       let expiresAt: number | null = null;
       if (points > 0) {
         expiresAt = expiryAfter(now, input.expiryDays);
-        lotId = issueLot(this.sql, { source: "adjust", orderId: null, points, pendingUntil: now, expiresAt }, now);
+        lotId = issueLot(this.sql, { source: kind, orderId: null, points, pendingUntil: now, expiresAt }, now);
       } else {
         const { available } = balances(this.sql, now);
         if (available < -points) fail(422, "insufficient_points", `Only ${Math.max(0, available)} points are available`, { path: "points" });
         takeFromAvailable(this.sql, -points, now);
       }
-      insertEntry(this.sql, { at: now, type: "adjust", points, lotId, expiresAt, reason });
+      insertEntry(this.sql, { at: now, type: kind, points, lotId, expiresAt, reason });
       return remember(this.sql, remembered, { id, points, reason, at: iso(now), balance: balances(this.sql, now).available }, now);
     });
   }

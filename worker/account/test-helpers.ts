@@ -101,7 +101,7 @@ export function ledger(stub: DurableObjectStub<CustomerAccount>, now: number): P
          COALESCE(SUM(CASE WHEN type = 'expire' THEN -points END),0) AS expired,
          COALESCE(SUM(CASE WHEN type IN ('return','cancel') THEN -pointsEarned END),0) AS takenBack,
          COALESCE(SUM(CASE WHEN type IN ('return','cancel') THEN -pointsSpent END),0) AS givenBack,
-         COALESCE(SUM(CASE WHEN type = 'adjust' THEN points END),0) AS adjusted
+         COALESCE(SUM(CASE WHEN type IN ('adjust', 'bonus') THEN points END),0) AS adjusted
        FROM entries`,
     );
     const { debt } = one<{ debt: number }>("SELECT debt FROM stats");

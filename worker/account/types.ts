@@ -73,6 +73,11 @@ export interface ReturnLinesInput {
 
 export interface AdjustInput {
   id: string;
+  /**
+   * "adjust" (default): a manual adjustment by the shop. "bonus": points the program grants (welcome,
+   * events); positive only. Each kind has its own ids, so a shop's adjustment id never meets a bonus id.
+   */
+  kind?: "adjust" | "bonus";
   /** Non-zero; negative takes points away (never more than the available balance). */
   points: number;
   reason?: string;

@@ -188,3 +188,14 @@ describe("orders without `at`", () => {
     expect(response.body.error).toMatchObject({ code: "conflict", evaluation: { subtotal: 100000, pointsEarned: 100 } });
   });
 });
+
+describe("history shows the store", () => {
+  it("records the receipt's store on the order's history entry", async () => {
+    const { post, get } = await shopWith();
+    await post("/v1/orders", { orderId: "o1", customerId: "c1", store: "Moscow, Tverskaya 7", at: AT, lines: [line("1", 100000)] });
+    await post("/v1/orders/o1/confirm");
+    const history = await get("/v1/customers/c1/history");
+    expect(history.status).toBe(200);
+    expect(history.body.items[0]).toMatchObject({ type: "order", orderId: "o1", store: "Moscow, Tverskaya 7", amount: 100000, pointsEarned: 100 });
+  });
+});

@@ -60,7 +60,7 @@ describe("PUT /v1/customers/{customerId}", () => {
     expect(response.status).toBe(201);
     expect(await response.json()).toEqual(emptyAccount("c-42", { name: "Anna", balance: 500, referralCode: "ANNA1", welcomePoints: 500 }));
     const history = (await (await send("GET", "/v1/customers/c-42/history", { token: shop.secretKey })).json()) as { items: unknown[] };
-    expect(history.items).toEqual([expect.objectContaining({ type: "adjust", points: 500, reason: "welcome", at: at(T0), expiresAt: null })]);
+    expect(history.items).toEqual([expect.objectContaining({ type: "bonus", points: 500, reason: "welcome", at: at(T0), expiresAt: null })]);
   });
 
   it("updates: 200, the profile replaced, no second welcome", async () => {
@@ -355,6 +355,14 @@ describe("POST /v1/customers/{customerId}/adjustments", () => {
     expect(await (await get(shop.secretKey, "c1")).json()).toMatchObject({ balance: 550 });
   });
 
+  it("a shop's own adjustment id never meets the program's bonuses (\"welcome\" is just an id)", async () => {
+    const shop = await shopWith();
+    await created(shop, "c1", {});
+    const response = await adjust(shop.secretKey, "c1", { id: "welcome", points: 5, reason: "goodwill" });
+    expect(response.status).toBe(201);
+    expect(await (await get(shop.secretKey, "c1")).json()).toMatchObject({ balance: 505 });
+  });
+
   it("taking more than is available is 422 insufficient_points; nothing changes", async () => {
     const shop = await shopWith();
     await created(shop, "c1", {});
@@ -375,7 +383,6 @@ describe("POST /v1/customers/{customerId}/adjustments", () => {
     [{ id: "a", points: "5" }, "points", "points: Invalid input: expected number, received string"],
     [{ points: 5 }, "id", "id: Invalid input: expected string, received undefined"],
     [{ id: "", points: 5 }, "id", "id: must be 1 to 200 letters, digits or _ . : @ -"],
-    [{ id: "welcome", points: 5 }, "id", 'id: "welcome" is reserved'],
     [{ id: "a", points: 5, extra: true }, "extra", "extra: unknown field"],
     [{ id: "a", points: 5, reason: "" }, "reason", expect.stringMatching(/^reason: /)],
   ])("%j → 400 path %s", async (body, path, message) => {

@@ -22,8 +22,6 @@ const secret = [{ secretKey: [] }];
 const points = z.int();
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 
-/** Adjustment ids the API uses itself in every account: a client adjustment may not take them. */
-const RESERVED_ADJUSTMENT_IDS = new Set(["welcome"]);
 const ID_PATTERN = /^[A-Za-z0-9_.:@-]{1,200}$/;
 
 const customerIdParam = z.object({
@@ -226,7 +224,7 @@ export function customerRoutes(app: OpenAPIHono<AppEnv>): void {
       const { marked } = await shop.markWelcomeGiven({ customerId, phone, email }, at);
       if (marked) {
         const expiryDays = current?.program.points.expiryDays ?? null;
-        unwrap(await account.adjust({ id: "welcome", points: welcome.points, reason: "welcome", expiryDays }, at));
+        unwrap(await account.adjust({ id: "welcome", kind: "bonus", points: welcome.points, reason: "welcome", expiryDays }, at));
         welcomePoints = welcome.points;
       }
     }
@@ -270,7 +268,6 @@ export function customerRoutes(app: OpenAPIHono<AppEnv>): void {
     const { shopId } = c.var;
     const { customerId } = c.req.valid("param");
     const { id, points: change, reason } = c.req.valid("json");
-    if (RESERVED_ADJUSTMENT_IDS.has(id)) throw new HttpError(400, "invalid_request", `id: "${id}" is reserved`, "id");
     const shop = shopObject(c.env, shopId);
     const [, current] = await Promise.all([requireCustomer(c.env, shopId, customerId), shop.getProgram()]);
     // Points added by hand expire like any others (the program's rule); the id alone keys the retry.

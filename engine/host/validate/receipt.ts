@@ -25,6 +25,7 @@ function makeReceiptSchema<Extra extends z.ZodRawShape = Record<never, never>>(r
     obj({
       ...(extra as Extra),
       customerId: text().optional().describe("the shop's customer id; omitted = anonymous"),
+      store: text().optional().describe("the store or channel of the purchase; the customer's history shows it"),
       at: requireAt ? at : at.optional(),
       lines: list(lineSchema, 1000, 1),
       shipping: money(0, 1e12).default(0),
