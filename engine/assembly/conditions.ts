@@ -4,7 +4,7 @@
 import { Campaign } from "./program";
 import {
   atMs, weekday, minuteOfDay, localDay, orders, member, hasBirthday, birthdays, codes, codesLength,
-  campaignUses, usesLeft, budgetLeft,
+  campaignUses, usesLeft, budgetLeft, granted,
 } from "./receipt";
 
 function audienceHolds(c: Campaign, tier: i32): bool {
@@ -65,6 +65,7 @@ function birthdayHolds(c: Campaign): bool {
 }
 
 function limitsHold(c: Campaign, index: i32): bool {
+  if (c.requiresGrant && !unchecked(granted[index])) return false;
   if (c.perCustomer > 0 && unchecked(campaignUses[index]) >= c.perCustomer) return false;
   if (c.hasTotalUses) {
     const left = unchecked(usesLeft[index]);

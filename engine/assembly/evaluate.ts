@@ -2,12 +2,13 @@
 // earning, then the result with nudges.
 import { campaignHolds } from "./conditions";
 import { percentOff, amountOff, applyPercentOff } from "./effects/discount";
-import { cheapestFree, bundle } from "./effects/units";
+import { cheapestFree, bundle, topUnits } from "./effects/units";
 import { earn } from "./earn";
 import { allocate } from "./allocation";
 import { min64 } from "./math";
 import {
   Campaign, campaigns, tiers, paused, EFFECT_NONE, EFFECT_PERCENT, EFFECT_AMOUNT, EFFECT_CHEAPEST_FREE, EFFECT_BUNDLE,
+  EFFECT_TOP_UNITS,
 } from "./program";
 import {
   lineCount, amount, remaining, pointsPaid, pointsEarned, multiplier, claimed, spend, shipping, subtotal, budgetLeft,
@@ -46,6 +47,7 @@ function computeDiscount(c: Campaign, index: i32): void {
   for (let s = 0; s < selectedCount; s++) unchecked((lineDiscount[selected[s]] = 0));
   if (c.effect == EFFECT_CHEAPEST_FREE) cheapestFree(c.cheapestFree, c.basisOriginal);
   else if (c.effect == EFFECT_BUNDLE) bundle(c, index);
+  else if (c.effect == EFFECT_TOP_UNITS) topUnits(c.topUnits, c.discountBps, c.basisOriginal);
 }
 
 /** Caps the campaign's discount at the budget left, re-split over its lines by largest remainder. */

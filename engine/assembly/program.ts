@@ -7,9 +7,11 @@ export const EFFECT_PERCENT: i32 = 1;
 export const EFFECT_AMOUNT: i32 = 2;
 export const EFFECT_CHEAPEST_FREE: i32 = 3;
 export const EFFECT_BUNDLE: i32 = 4;
+/** `discountBps` off the `topUnits` most expensive target units (a reward coupon on "an item"). */
+export const EFFECT_TOP_UNITS: i32 = 5;
 
 /** Layout version shared with the host; bump both together. */
-export const PROGRAM_LAYOUT: i32 = 1;
+export const PROGRAM_LAYOUT: i32 = 2;
 
 export class Filter {
   skus: StaticArray<i32> = new StaticArray<i32>(0);
@@ -64,6 +66,9 @@ export class Campaign {
   perCustomer: i64 = 0; // 0: unlimited
   hasTotalUses: bool = false;
   hasBudget: bool = false;
+  /** A reward's coupon: applies only when the quote grants it (the customer presents the coupon). */
+  requiresGrant: bool = false;
+  topUnits: i64 = 0;
 }
 
 export let paused = false;
@@ -144,6 +149,8 @@ function readCampaign(): Campaign {
   c.perCustomer = readI64();
   c.hasTotalUses = readI32() != 0;
   c.hasBudget = readI32() != 0;
+  c.requiresGrant = readI32() != 0;
+  c.topUnits = readI64();
   return c;
 }
 

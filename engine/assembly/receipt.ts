@@ -3,7 +3,7 @@
 // right after the numbers. Arrays are allocated once at the maximum size and reused by every quote.
 import { campaigns } from "./program";
 
-export const RECEIPT_LAYOUT: i32 = 2;
+export const RECEIPT_LAYOUT: i32 = 3;
 export const MAX_LINES: i32 = 1000;
 export const MAX_PRICE: i64 = 1_000_000_000_000;
 export const MAX_QTY: i64 = 1_000_000;
@@ -61,10 +61,12 @@ export const tagCount = new StaticArray<i32>(MAX_LINES);
 
 export let codes: usize = 0;
 export let codesLength: i32 = 0;
-/** Per campaign (compiled order): this customer's uses, shop-wide uses left and budget left (-1 = no limit). */
+/** Per campaign (compiled order): this customer's uses, shop-wide uses left and budget left (-1 = no limit), granted. */
 export let campaignUses = new StaticArray<i64>(0);
 export let usesLeft = new StaticArray<i64>(0);
 export let budgetLeft = new StaticArray<i64>(0);
+/** Per campaign: granted to this quote (reward coupons presented by the customer). */
+export let granted = new StaticArray<bool>(0);
 
 /** Number of distinct string ids in this quote (program strings first, then the receipt's own). */
 export let stringCount: i32 = 0;
@@ -136,11 +138,11 @@ export function readHeader(ptr: usize, numberCount: i32, idCount: i32): i32 {
   ids = numbersEnd;
   idsEnd = ids + (<usize>idCount << 2);
   const n = campaigns.length;
-  if (numberCount < HEADER_SLOTS + 3 * n) return ERR_MALFORMED;
+  if (numberCount < HEADER_SLOTS + 4 * n) return ERR_MALFORMED;
   if (<i32>next() != RECEIPT_LAYOUT) return ERR_MALFORMED;
   lineCount = <i32>next();
   if (lineCount < 1 || lineCount > MAX_LINES) return ERR_LINES;
-  if (numberCount != HEADER_SLOTS + 3 * n + 2 * lineCount) return ERR_MALFORMED;
+  if (numberCount != HEADER_SLOTS + 4 * n + 2 * lineCount) return ERR_MALFORMED;
   shipping = next();
   if (shipping < 0 || shipping > MAX_SHIPPING) return ERR_SHIPPING;
   redeemRequest = next();
@@ -165,11 +167,13 @@ export function readHeader(ptr: usize, numberCount: i32, idCount: i32): i32 {
     campaignUses = new StaticArray<i64>(n);
     usesLeft = new StaticArray<i64>(n);
     budgetLeft = new StaticArray<i64>(n);
+    granted = new StaticArray<bool>(n);
   }
   for (let c = 0; c < n; c++) {
     unchecked((campaignUses[c] = next()));
     unchecked((usesLeft[c] = next()));
     unchecked((budgetLeft[c] = next()));
+    unchecked((granted[c] = next() != 0));
   }
   const at = takeIds(1);
   if (at == 0) return ERR_MALFORMED;

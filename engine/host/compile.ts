@@ -5,16 +5,22 @@
  */
 import type { Campaign, Program, TargetFilter } from "./types.ts";
 
-export const PROGRAM_LAYOUT = 1;
+export const PROGRAM_LAYOUT = 2;
 
-export const EFFECT = { none: 0, percent: 1, amount: 2, cheapestFree: 3, bundle: 4 } as const;
+export const EFFECT = { none: 0, percent: 1, amount: 2, cheapestFree: 3, bundle: 4, topUnits: 5 } as const;
+
+/** Reward coupons are evaluated as campaigns with this id prefix (`:` never occurs in a program's ids). */
+export const REWARD_PREFIX = "reward:";
 
 export interface CompiledProgram {
   program: Program;
   flat: Float64Array;
   /** Program strings → ids 1…n (skus, categories, tags; promo codes upper-cased). */
   strings: Map<string, number>;
-  /** Campaigns in evaluation order; engine campaign index i is campaigns[i]. */
+  /**
+   * Campaigns in evaluation order; engine campaign index i is campaigns[i]. The program's rewards follow as
+   * campaigns `reward:<id>` that apply only when a quote grants them (the customer presents the coupon).
+   */
   campaigns: Campaign[];
   tierIds: string[];
 }
@@ -59,6 +65,16 @@ export function compileProgram(program: Program): CompiledProgram {
   const tierLevels = program.tiers?.levels ?? [];
   const tierIds = tierLevels.map((t) => t.id);
   const campaigns = [...(program.campaigns ?? [])].sort(compareCampaigns);
+  const rewardCount = program.rewards?.length ?? 0;
+  // A coupon comes after every campaign: "item" is the most expensive unit not claimed by an exclusive one.
+  for (const r of program.rewards ?? []) {
+    campaigns.push({
+      id: `${REWARD_PREFIX}${r.id}`, name: r.name, stacking: "stack", basis: "discounted",
+      effect: { discountBps: r.coupon.discountBps },
+    });
+  }
+  const firstReward = campaigns.length - rewardCount;
+  const rewardTarget = (index: number) => program.rewards![index - firstReward]!.coupon.target;
 
   out.push(PROGRAM_LAYOUT, program.status === "paused" ? 1 : 0, program.points.value, program.earn.rateBps,
     program.earn.step?.every ?? 0, program.earn.step?.points ?? 0, program.earn.onPointsPaid ? 1 : 0,
@@ -69,7 +85,7 @@ export function compileProgram(program: Program): CompiledProgram {
   out.push(tierLevels.length);
   for (const t of tierLevels) out.push(t.from, t.rateBps ?? -1, t.discountBps ?? 0, t.freeShipping ? 1 : 0);
   out.push(campaigns.length);
-  for (const c of campaigns) {
+  campaigns.forEach((c, index) => {
     const when = c.when ?? {};
     const effect = c.effect;
     out.push(c.stacking === "exclusive" ? 1 : 0, c.basis === "original" ? 1 : 0);
@@ -88,7 +104,9 @@ export function compileProgram(program: Program): CompiledProgram {
     out.push(when.birthday ? when.birthday.daysBefore : -1, when.birthday ? when.birthday.daysAfter : 0);
     out.push(when.boughtTargetBefore ? 1 : 0);
     filter(c.target);
-    const kind = effect.discountBps !== undefined ? EFFECT.percent
+    const reward = index >= firstReward;
+    const kind = reward && rewardTarget(index) === "item" ? EFFECT.topUnits
+      : effect.discountBps !== undefined ? EFFECT.percent
       : effect.discountAmount !== undefined ? EFFECT.amount
       : effect.cheapestFree !== undefined ? EFFECT.cheapestFree
       : effect.bundle !== undefined ? EFFECT.bundle : EFFECT.none;
@@ -102,7 +120,8 @@ export function compileProgram(program: Program): CompiledProgram {
     }
     out.push(effect.pointsMultiplierBps ?? -1, effect.bonusPoints ?? 0, effect.freeShipping ? 1 : 0);
     out.push(c.limits?.perCustomer ?? 0, c.limits?.totalUses !== undefined ? 1 : 0, c.limits?.budget !== undefined ? 1 : 0);
-  }
+    out.push(reward ? 1 : 0, kind === EFFECT.topUnits ? 1 : 0);
+  });
   out[stringsSlot] = strings.size;
   return { program, flat: Float64Array.from(out), strings, campaigns, tierIds };
 }

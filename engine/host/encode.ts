@@ -6,10 +6,10 @@
  * reported as a problem with its path (the caller then collects every problem).
  */
 import { birthdayDays, localTime } from "./calendar.ts";
-import { normalizeCode, type CompiledProgram } from "./compile.ts";
+import { normalizeCode, REWARD_PREFIX, type CompiledProgram } from "./compile.ts";
 import type { CampaignCounters, CustomerSnapshot, Problem, Receipt } from "./types.ts";
 
-export const RECEIPT_LAYOUT = 2;
+export const RECEIPT_LAYOUT = 3;
 const HEADER_SLOTS = 17;
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -102,13 +102,13 @@ export class ReceiptEncoder {
       if (Array.isArray(line?.categories)) ids += line.categories.length;
       if (Array.isArray(line?.tags)) ids += line.tags.length;
     }
-    return { numbers: HEADER_SLOTS + 3 * this.compiled.campaigns.length + 2 * lines.length, ids };
+    return { numbers: HEADER_SLOTS + 4 * this.compiled.campaigns.length + 2 * lines.length, ids };
   }
 
   /** Writes the receipt into `numbers` and `ids`; returns how many ids were written. */
   encode(
     numbers: Float64Array, ids: Int32Array, receipt: Receipt, customer: CustomerSnapshot,
-    counters: CampaignCounters | undefined,
+    counters: CampaignCounters | undefined, rewards: readonly string[] = [],
   ): number {
     this.local.clear();
     this.lineIds.clear();
@@ -150,6 +150,12 @@ export class ReceiptEncoder {
       numbers[n++] = int(uses[c.id] ?? 0, `customer.campaignUses.${c.id}`, 0, 1e9);
       numbers[n++] = c.limits?.totalUses !== undefined ? Math.max(0, counter?.usesLeft ?? c.limits.totalUses) : -1;
       numbers[n++] = c.limits?.budget !== undefined ? Math.max(0, counter?.budgetLeft ?? c.limits.budget) : -1;
+      numbers[n++] = c.id.startsWith(REWARD_PREFIX) && rewards.includes(c.id.slice(REWARD_PREFIX.length)) ? 1 : 0;
+    }
+    for (let i = 0; i < rewards.length; i++) {
+      if (!this.compiled.campaigns.some((c) => c.id === `${REWARD_PREFIX}${rewards[i]}`)) {
+        throw new EncodeProblem(`rewards[${i}]`, "is not a reward of the program");
+      }
     }
     let k = 0;
     const codes = texts(receipt.codes, "codes", 20);

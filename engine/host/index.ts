@@ -15,6 +15,11 @@ import { validateCustomer, validateProgram, validateReceipt } from "./validate.t
 export type * from "./types.ts";
 export { validateProgram, validateReceipt, validateCustomer } from "./validate.ts";
 
+export interface QuoteOptions {
+  /** Ids of the program's rewards whose coupons this receipt uses (the Worker checks the coupons). */
+  rewards?: readonly string[];
+}
+
 /** The program has problems; `problems` lists every one with its JSON path. */
 export class ProgramInvalidError extends Error {
   readonly problems: Problem[];
@@ -124,7 +129,7 @@ export class Engine {
   }
 
   /** Encodes the input into Wasm memory; returns the slot counts. Throws ReceiptInvalidError. */
-  private write(receipt: Receipt, customer: CustomerSnapshot, counters?: CampaignCounters): [number, number] {
+  private write(receipt: Receipt, customer: CustomerSnapshot, counters?: CampaignCounters, options?: QuoteOptions): [number, number] {
     try {
       if (typeof receipt !== "object" || receipt === null) throw new EncodeProblem("", "must be an object");
       if (typeof customer !== "object" || customer === null) throw new EncodeProblem("customer", "must be an object");
@@ -133,7 +138,7 @@ export class Engine {
       const buffer = this.exports.memory.buffer;
       const numbers = new Float64Array(buffer, ptr, size.numbers);
       const ids = new Int32Array(buffer, ptr + size.numbers * 8, size.ids);
-      return [size.numbers, this.encoder.encode(numbers, ids, receipt, customer, counters)];
+      return [size.numbers, this.encoder.encode(numbers, ids, receipt, customer, counters, options?.rewards)];
     } catch (e) {
       if (!(e instanceof EncodeProblem) && !(e instanceof TypeError)) throw e;
       // Report every problem, not just the first one the encoder met.
@@ -159,9 +164,13 @@ export class Engine {
     }
   }
 
-  /** The evaluation of `receipt` for `customer` (default: a new customer) under this program. */
-  quote(receipt: Receipt, customer: CustomerSnapshot = {}, counters?: CampaignCounters): Evaluation {
-    const status = this.run(this.write(receipt, customer, counters));
+  /**
+   * The evaluation of `receipt` for `customer` (default: a new customer) under this program. `counters`: what
+   * is left of shop-wide limits; `options.rewards`: the program's rewards whose coupons the customer presents
+   * (each applies as the campaign `reward:<id>`).
+   */
+  quote(receipt: Receipt, customer: CustomerSnapshot = {}, counters?: CampaignCounters, options?: QuoteOptions): Evaluation {
+    const status = this.run(this.write(receipt, customer, counters, options));
     const length = this.exports.resultLength();
     const out = new Float64Array(this.exports.memory.buffer, this.exports.resultPointer(), length);
     if (status !== 0) {

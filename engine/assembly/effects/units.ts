@@ -42,6 +42,19 @@ export function cheapestFree(n: i64, original: bool): void {
   }
 }
 
+/** `bps` off the `n` most expensive target units (ties: earlier line first). */
+export function topUnits(n: i64, bps: i64, original: bool): void {
+  for (let s = 0; s < selectedCount; s++) unchecked((ordered[s] = selected[s]));
+  sortLines(ordered, selectedCount, price, true);
+  let left = n;
+  for (let s = 0; s < selectedCount && left > 0; s++) {
+    const line = unchecked(ordered[s]);
+    const take = min64(left, unchecked(qty[line]));
+    left -= take;
+    unchecked((lineDiscount[line] = unitsDiscount(line, take, bps, original)));
+  }
+}
+
 /**
  * Repeating bundles: each set takes, item by item, the `qty` most expensive unused qualifying units;
  * a set counts only when every item is filled. Identical consecutive sets are taken in one round, so the
