@@ -86,6 +86,11 @@ const getRoute = createRoute({
   responses: { 200: json(orderSchema, "The order"), ...errorResponses(401, 404) },
 });
 
+/** The account holding an order of this shop (404 for an order the shop never placed). */
+async function accountOfOrder(env: Env, shopId: string, orderId: string) {
+  return accountOf(env, shopId, await orderOwner(env, shopId, orderId));
+}
+
 export function checkoutRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(quoteRoute, async (c) => {
     const at = now();
@@ -106,8 +111,7 @@ export function checkoutRoutes(app: OpenAPIHono<AppEnv>): void {
     const at = now();
     const { orderId } = c.req.valid("param");
     const shopId = c.var.shopId;
-    const customerId = await orderOwner(c.env, shopId, orderId);
-    const order = unwrap(await accountOf(c.env, shopId, customerId).confirmOrder(orderId, at));
+    const order = unwrap(await (await accountOfOrder(c.env, shopId, orderId)).confirmOrder(orderId, at));
     const { program } = await currentProgram(c.env, shopId);
     await commitCounters(c.env, shopId, program, order, at);
     return c.json(publicOrder(order), 200);
@@ -117,8 +121,7 @@ export function checkoutRoutes(app: OpenAPIHono<AppEnv>): void {
     const at = now();
     const { orderId } = c.req.valid("param");
     const shopId = c.var.shopId;
-    const customerId = await orderOwner(c.env, shopId, orderId);
-    const order = unwrap(await accountOf(c.env, shopId, customerId).cancelOrder(orderId, at));
+    const order = unwrap(await (await accountOfOrder(c.env, shopId, orderId)).cancelOrder(orderId, at));
     await releaseCounters(c.env, shopId, order);
     return c.json(publicOrder(order), 200);
   });
@@ -127,15 +130,13 @@ export function checkoutRoutes(app: OpenAPIHono<AppEnv>): void {
     const at = now();
     const { orderId } = c.req.valid("param");
     const { returnId, lines } = c.req.valid("json");
-    const shopId = c.var.shopId;
-    const customerId = await orderOwner(c.env, shopId, orderId);
-    return c.json(unwrap(await accountOf(c.env, shopId, customerId).returnLines({ orderId, returnId, lines }, at)), 200);
+    const account = await accountOfOrder(c.env, c.var.shopId, orderId);
+    return c.json(unwrap(await account.returnLines({ orderId, returnId, lines }, at)), 200);
   });
 
   app.openapi(getRoute, async (c) => {
     const { orderId } = c.req.valid("param");
-    const shopId = c.var.shopId;
-    const customerId = await orderOwner(c.env, shopId, orderId);
-    return c.json(publicOrder(unwrap(await accountOf(c.env, shopId, customerId).getOrder(orderId, now()))), 200);
+    const account = await accountOfOrder(c.env, c.var.shopId, orderId);
+    return c.json(publicOrder(unwrap(await account.getOrder(orderId, now()))), 200);
   });
 }
