@@ -35,29 +35,60 @@ function kthLargest(n: i32, k: i32): u64 {
   return unchecked(work[target]);
 }
 
+const bucketOf = new StaticArray<u8>(MAX_LINES);
+const histogram = new StaticArray<i32>(256);
+const ties = new StaticArray<i32>(MAX_LINES);
+
 /**
  * Adds one unit to the `leftover` selected lines with the largest `remainders` (ties: earliest line).
- * `selected[0..n)` are line indices in line order; `remainders[k]` belongs to `selected[k]`.
+ * `selected[0..n)` are line indices in line order; `remainders[k]` (< `denominator`) belongs to `selected[k]`.
+ * Remainders are first sorted into 256 buckets by their leading fraction (monotone in the remainder), so only
+ * the lines of the one bucket the cut falls in are compared exactly.
  */
-export function giveLeftover(leftover: i64, selected: StaticArray<i32>, n: i32, out: StaticArray<i64>): void {
+export function giveLeftover(leftover: i64, selected: StaticArray<i32>, n: i32, out: StaticArray<i64>, denominator: u64): void {
   if (leftover <= 0 || n == 0) return;
-  let k = <i32>leftover;
+  const k = <i32>leftover;
   if (k >= n) {
     for (let s = 0; s < n; s++) unchecked((out[selected[s]] += 1));
     return;
   }
-  for (let s = 0; s < n; s++) unchecked((work[s] = remainders[s]));
-  const threshold = kthLargest(n, k);
+  memory.fill(changetype<usize>(histogram), 0, 256 << 2);
+  const fine = denominator < (<u64>1 << 55);
+  const coarse = (denominator >> 8) + 1;
   for (let s = 0; s < n; s++) {
+    const r = unchecked(remainders[s]);
+    const bucket = <i32>(fine ? (r << 8) / denominator : r / coarse);
+    unchecked((bucketOf[s] = <u8>bucket));
+    unchecked((histogram[bucket] += 1));
+  }
+  let above = 0;
+  let cut = 255;
+  while (above + unchecked(histogram[cut]) < k) above += unchecked(histogram[cut--]);
+  let need = k - above;
+  let m = 0;
+  for (let s = 0; s < n; s++) {
+    const bucket = <i32>unchecked(bucketOf[s]);
+    if (bucket > cut) unchecked((out[selected[s]] += 1));
+    else if (bucket == cut) unchecked((ties[m++] = s));
+  }
+  if (need == m) {
+    for (let t = 0; t < m; t++) unchecked((out[selected[ties[t]]] += 1));
+    return;
+  }
+  for (let t = 0; t < m; t++) unchecked((work[t] = remainders[ties[t]]));
+  const threshold = kthLargest(m, need);
+  for (let t = 0; t < m; t++) {
+    const s = unchecked(ties[t]);
     if (unchecked(remainders[s]) > threshold) {
       unchecked((out[selected[s]] += 1));
-      k--;
+      need--;
     }
   }
-  for (let s = 0; s < n && k > 0; s++) {
+  for (let t = 0; t < m && need > 0; t++) {
+    const s = unchecked(ties[t]);
     if (unchecked(remainders[s]) == threshold) {
       unchecked((out[selected[s]] += 1));
-      k--;
+      need--;
     }
   }
 }
@@ -81,5 +112,5 @@ export function allocate(total: i64, weights: StaticArray<i64>, selected: Static
     unchecked((out[line] = share));
     given += share;
   }
-  giveLeftover(total - given, selected, n, out);
+  giveLeftover(total - given, selected, n, out, sum);
 }

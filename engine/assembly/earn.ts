@@ -56,7 +56,7 @@ function earnByRate(n: i32, rateBps: i64): i64 {
     unchecked((pointsEarned[earning[s]] = share));
     given += share;
   }
-  giveLeftover(total - given, earning, n, pointsEarned);
+  giveLeftover(total - given, earning, n, pointsEarned, denominator);
   return total;
 }
 
