@@ -1,5 +1,10 @@
-import { describe, expect, it } from "vitest";
-import { KEY_RANDOM_LENGTH, bearerToken, constantTimeEqual, hashKey, newKey, newShopId, parseKey, randomBase62 } from "./auth.ts";
+import { env, runInDurableObject } from "cloudflare:test";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  KEY_RANDOM_LENGTH, VERIFIED_KEY_TTL_MS, bearerToken, constantTimeEqual, forgetVerifiedKeys, hashKey, newKey, newShopId, parseKey, randomBase62,
+} from "./auth.ts";
+import { resetClock, setClock } from "./clock.ts";
+import { createShop, errorOf, send } from "./test-support.ts";
 
 describe("keys", () => {
   it("carry their kind and shop, with 32 random base62 characters", () => {
@@ -63,5 +68,42 @@ describe("bearerToken", () => {
     expect(bearerToken("Basic abc")).toBeUndefined();
     expect(bearerToken("Bearer a b")).toBeUndefined();
     expect(bearerToken(undefined)).toBeUndefined();
+  });
+});
+
+describe("verified secret keys are remembered per isolate", () => {
+  afterEach(() => resetClock());
+
+  /** Changes the shop's stored secret key hash behind the Worker's back, as a key rotation would. */
+  async function replaceStoredSecret(shopId: string): Promise<void> {
+    await runInDurableObject(env.SHOP.getByName(shopId), (_shop, state) => {
+      state.storage.sql.exec("UPDATE shop SET secret_key_hash = ?", "f".repeat(64));
+    });
+  }
+
+  it("for VERIFIED_KEY_TTL_MS: the Shop object is asked again only after that", async () => {
+    const t0 = Date.now();
+    setClock(t0);
+    const shop = await createShop();
+    expect((await send("GET", "/v1/program", { token: shop.secretKey })).status).toBe(404); // verified: no program yet
+    await replaceStoredSecret(shop.shopId);
+    setClock(t0 + VERIFIED_KEY_TTL_MS - 1);
+    expect((await send("GET", "/v1/program", { token: shop.secretKey })).status).toBe(404); // remembered
+    setClock(t0 + VERIFIED_KEY_TTL_MS);
+    const response = await send("GET", "/v1/program", { token: shop.secretKey });
+    expect(response.status).toBe(401); // asked again: no longer the shop's key
+    expect((await errorOf(response)).code).toBe("unauthorized");
+    expect((await send("GET", "/v1/program", { token: shop.secretKey })).status).toBe(401); // refusals are not remembered as valid
+  });
+
+  it("never remembers a wrong key, and forgetVerifiedKeys makes every key be asked about again", async () => {
+    const shop = await createShop();
+    const wrong = `sk_${shop.shopId}_${"x".repeat(KEY_RANDOM_LENGTH)}`;
+    expect((await send("GET", "/v1/program", { token: wrong })).status).toBe(401);
+    expect((await send("GET", "/v1/program", { token: wrong })).status).toBe(401);
+    expect((await send("GET", "/v1/program", { token: shop.secretKey })).status).toBe(404);
+    await replaceStoredSecret(shop.shopId);
+    forgetVerifiedKeys();
+    expect((await send("GET", "/v1/program", { token: shop.secretKey })).status).toBe(401);
   });
 });

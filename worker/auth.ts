@@ -6,6 +6,7 @@
  * from a verified key, never from the request body or path.
  */
 import type { MiddlewareHandler } from "hono";
+import { now } from "./clock.ts";
 import { HttpError, type AppEnv } from "./http.ts";
 
 export type KeyKind = "secret" | "publishable";
@@ -85,6 +86,35 @@ export function bearerToken(header: string | undefined): string | undefined {
 }
 
 /**
+ * How long an isolate trusts a secret key its Shop object has verified. Without it every request costs a
+ * round-trip to the Shop before any work. Only valid keys are remembered (by hash, never the key itself), so a
+ * wrong key is always asked about. A key that stops being valid (no endpoint does that yet; key rotation must
+ * call `forgetVerifiedKeys` or accept this delay) keeps working for at most this long in isolates that saw it.
+ */
+export const VERIFIED_KEY_TTL_MS = 60_000;
+const MAX_VERIFIED_KEYS = 1024;
+const verifiedKeys = new Map<string, number>();
+
+function isRecentlyVerified(keyHash: string): boolean {
+  const until = verifiedKeys.get(keyHash);
+  if (until === undefined) return false;
+  if (until > now()) return true;
+  verifiedKeys.delete(keyHash);
+  return false;
+}
+
+function rememberVerified(keyHash: string): void {
+  verifiedKeys.delete(keyHash);
+  if (verifiedKeys.size >= MAX_VERIFIED_KEYS) verifiedKeys.delete(verifiedKeys.keys().next().value!);
+  verifiedKeys.set(keyHash, now() + VERIFIED_KEY_TTL_MS);
+}
+
+/** Forgets every key this isolate has verified (tests; key rotation when it exists). */
+export function forgetVerifiedKeys(): void {
+  verifiedKeys.clear();
+}
+
+/**
  * Secret-key routes: verifies `Authorization: Bearer sk_…` with the key's own Shop object and sets
  * `c.var.shopId`. Missing, malformed, publishable or wrong keys: 401 unauthorized.
  */
@@ -94,8 +124,12 @@ export const requireSecretKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   const parsed = parseKey(token);
   if (parsed === null) throw new HttpError(401, "unauthorized", "The key is malformed");
   if (parsed.kind !== "secret") throw new HttpError(401, "unauthorized", "This endpoint needs the secret key (sk_…), not the publishable key");
-  const valid = await c.env.SHOP.getByName(parsed.shopId).verifyKey("secret", await hashKey(token));
-  if (!valid) throw new HttpError(401, "unauthorized", "The secret key is not valid");
+  const keyHash = await hashKey(token);
+  if (!isRecentlyVerified(keyHash)) {
+    const valid = await c.env.SHOP.getByName(parsed.shopId).verifyKey("secret", keyHash);
+    if (!valid) throw new HttpError(401, "unauthorized", "The secret key is not valid");
+    rememberVerified(keyHash);
+  }
   c.set("shopId", parsed.shopId);
   await next();
 };

@@ -10,6 +10,7 @@ import { unwrap } from "./account/result.ts";
 import type { LimitedCampaign, OrderReceipt, OrderView, QuotedEvaluation } from "./account/types.ts";
 import { campaignCounter } from "./counters/counter.ts";
 import { engineFor, quoteIdOf } from "./engine-cache.ts";
+import { now as clockNow } from "./clock.ts";
 import { HttpError } from "./http.ts";
 
 export { unwrap };
@@ -25,15 +26,58 @@ export interface CurrentProgram {
   program: Program;
 }
 
+/**
+ * How long an isolate trusts the current program version it read from the Shop. Every quote and order needs
+ * the program; reading it from the Shop object costs a round-trip and a 50-campaign program's JSON parse and
+ * copy each time. A version's text never changes, so programs are kept per (shop, version); only "which
+ * version is current" can go stale, by at most this long in an isolate other than the one that published
+ * (that one forgets at once, `forgetCurrentProgram`).
+ */
+export const PROGRAM_VERSION_TTL_MS = 5_000;
+/** Enough for the shops an isolate serves at once; the oldest entry is dropped beyond it. */
+const MAX_CACHED_PROGRAMS = 64;
+const programs = new Map<string, CurrentProgram>();
+const currentVersions = new Map<string, { version: number; until: number }>();
+
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.delete(key);
+  if (map.size >= MAX_CACHED_PROGRAMS) map.delete(map.keys().next().value!);
+  map.set(key, value);
+}
+
+/** After `PUT /v1/program` in this isolate: the next request reads the current version from the Shop. */
+export function forgetCurrentProgram(shopId: string): void {
+  currentVersions.delete(shopId);
+}
+
 /** The shop's current program; 404 when none is published (nothing can be evaluated yet). */
 export async function currentProgram(env: Env, shopId: string): Promise<CurrentProgram> {
-  const current = await shopObject(env, shopId).getProgram();
-  if (current === null) throw new HttpError(404, "not_found", "No program has been published yet");
-  return current as CurrentProgram;
+  const at = clockNow();
+  const known = currentVersions.get(shopId);
+  const cached = known && known.until > at ? programs.get(`${shopId}\u0000${known.version}`) : undefined;
+  if (cached) return cached;
+  const shop = shopObject(env, shopId);
+  const version = await shop.getProgramVersion();
+  if (version === null) throw new HttpError(404, "not_found", "No program has been published yet");
+  const key = `${shopId}\u0000${version}`;
+  let current = programs.get(key);
+  if (!current) {
+    const stored = await shop.getProgram(version);
+    if (stored === null) throw new Error(`program version ${version} of shop ${shopId} vanished`);
+    current = stored as CurrentProgram;
+    remember(programs, key, current);
+  }
+  remember(currentVersions, shopId, { version, until: at + PROGRAM_VERSION_TTL_MS });
+  return current;
 }
 
 export function accountOf(env: Env, shopId: string, customerId: string): DurableObjectStub<CustomerAccount> {
   return env.CUSTOMER_ACCOUNT.getByName(`${shopId}:${customerId}`);
+}
+
+/** What the account needs of the program for a snapshot (its tiers): not the whole program over RPC. */
+function tiersOf(program: Program): Pick<Program, "tiers"> {
+  return { tiers: program.tiers };
 }
 
 function limitedCampaigns(program: Program): Campaign[] {
@@ -53,7 +97,7 @@ export async function peekCounters(env: Env, shopId: string, program: Program): 
 export async function quote(env: Env, shopId: string, receipt: Receipt, now: number): Promise<QuotedEvaluation> {
   const { version, program } = await currentProgram(env, shopId);
   const [snapshot, counters] = await Promise.all([
-    receipt.customerId ? accountOf(env, shopId, receipt.customerId).getSnapshot(now, program).then(unwrap) : {},
+    receipt.customerId ? accountOf(env, shopId, receipt.customerId).getSnapshot(now, tiersOf(program)).then(unwrap) : {},
     peekCounters(env, shopId, program),
   ]);
   const evaluation = engineFor(shopId, version, program).quote(receipt, snapshot, counters);
@@ -99,7 +143,7 @@ export async function placeOrder(env: Env, shopId: string, order: PlaceOrder): P
   const counters = await peekCounters(env, shopId, program);
   const reserved = new Map<string, number>();
   for (let round = 0; ; round++) {
-    const snapshot = unwrap(await account.getSnapshot(now, program));
+    const snapshot = unwrap(await account.getSnapshot(now, tiersOf(program)));
     const evaluation = engine.quote(withTime(receipt, now), snapshot, counters);
     const wanted = evaluation.campaigns.filter((c) => counters[c.id] !== undefined);
     const outcomes = await Promise.all(wanted.map((c) =>

@@ -7,6 +7,7 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { programSchema, toProblems } from "../../engine/host/validate.ts";
 import type { Problem } from "../../engine/host/types.ts";
 import { requireSecretKey } from "../auth.ts";
+import { forgetCurrentProgram } from "../checkout.ts";
 import { now } from "../clock.ts";
 import { HttpError, errorResponses, invalidRequest, type AppEnv } from "../http.ts";
 import { idempotency, idempotencyHeaders } from "../idempotency.ts";
@@ -87,6 +88,7 @@ export function programRoutes(app: OpenAPIHono<AppEnv>): void {
     async (c) => {
       const validated = c.req.valid("json");
       const { version } = await shopObject(c.env, c.var.shopId).putProgram(validated, now());
+      forgetCurrentProgram(c.var.shopId);
       return c.json({ version, program: validated }, 200);
     },
     programHook,

@@ -1,0 +1,121 @@
+/** Renders the API benchmark's results as markdown (printed, and written to worker/bench/results.md). */
+import type { Machine } from "../../engine/bench/report.ts";
+import type { Measured, Scenario, ScenarioOptions } from "./scenarios.ts";
+
+export interface Row {
+  scenario: Scenario;
+  measured?: Measured;
+}
+
+const int = (n: number) => Math.round(n).toLocaleString("en-US");
+const ms = (n: number) => (n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : int(n));
+const verdict = (ok: boolean) => (ok ? "pass" : "**miss**");
+
+function baselineOf(rows: Row[]): Measured | undefined {
+  return rows[0]?.measured;
+}
+
+function errorsOf(m: Measured): string {
+  if (m.errors === 0 && m.non2xx === 0) return "0";
+  const codes = Object.entries(m.failures).map(([status, count]) => `${int(count)}×${status}`).join(", ");
+  return `**${int(m.errors)} errors, ${int(m.non2xx)} non-2xx**${codes ? ` (${codes})` : ""}`;
+}
+
+export function resultsTable(rows: Row[]): string {
+  const baseline = baselineOf(rows);
+  const lines = rows.map(({ scenario, measured: m }) => {
+    if (!m) return `| ${scenario.name} | ${scenario.notBuilt ?? "not run"} | | | | | | | |`;
+    const units = m.unit === "request" ? "" : ` ${m.unit}s`;
+    const ratio = baseline ? `${((100 * m.requestsPerSecond) / baseline.requestsPerSecond).toFixed(1)}%` : "";
+    return `| ${scenario.name} | ${int(m.perSecond)}${units} | ${int(m.requestsPerSecond)} | ${ratio} | ${ms(m.p50)} | ${ms(m.p99)} | ` +
+      `${ms(m.max)} | ${int(m.requests)} | ${errorsOf(m)} |`;
+  });
+  return [
+    "| scenario | throughput /s | HTTP requests/s | of no-op | p50 ms | p99 ms | max ms | requests | errors / non-2xx |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ...lines,
+  ].join("\n");
+}
+
+function find(rows: Row[], prefix: string): Measured | undefined {
+  return rows.find((r) => r.scenario.name.startsWith(prefix))?.measured;
+}
+
+export function targetsTable(rows: Row[]): string {
+  const baseline = baselineOf(rows);
+  const quote10 = rows.find((r) => r.scenario.name === "POST /v1/checkout/quote, 10-line cart")?.measured;
+  const many = find(rows, "order + confirm, 200");
+  const hot = find(rows, "order + confirm, one hot");
+  const out: string[] = [];
+  if (baseline && quote10) {
+    const share = quote10.requestsPerSecond / baseline.requestsPerSecond;
+    out.push(`| quote, 10 lines ≥ 70% of the no-op's requests/s | ${(100 * share).toFixed(1)}% (${int(quote10.requestsPerSecond)} of ${int(baseline.requestsPerSecond)}) | ${verdict(share >= 0.7)} |`);
+    out.push(`| quote, 10 lines: p99 ≤ 10 ms at that load | ${ms(quote10.p99)} ms | ${verdict(quote10.p99 <= 10)} |`);
+  }
+  if (many) out.push(`| order + confirm, many customers: p99 ≤ 25 ms | ${ms(many.p99)} ms | ${verdict(many.p99 <= 25)} |`);
+  if (hot) out.push(`| order + confirm, one hot customer ≥ 500 confirmed orders/s | ${int(hot.perSecond)}/s | ${verdict(hot.perSecond >= 500)} |`);
+  const measured = rows.filter((r) => r.measured);
+  const failing = measured.filter((r) => r.measured!.errors + r.measured!.non2xx > 0).map((r) => r.scenario.name);
+  out.push(`| zero errors in every run | ${failing.length === 0 ? `${measured.length} runs, none` : `errors in: ${failing.join("; ")}`} | ${verdict(failing.length === 0)} |`);
+  const missing = rows.filter((r) => !r.measured).map((r) => r.scenario.name);
+  if (missing.length > 0) out.push(`| every scenario measured | not built yet: ${missing.join("; ")} | **miss** |`);
+  return ["| target | measured | result |", "|---|---|---|", ...out].join("\n");
+}
+
+function failuresSection(rows: Row[]): string {
+  const failed = rows.filter((r) => r.measured?.firstFailure);
+  if (failed.length === 0) return "";
+  return `\n## First failure of each scenario that had one\n\n${failed.map((r) => `- ${r.scenario.name}: \`${r.measured!.firstFailure!.replaceAll("`", "'")}\``).join("\n")}\n`;
+}
+
+export interface Report {
+  machine: Machine;
+  wrangler: string;
+  options: ScenarioOptions;
+  customers: number;
+  rows: Row[];
+}
+
+export function renderReport(report: Report): string {
+  const { machine, options, rows } = report;
+  return `# API benchmark
+
+Written by \`npm run bench:api\` (worker/bench/api.bench.ts) — do not edit by hand.
+
+## Machine
+
+- CPU: ${machine.cpu}, ${machine.cores} cores
+- Memory: ${machine.memory}
+- Node ${machine.node}, ${machine.os}
+- ${report.wrangler}, local workerd, Durable Objects on local SQLite (a throwaway \`--persist-to\` directory)
+- Date: ${machine.date}
+
+## Workload
+
+One shop created with \`POST /v1/shops\`, the engine benchmark's 50-campaign program (engine/bench/workload.ts,
+four campaigns with shop-wide limits) published with \`PUT /v1/program\`, ${report.customers} customers plus one "hot" customer, each
+created with \`PUT /v1/customers/{id}\` and given points with \`POST /v1/customers/{id}/adjustments\`. Carts are
+the engine benchmark's (code \`autumn10\`, shipping, \`redeemPoints: "max"\`); quotes carry its \`at\` (Tuesday
+lunchtime), orders are placed now. Quotes and orders go round-robin over the customers.
+
+Each scenario is one [autocannon](https://github.com/mcollina/autocannon) run from a separate Node process on
+loopback: ${options.connections} connections, keep-alive, no pipelining, ${options.durationSeconds} s, after a
+short warm-up (one row: a single connection, the latency of a quote when nothing queues). The Worker and the load generator share the machine's ${machine.cores} cores.
+
+## Results
+
+${resultsTable(rows)}
+
+- **throughput /s**: 2xx requests per second; for order + confirm, orders confirmed (200) per second — each
+  one is two requests, \`POST /v1/orders\` (a distinct \`orderId\` every time) then \`POST /v1/orders/{id}/confirm\`.
+- **of no-op**: HTTP requests/s as a share of \`GET /v1/health\` in the same run (the runtime's own ceiling here:
+  routing, JSON, no storage).
+- **latency**: per HTTP request as autocannon measures it, from the first byte sent to the last byte received;
+  for order + confirm it mixes both requests.
+- **errors**: connection errors and timeouts; **non-2xx**: answers outside 200–299, by status.
+
+## Targets
+
+${targetsTable(rows)}
+${failuresSection(rows)}`;
+}

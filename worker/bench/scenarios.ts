@@ -1,0 +1,159 @@
+/**
+ * The API benchmark's scenarios, each one autocannon run from this Node process against the local Worker:
+ * bounded in time, a fixed number of connections, keep-alive, no pipelining.
+ */
+import autocannon from "autocannon";
+import type { BenchShop } from "./seed.ts";
+import { cartFor } from "./seed.ts";
+
+export interface ScenarioOptions {
+  durationSeconds: number;
+  connections: number;
+}
+
+export interface Measured {
+  name: string;
+  /** What one unit is: a request, or a confirmed order (two requests). */
+  unit: "request" | "confirmed order";
+  /** Units per second. */
+  perSecond: number;
+  /** HTTP requests per second (both requests of an order + confirm). */
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  max: number;
+  requests: number;
+  /** Connection errors and timeouts. */
+  errors: number;
+  non2xx: number;
+  /** Status code → count for every non-2xx answer, and the first such body. */
+  failures: Record<string, number>;
+  firstFailure?: string;
+  seconds: number;
+}
+
+export interface Scenario {
+  name: string;
+  /** Filled in when the route does not exist yet: the table says so instead of measuring a 404. */
+  notBuilt?: string;
+  run?: (shop: BenchShop, options: ScenarioOptions) => Promise<Measured>;
+}
+
+type Request = autocannon.Request;
+
+/** Runs autocannon and keeps what the report needs. `units` counts the scenario's own unit (default: 2xx requests). */
+async function load(
+  name: string, shop: BenchShop, options: ScenarioOptions, requests: Request[], unit: Measured["unit"] = "request",
+  units?: () => number,
+): Promise<Measured> {
+  const failures: Record<string, number> = {};
+  let firstFailure: string | undefined;
+  const watched = requests.map((request) => ({
+    ...request,
+    onResponse: (status: number, body: string, context: Record<string, unknown>) => {
+      if (status < 200 || status > 299) {
+        failures[status] = (failures[status] ?? 0) + 1;
+        firstFailure ??= `${status} ${body.slice(0, 300)}`;
+      }
+      (request.onResponse as ((s: number, b: string, c: Record<string, unknown>) => void) | undefined)?.(status, body, context);
+    },
+  }));
+  const result = await autocannon({
+    url: shop.base,
+    connections: options.connections,
+    duration: options.durationSeconds,
+    pipelining: 1,
+    timeout: 10,
+    headers: { authorization: `Bearer ${shop.secretKey}`, "content-type": "application/json" },
+    requests: watched as Request[],
+  });
+  const seconds = result.duration;
+  const done = units ? units() : result["2xx"];
+  return {
+    name,
+    unit,
+    perSecond: done / seconds,
+    requestsPerSecond: (result["2xx"] + result.non2xx) / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    requests: result.requests.total,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    failures,
+    firstFailure,
+    seconds,
+  };
+}
+
+function quoteScenario(lines: number, connections?: number): Scenario {
+  const name = `POST /v1/checkout/quote, ${lines}-line cart${connections ? `, ${connections} connection${connections > 1 ? "s" : ""}` : ""}`;
+  return {
+    name,
+    run: (shop, given) => {
+      const options = connections ? { ...given, connections } : given;
+      // One body per customer, prepared once: the load generator must not be the bottleneck.
+      const bodies = shop.customers.map((id) => JSON.stringify(cartFor(lines, id, true)));
+      let next = 0;
+      return load(name, shop, options, [{
+        method: "POST",
+        path: "/v1/checkout/quote",
+        setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length]! }),
+      }]);
+    },
+  };
+}
+
+interface OrderContext {
+  orderId: string;
+}
+
+/**
+ * POST /v1/orders then POST /v1/orders/{id}/confirm, every order with its own id, for customers drawn by
+ * `customerOf`. One unit is an order that was confirmed (200).
+ */
+function orderScenario(name: string, customersOf: (shop: BenchShop) => string[]): Scenario {
+  return {
+    name,
+    run: (shop, options) => {
+      const customers = customersOf(shop);
+      const bodies = customers.map((id) => JSON.stringify(cartFor(10, id, false)).slice(0, -1));
+      const run = `${Date.now().toString(36)}`;
+      let next = 0;
+      let confirmed = 0;
+      return load(name, shop, options, [
+        {
+          method: "POST",
+          path: "/v1/orders",
+          setupRequest: (request, context) => {
+            const n = next++;
+            const orderId = `o-${run}-${n}`;
+            (context as OrderContext).orderId = orderId;
+            return { ...request, body: `${bodies[n % bodies.length]!},"orderId":"${orderId}"}` };
+          },
+        },
+        {
+          method: "POST",
+          setupRequest: (request, context) => ({ ...request, path: `/v1/orders/${(context as OrderContext).orderId}/confirm`, body: undefined }),
+          onResponse: (status) => {
+            if (status === 200) confirmed++;
+          },
+        },
+      ], "confirmed order", () => confirmed);
+    },
+  };
+}
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: "GET /v1/health (no-op)",
+    run: (shop, options) => load("GET /v1/health (no-op)", shop, options, [{ method: "GET", path: "/v1/health" }]),
+  },
+  quoteScenario(10),
+  quoteScenario(200),
+  // Unloaded: one request at a time, so latency is service time, not queueing behind the other connections.
+  quoteScenario(10, 1),
+  orderScenario("order + confirm, 200 customers", (shop) => shop.customers),
+  orderScenario("order + confirm, one hot customer", (shop) => [shop.hotCustomer]),
+  { name: "GET /v1/public/me", notBuilt: "not built yet (the widget endpoints are a later issue)" },
+];

@@ -1,0 +1,63 @@
+/**
+ * The API benchmark's shop: created through `POST /v1/shops` like any shop, the engine benchmark's 50-campaign
+ * program (engine/bench/workload.ts) published with `PUT /v1/program`, and customers with points (`PUT
+ * /v1/customers/{id}`, then `POST /v1/customers/{id}/adjustments`), all over HTTP.
+ */
+import { cart, PROGRAM } from "../../engine/bench/workload.ts";
+import type { Receipt } from "../../engine/host/types.ts";
+
+export interface BenchShop {
+  base: string;
+  shopId: string;
+  secretKey: string;
+  customers: string[];
+  hotCustomer: string;
+}
+
+/** Customers the "many customers" scenarios spread over, and the one the hot scenario hammers. */
+export const CUSTOMERS = 200;
+const POINTS = 1_000_000;
+const HOT_POINTS = 100_000_000;
+
+async function call(base: string, token: string, method: string, path: string, body: unknown): Promise<unknown> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 500)}`);
+  return JSON.parse(text) as unknown;
+}
+
+/** Runs `work` over `items`, `width` at a time. */
+async function inParallel<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  }));
+}
+
+export async function seedShop(base: string, platformToken: string): Promise<BenchShop> {
+  const shop = (await call(base, platformToken, "POST", "/v1/shops", { name: "Bench shop", origins: ["http://127.0.0.1"] })) as
+    { shopId: string; secretKey: string };
+  await call(base, shop.secretKey, "PUT", "/v1/program", PROGRAM);
+  const customers = Array.from({ length: CUSTOMERS }, (_, i) => `bench-${String(i + 1).padStart(4, "0")}`);
+  const hotCustomer = "bench-hot";
+  await inParallel([...customers, hotCustomer], 8, async (id) => {
+    await call(base, shop.secretKey, "PUT", `/v1/customers/${id}`, { name: `Customer ${id}`, birthday: "1990-11-26" });
+    await call(base, shop.secretKey, "POST", `/v1/customers/${id}/adjustments`,
+      { id: "bench-seed", points: id === hotCustomer ? HOT_POINTS : POINTS, reason: "benchmark seed" });
+  });
+  return { base, shopId: shop.shopId, secretKey: shop.secretKey, customers, hotCustomer };
+}
+
+/**
+ * The engine benchmark's cart of `lines` lines for `customerId`: Tuesday lunchtime with the code `autumn10`,
+ * shipping and `redeemPoints: "max"`. Orders leave `at` out (placed now, as a checkout does).
+ */
+export function cartFor(lines: number, customerId: string, withAt: boolean): Receipt {
+  const receipt = { ...cart(lines), customerId };
+  if (!withAt) delete (receipt as Partial<Receipt>).at;
+  return receipt;
+}

@@ -1,0 +1,95 @@
+/**
+ * Runs the Worker under `wrangler dev` for the API benchmark: a free loopback port, a throwaway `--persist-to`
+ * directory (never the developer's .wrangler/state), its own process group so that `stop()` ends wrangler and
+ * workerd together, even when the benchmark fails half-way.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface RunningWorker {
+  base: string;
+  /** Ends wrangler's process group and removes the persisted state. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** A port nobody listens on now (the OS picks it; a race with another process is possible but unlikely). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  // The group, not only wrangler: workerd may outlive a wrangler that has already exited.
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // the group is gone already
+  }
+}
+
+export async function startWorker(root: string, log: (line: string) => void): Promise<RunningWorker> {
+  const [port, inspectorPort] = [await freePort(), await freePort()];
+  const state = mkdtempSync(join(tmpdir(), "kopilka-bench-"));
+  const base = `http://127.0.0.1:${port}`;
+  // Wrangler on the Node that runs this (22, from node_modules), whatever `node` is first on PATH.
+  const child = spawn(
+    process.execPath,
+    [join(root, "node_modules/wrangler/bin/wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort),
+      "--persist-to", state, "--log-level", "warn", "--show-interactive-dev-session=false"],
+    // detached: its own process group, so one kill reaches workerd too.
+    { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" } },
+  );
+  let exited = false;
+  child.once("exit", () => (exited = true));
+  let output = "";
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
+  // If this process dies in any way, workerd must not outlive it.
+  const onExit = () => killGroup(child, "SIGKILL");
+  process.on("exit", onExit);
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    killGroup(child, "SIGTERM");
+    const gone = new Promise<void>((resolve) => {
+      if (exited) resolve();
+      else child.once("exit", () => resolve());
+    });
+    const timer = setTimeout(() => killGroup(child, "SIGKILL"), 5000);
+    await gone;
+    clearTimeout(timer);
+    killGroup(child, "SIGKILL"); // workerd, should it have outlived wrangler
+    process.off("exit", onExit);
+    rmSync(state, { recursive: true, force: true });
+  };
+
+  log(`wrangler dev on ${base}, state in ${state}`);
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (exited) break;
+    try {
+      if ((await fetch(`${base}/v1/health`)).ok) return { base, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await stop();
+  throw new Error(`wrangler dev did not answer ${base}/v1/health within 90 s; its last output:\n${output}`);
+}
