@@ -2,7 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { CustomerAccount } from "./account.ts";
 import { allocate, unitsShare } from "./book.ts";
-import { account, DAY, err, expectInvariants, HOUR, MINUTE, ok, order, program, receipt, T0 } from "./test-helpers.ts";
+import { account, DAY, err, expectInvariants, fireAlarm, HOUR, MINUTE, ok, order, program, receipt, T0 } from "./test-helpers.ts";
 
 /** Which lot gave how many points to an order. */
 function spends(stub: DurableObjectStub<CustomerAccount>, orderId: string) {
@@ -80,6 +80,30 @@ describe("spending and expiry", () => {
     expect(items.map((i) => [i.type, i.points])).toEqual([["return", 230], ["expire", -300]]);
     const l = await expectInvariants(stub, T0 + 40 * DAY);
     expect(l).toMatchObject({ givenBack: 300, expired: 300, debt: 0 });
+  });
+
+  it("a cancel whose clock reads just before an expiry the alarm already processed does not revive the lot", async () => {
+    // Found by the ledger simulation (simulation/): the caller reads its clock, the alarm expires the lot, then
+    // the cancel arrives with the earlier `now`. The 100 points went back into the expired lot and stayed there:
+    // counted in the total, never spendable, never expiring.
+    const stub = account();
+    ok(await stub.adjust({ id: "a", points: 1000, expiryDays: 1 }, T0));
+    ok(await stub.placeOrder(order("o1", receipt([{ id: "1", price: 100_000, qty: 1 }], { redeemPoints: 100 }), T0)));
+    ok(await stub.confirmOrder("o1", T0)); // spends 100 of lot a; earns 90
+    await fireAlarm(stub, T0 + DAY + 5); // lot a's 900 expire at T0 + 1 day
+    ok(await stub.cancelOrder("o1", T0 + DAY - 5));
+    const stranded = await runInDurableObject(stub, (_i: CustomerAccount, state) =>
+      state.storage.sql.exec("SELECT id, remaining FROM lots WHERE expiredAt IS NOT NULL AND remaining > 0").toArray(),
+    );
+    expect(stranded).toEqual([]);
+    const l = await expectInvariants(stub, T0 + 2 * DAY);
+    expect(l).toMatchObject({ inLots: 0, givenBack: 100, expired: 1000, takenBack: 90, debt: 0 });
+    // Newest first: the alarm's expiry at T0 + 1 day, then the cancel (5 ms earlier) and its points expiring at once.
+    expect(ok(await stub.history({ limit: 3 }, T0 + 2 * DAY)).items.map((i) => [i.type, i.points])).toEqual([
+      ["expire", -900],
+      ["cancel", 100 - 90],
+      ["expire", -100],
+    ]);
   });
 });
 

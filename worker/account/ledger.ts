@@ -212,7 +212,10 @@ export function giveBack(sql: SqlStorage, orderId: string, points: number, now: 
     updateOrderSpendGivenBack(sql, orderId, spend.lotId, spend.givenBack + give);
     left -= give;
     const lot = selectLot(sql, spend.lotId)!;
-    if (lot.expiresAt !== null && lot.expiresAt <= now) {
+    // Expired by the clock, or already expired by advance(): a call may carry a `now` a little before an expiry
+    // the alarm has processed (the caller read its clock first). Points put back into such a lot would never
+    // expire nor be spendable again: they would be lost from the balance while still counted in the total.
+    if (lot.expiredAt !== null || (lot.expiresAt !== null && lot.expiresAt <= now)) {
       insertEntry(sql, {
         at: now, type: "expire", points: -give, orderId, lotId: lot.id, expiresAt: lot.expiresAt,
         reason: "given back to a lot that had expired",
