@@ -88,7 +88,21 @@ CREATE TABLE idempotency (key TEXT PRIMARY KEY, requestHash TEXT NOT NULL, statu
  * Migration n (index n − 1) brings the schema from version n − 1 to n; applied by worker/sql.ts `migrate` (a
  * `schema_version` row: Durable Object SQLite refuses `PRAGMA user_version`).
  */
-export const MIGRATIONS: readonly string[] = [SCHEMA_V1];
+/** Version 2: the latest instant the account has processed (time never runs backwards inside it). */
+export const SCHEMA_V2 = `
+CREATE TABLE clock (id INTEGER PRIMARY KEY CHECK (id = 1), reached INTEGER NOT NULL);
+`;
+
+export const MIGRATIONS: readonly string[] = [SCHEMA_V1, SCHEMA_V2];
+
+/** The latest instant processed (0 before the first call). */
+export function clockReached(sql: SqlStorage): number {
+  return sql.exec<{ reached: number }>("SELECT reached FROM clock WHERE id = 1").toArray()[0]?.reached ?? 0;
+}
+
+export function recordClock(sql: SqlStorage, now: number): void {
+  sql.exec("INSERT INTO clock (id, reached) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET reached = MAX(reached, excluded.reached)", now);
+}
 
 /** A row type as SqlStorage.exec wants it. */
 export type Row<T> = T & Record<string, SqlStorageValue>;

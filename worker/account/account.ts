@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { CustomerSnapshot } from "../../engine/host/types.ts";
 import { now as clockNow } from "../clock.ts";
 import { migrate } from "../sql.ts";
-import { insertEntry, MIGRATIONS } from "./account-sql.ts";
+import { clockReached, insertEntry, MIGRATIONS, recordClock } from "./account-sql.ts";
 import { selectOrder, selectProfile, upsertProfileRow } from "./order-sql.ts";
 import { advance, balances, expiryAfter, issueLot, nextDue, takeFromAvailable } from "./ledger.ts";
 import { cancelOrder, confirmOrder, placeOrder, returnLines, type ReturnResult } from "./orders.ts";
@@ -46,14 +46,23 @@ export class CustomerAccount extends DurableObject<Env> {
     });
   }
 
-  /** Runs `op` as one transaction after catching up to `now`; serialized with every other call. */
-  private run<T>(now: number, op: () => T): Promise<AccountResult<T>> {
+  /**
+   * Runs `op` as one transaction after catching up to `now`; serialized with every other call. Time never runs
+   * backwards inside the account: a caller whose clock reads behind an instant the account has already
+   * processed (its alarm, or another request, got here first) is served at that instant, so nothing due is
+   * ever undone or missed. `op` gets the instant it runs at.
+   */
+  private run<T>(requested: number, op: (now: number) => T): Promise<AccountResult<T>> {
     return this.ctx.blockConcurrencyWhile(async (): Promise<AccountResult<T>> => {
       try {
-        if (!Number.isSafeInteger(now) || now < 0) fail(400, "invalid_request", "now must be epoch milliseconds", { path: "now" });
-        this.ctx.storage.transactionSync(() => advance(this.sql, now));
+        if (!Number.isSafeInteger(requested) || requested < 0) fail(400, "invalid_request", "now must be epoch milliseconds", { path: "now" });
+        const now = Math.max(requested, clockReached(this.sql));
+        this.ctx.storage.transactionSync(() => {
+          advance(this.sql, now);
+          recordClock(this.sql, now);
+        });
         try {
-          return { ok: true, value: this.ctx.storage.transactionSync(op) };
+          return { ok: true, value: this.ctx.storage.transactionSync(() => op(now)) };
         } finally {
           await this.schedule();
         }
@@ -84,31 +93,34 @@ export class CustomerAccount extends DurableObject<Env> {
 
   /** Hold lapse, pending → available, expiry: whatever is due now; then the next alarm. Idempotent. */
   override async alarm(): Promise<void> {
-    const now = this.clock();
-    this.ctx.storage.transactionSync(() => advance(this.sql, now));
+    const now = Math.max(this.clock(), clockReached(this.sql));
+    this.ctx.storage.transactionSync(() => {
+      advance(this.sql, now);
+      recordClock(this.sql, now);
+    });
     await this.schedule(true);
   }
 
   /** The engine's customer snapshot (available balance, tier spend in the program's window, orders, …). */
   getSnapshot(now: number, program?: TierProgram): Promise<AccountResult<CustomerSnapshot>> {
-    return this.run(now, () => snapshotOf(this.sql, now, program));
+    return this.run(now, (at) => snapshotOf(this.sql, at, program));
   }
 
   /** POST /v1/orders: evaluates and holds. 201 with the order; replays answer the first answer. */
   placeOrder(input: PlaceOrderInput): Promise<AccountResult<OrderView>> {
-    return this.run(input.now, () => placeOrder(this.sql, input));
+    return this.run(input.now, (at) => placeOrder(this.sql, { ...input, now: at }));
   }
 
   confirmOrder(orderId: string, now: number): Promise<AccountResult<OrderView>> {
-    return this.run(now, () => confirmOrder(this.sql, orderId, now));
+    return this.run(now, (at) => confirmOrder(this.sql, orderId, at));
   }
 
   cancelOrder(orderId: string, now: number): Promise<AccountResult<OrderView>> {
-    return this.run(now, () => cancelOrder(this.sql, orderId, now));
+    return this.run(now, (at) => cancelOrder(this.sql, orderId, at));
   }
 
   returnLines(input: ReturnLinesInput, now: number): Promise<AccountResult<ReturnResult>> {
-    return this.run(now, () => returnLines(this.sql, input, now));
+    return this.run(now, (at) => returnLines(this.sql, input, at));
   }
 
   /** The order as it is now (status, evaluation, returns). */
@@ -122,7 +134,7 @@ export class CustomerAccount extends DurableObject<Env> {
 
   /** PUT /v1/customers/{id}: creates or updates the profile (validation and contact uniqueness are the Shop's). */
   upsertProfile(input: ProfileInput, now: number): Promise<AccountResult<{ created: boolean; profile: ProfileView }>> {
-    return this.run(now, () => {
+    return this.run(now, (at) => {
       const created = selectProfile(this.sql)?.registeredAt == null;
       upsertProfileRow(this.sql, {
         customerId: input.customerId,
@@ -131,7 +143,7 @@ export class CustomerAccount extends DurableObject<Env> {
         email: input.email ?? null,
         birthday: input.birthday ?? null,
         referralCode: input.referralCode ?? null,
-      }, now);
+      }, at);
       return { created, profile: profileView(selectProfile(this.sql)!) };
     });
   }
@@ -139,7 +151,7 @@ export class CustomerAccount extends DurableObject<Env> {
   /** GET /v1/customers/{id}. Pass the program for tier and nextTier. */
   getAccount(now: number, program?: TierProgram): Promise<AccountResult<AccountView>> {
     const name = this.ctx.id.name;
-    return this.run(now, () => accountView(this.sql, now, program, name ? name.slice(name.indexOf(":") + 1) : null));
+    return this.run(now, (at) => accountView(this.sql, at, program, name ? name.slice(name.indexOf(":") + 1) : null));
   }
 
   /** GET /v1/customers/{id}/history: newest first, `limit` 1…100 (default 50). */
@@ -159,7 +171,7 @@ export class CustomerAccount extends DurableObject<Env> {
    * `insufficient_points`.
    */
   adjust(input: AdjustInput, now: number): Promise<AccountResult<AdjustView>> {
-    return this.run(now, () => {
+    return this.run(now, (at) => {
       const { id, points } = input;
       const kind = input.kind ?? "adjust";
       const reason = input.reason ?? null;
@@ -171,15 +183,15 @@ export class CustomerAccount extends DurableObject<Env> {
       let lotId: number | null = null;
       let expiresAt: number | null = null;
       if (points > 0) {
-        expiresAt = expiryAfter(now, input.expiryDays);
-        lotId = issueLot(this.sql, { source: kind, orderId: null, points, pendingUntil: now, expiresAt }, now);
+        expiresAt = expiryAfter(at, input.expiryDays);
+        lotId = issueLot(this.sql, { source: kind, orderId: null, points, pendingUntil: at, expiresAt }, at);
       } else {
-        const { available } = balances(this.sql, now);
+        const { available } = balances(this.sql, at);
         if (available < -points) fail(422, "insufficient_points", `Only ${Math.max(0, available)} points are available`, { path: "points" });
-        takeFromAvailable(this.sql, -points, now);
+        takeFromAvailable(this.sql, -points, at);
       }
-      insertEntry(this.sql, { at: now, type: kind, points, lotId, expiresAt, reason });
-      return remember(this.sql, remembered, { id, points, reason, at: iso(now), balance: balances(this.sql, now).available }, now);
+      insertEntry(this.sql, { at, type: kind, points, lotId, expiresAt, reason });
+      return remember(this.sql, remembered, { id, points, reason, at: iso(at), balance: balances(this.sql, at).available }, at);
     });
   }
 }

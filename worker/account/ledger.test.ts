@@ -98,12 +98,31 @@ describe("spending and expiry", () => {
     expect(stranded).toEqual([]);
     const l = await expectInvariants(stub, T0 + 2 * DAY);
     expect(l).toMatchObject({ inLots: 0, givenBack: 100, expired: 1000, takenBack: 90, debt: 0 });
-    // Newest first: the alarm's expiry at T0 + 1 day, then the cancel (5 ms earlier) and its points expiring at once.
-    expect(ok(await stub.history({ limit: 3 }, T0 + 2 * DAY)).items.map((i) => [i.type, i.points])).toEqual([
-      ["expire", -900],
-      ["cancel", 100 - 90],
-      ["expire", -100],
+    // Time never runs backwards inside the account: the late cancel is served at the instant the alarm reached
+    // (T0 + 1 day + 5 ms), after the expiry. Newest first: the cancel, its given-back points expiring at once,
+    // then the alarm's expiry.
+    expect(ok(await stub.history({ limit: 3 }, T0 + 2 * DAY)).items.map((i) => [i.type, i.points, i.at])).toEqual([
+      ["cancel", 100 - 90, new Date(T0 + DAY + 5).toISOString()],
+      ["expire", -100, new Date(T0 + DAY + 5).toISOString()],
+      ["expire", -900, new Date(T0 + DAY).toISOString()],
     ]);
+  });
+});
+
+describe("time inside the account", () => {
+  it("never runs backwards: a request whose clock reads behind what the account processed is served at that instant", async () => {
+    // Found by the ledger simulation (SIM_STALE=1): taking points back at an early `now` ignored a lot that had
+    // already become available, creating debt next to spendable points.
+    const stub = account();
+    const p = program({ pendingDays: 1 });
+    ok(await stub.placeOrder(order("o1", receipt([{ id: "1", price: 100_000, qty: 1 }]), T0, p)));
+    ok(await stub.confirmOrder("o1", T0)); // earns 100, pending until T0 + 1 day
+    await fireAlarm(stub, T0 + DAY + 10); // the 100 points become available
+    ok(await stub.adjust({ id: "take", points: -100 }, T0 + DAY - 10)); // a caller whose clock is 20 ms behind
+    const l = await expectInvariants(stub, T0 + 2 * DAY);
+    expect(l).toMatchObject({ debt: 0, inLots: 0 });
+    const latest = ok(await stub.history({ limit: 1 }, T0 + 2 * DAY)).items[0]!;
+    expect(latest).toMatchObject({ type: "adjust", points: -100, at: new Date(T0 + DAY + 10).toISOString() });
   });
 });
 
