@@ -82,27 +82,32 @@ export interface Ledger {
   adjusted: number;
 }
 
-/** Reads the ledger's raw numbers at `now` straight from SQL. */
-export function ledger(stub: DurableObjectStub<CustomerAccount>, now: number): Promise<Ledger> {
-  return runInDurableObject(stub, (_instance: CustomerAccount, state) => {
-    const one = <T extends Record<string, SqlStorageValue>>(q: string, ...b: unknown[]) => state.storage.sql.exec<T>(q, ...b).one();
-    const lots = one<{ all: number; avail: number; pend: number }>(
-      `SELECT COALESCE(SUM(remaining),0) AS "all",
-         COALESCE(SUM(CASE WHEN pendingUntil <= ?1 AND (expiresAt IS NULL OR expiresAt > ?1) THEN remaining END),0) AS avail,
-         COALESCE(SUM(CASE WHEN pendingUntil > ?1 THEN remaining END),0) AS pend FROM lots`,
-      now,
-    );
-    const info = INFO_TYPES.map((t) => `'${t}'`).join(",");
-    const e = one<Record<string, number>>(
-      `SELECT
-         COALESCE(SUM(CASE WHEN type NOT IN (${info}) THEN points END),0) AS counted,
+/** Σ of the lots at ?1: all, available, pending. Shared with the simulation's invariants. */
+export const LOT_SUMS_SQL = `SELECT COALESCE(SUM(remaining),0) AS "all",
+   COALESCE(SUM(CASE WHEN pendingUntil <= ?1 AND (expiresAt IS NULL OR expiresAt > ?1) THEN remaining END),0) AS avail,
+   COALESCE(SUM(CASE WHEN pendingUntil > ?1 THEN remaining END),0) AS pend FROM lots`;
+
+/** The ledger's totals by kind of entry (informational entries left out of `counted`). */
+export const ENTRY_SUMS_SQL = `SELECT
+         COALESCE(SUM(CASE WHEN type NOT IN (${INFO_TYPES.map((t) => `'${t}'`).join(",")}) THEN points END),0) AS counted,
          COALESCE(SUM(CASE WHEN type = 'order' THEN pointsEarned END),0) AS issued,
          COALESCE(SUM(CASE WHEN type = 'order' THEN pointsSpent END),0) AS spent,
          COALESCE(SUM(CASE WHEN type = 'expire' THEN -points END),0) AS expired,
          COALESCE(SUM(CASE WHEN type IN ('return','cancel') THEN -pointsEarned END),0) AS takenBack,
          COALESCE(SUM(CASE WHEN type IN ('return','cancel') THEN -pointsSpent END),0) AS givenBack,
          COALESCE(SUM(CASE WHEN type IN ('adjust', 'bonus') THEN points END),0) AS adjusted
-       FROM entries`,
+       FROM entries`;
+
+/** Reads the ledger's raw numbers at `now` straight from SQL. */
+export function ledger(stub: DurableObjectStub<CustomerAccount>, now: number): Promise<Ledger> {
+  return runInDurableObject(stub, (_instance: CustomerAccount, state) => {
+    const one = <T extends Record<string, SqlStorageValue>>(q: string, ...b: unknown[]) => state.storage.sql.exec<T>(q, ...b).one();
+    const lots = one<{ all: number; avail: number; pend: number }>(
+      LOT_SUMS_SQL,
+      now,
+    );
+    const e = one<Record<string, number>>(
+      ENTRY_SUMS_SQL,
     );
     const { debt } = one<{ debt: number }>("SELECT debt FROM stats");
     const { held } = one<{ held: number }>(

@@ -5,7 +5,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import type { CustomerSnapshot } from "../../../engine/host/types.ts";
 import type { CustomerAccount } from "../account.ts";
-import { INFO_TYPES } from "../ledger.ts";
+import { ENTRY_SUMS_SQL, LOT_SUMS_SQL } from "../test-helpers.ts";
 import type { AccountResult } from "../result.ts";
 import type { AccountView } from "../types.ts";
 import { same, Mismatch, type Keys } from "./expect.ts";
@@ -62,22 +62,11 @@ function read(stub: DurableObjectStub<CustomerAccount>, at: number, withSnapshot
       )
       .toArray();
     const sums = one<{ all: number; avail: number; pend: number }>(
-      `SELECT COALESCE(SUM(remaining),0) AS "all",
-         COALESCE(SUM(CASE WHEN pendingUntil <= ?1 AND (expiresAt IS NULL OR expiresAt > ?1) THEN remaining END),0) AS avail,
-         COALESCE(SUM(CASE WHEN pendingUntil > ?1 THEN remaining END),0) AS pend FROM lots`,
+      LOT_SUMS_SQL,
       at,
     );
-    const info = INFO_TYPES.map((t) => `'${t}'`).join(",");
     const e = one<Stored["sums"]>(
-      `SELECT
-         COALESCE(SUM(CASE WHEN type NOT IN (${info}) THEN points END),0) AS counted,
-         COALESCE(SUM(CASE WHEN type = 'order' THEN pointsEarned END),0) AS issued,
-         COALESCE(SUM(CASE WHEN type = 'order' THEN pointsSpent END),0) AS spent,
-         COALESCE(SUM(CASE WHEN type = 'expire' THEN -points END),0) AS expired,
-         COALESCE(SUM(CASE WHEN type IN ('return','cancel') THEN -pointsEarned END),0) AS takenBack,
-         COALESCE(SUM(CASE WHEN type IN ('return','cancel') THEN -pointsSpent END),0) AS givenBack,
-         COALESCE(SUM(CASE WHEN type IN ('adjust','bonus') THEN points END),0) AS adjusted
-       FROM entries`,
+      ENTRY_SUMS_SQL,
     );
     const stats = one<{ spend: number; orders: number; debt: number }>("SELECT spend, orders, debt FROM stats");
     const entries = Object.fromEntries(
