@@ -176,7 +176,7 @@ export class CustomerAccount extends DurableObject<Env> {
       const kind = input.kind ?? "adjust";
       const reason = input.reason ?? null;
       const remembered = recall<AdjustView>(this.sql, `${kind}:${id}`, { id, points, reason });
-      if (remembered.replay) return remembered.replay;
+      if (remembered.replay) return { ...remembered.replay, replayed: true };
       if (!Number.isSafeInteger(points) || points === 0 || Math.abs(points) > MAX_POINTS || (kind === "bonus" && points < 0)) {
         fail(400, "invalid_request", "points must be a non-zero integer within ±10^15", { path: "points" });
       }

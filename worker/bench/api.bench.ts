@@ -9,13 +9,13 @@
  * BENCH_SECONDS and BENCH_CONNECTIONS override the defaults (10 s, 10 connections).
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describeMachine } from "../../engine/bench/report.ts";
 import { renderReport, resultsTable, targetsTable, type Row } from "./report.ts";
 import { SCENARIOS, type ScenarioOptions } from "./scenarios.ts";
 import { CUSTOMERS, seedShop } from "./seed.ts";
-import { startWorker } from "./server.ts";
+import { platformToken, startWorker } from "./server.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const RESULTS_PATH = fileURLToPath(new URL("./results.md", import.meta.url));
@@ -24,12 +24,6 @@ const OPTIONS: ScenarioOptions = {
   connections: Number(process.env.BENCH_CONNECTIONS ?? 10),
 };
 const WARMUP: ScenarioOptions = { durationSeconds: 2, connections: OPTIONS.connections };
-
-function platformToken(): string {
-  const match = /^PLATFORM_TOKEN=(.*)$/m.exec(readFileSync(`${root}.dev.vars`, "utf8"));
-  if (!match) throw new Error(".dev.vars has no PLATFORM_TOKEN");
-  return match[1]!.trim();
-}
 
 function wranglerVersion(): string {
   try {
@@ -48,7 +42,7 @@ async function main(): Promise<void> {
   }
   const rows: Row[] = [];
   try {
-    const shop = await seedShop(worker.base, platformToken());
+    const shop = await seedShop(worker.base, platformToken(root));
     log(`shop ${shop.shopId}: program published, ${shop.customers.length} + 1 customers seeded`);
     for (const scenario of SCENARIOS) {
       if (!scenario.run) {

@@ -19,7 +19,8 @@ export const CUSTOMERS = 200;
 const POINTS = 1_000_000;
 const HOT_POINTS = 100_000_000;
 
-async function call(base: string, token: string, method: string, path: string, body: unknown): Promise<unknown> {
+/** One API call that must succeed: the parsed JSON answer, or an error naming the call and the answer. */
+export async function call(base: string, token: string, method: string, path: string, body: unknown): Promise<unknown> {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
@@ -31,24 +32,34 @@ async function call(base: string, token: string, method: string, path: string, b
 }
 
 /** Runs `work` over `items`, `width` at a time. */
-async function inParallel<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function inParallel<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: width }, async () => {
     while (next < items.length) await work(items[next++]!);
   }));
 }
 
-export async function seedShop(base: string, platformToken: string): Promise<BenchShop> {
-  const shop = (await call(base, platformToken, "POST", "/v1/shops", { name: "Bench shop", origins: ["http://127.0.0.1"] })) as
+/** A new shop (`POST /v1/shops`) with `program` published; its id and secret key. */
+export async function createShop(base: string, platformToken: string, name: string, program: unknown): Promise<{ shopId: string; secretKey: string }> {
+  const shop = (await call(base, platformToken, "POST", "/v1/shops", { name, origins: ["http://127.0.0.1"] })) as
     { shopId: string; secretKey: string };
-  await call(base, shop.secretKey, "PUT", "/v1/program", PROGRAM);
+  await call(base, shop.secretKey, "PUT", "/v1/program", program);
+  return shop;
+}
+
+/** Creates each customer (no contacts) and gives it `points(id)` by an adjustment with the id `bench-seed`. */
+export async function seedCustomers(base: string, secretKey: string, ids: string[], points: (id: string) => number): Promise<void> {
+  await inParallel(ids, 8, async (id) => {
+    await call(base, secretKey, "PUT", `/v1/customers/${id}`, { name: `Customer ${id}`, birthday: "1990-11-26" });
+    await call(base, secretKey, "POST", `/v1/customers/${id}/adjustments`, { id: "bench-seed", points: points(id), reason: "benchmark seed" });
+  });
+}
+
+export async function seedShop(base: string, platformToken: string): Promise<BenchShop> {
+  const shop = await createShop(base, platformToken, "Bench shop", PROGRAM);
   const customers = Array.from({ length: CUSTOMERS }, (_, i) => `bench-${String(i + 1).padStart(4, "0")}`);
   const hotCustomer = "bench-hot";
-  await inParallel([...customers, hotCustomer], 8, async (id) => {
-    await call(base, shop.secretKey, "PUT", `/v1/customers/${id}`, { name: `Customer ${id}`, birthday: "1990-11-26" });
-    await call(base, shop.secretKey, "POST", `/v1/customers/${id}/adjustments`,
-      { id: "bench-seed", points: id === hotCustomer ? HOT_POINTS : POINTS, reason: "benchmark seed" });
-  });
+  await seedCustomers(base, shop.secretKey, [...customers, hotCustomer], (id) => (id === hotCustomer ? HOT_POINTS : POINTS));
   return { base, shopId: shop.shopId, secretKey: shop.secretKey, customers, hotCustomer };
 }
 

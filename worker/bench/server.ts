@@ -1,18 +1,34 @@
 /**
- * Runs the Worker under `wrangler dev` for the API benchmark: a free loopback port, a throwaway `--persist-to`
- * directory (never the developer's .wrangler/state), its own process group so that `stop()` ends wrangler and
- * workerd together, even when the benchmark fails half-way.
+ * Runs the Worker under `wrangler dev` for the API benchmark and the crash script: a free loopback port, a
+ * throwaway `--persist-to` directory (never the developer's .wrangler/state), its own process group so that
+ * `stop()` ends wrangler and workerd together, even when the caller fails half-way.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export interface RunningWorker {
   base: string;
-  /** Ends wrangler's process group and removes the persisted state. Safe to call twice. */
+  /** The `--persist-to` directory. */
+  state: string;
+  /** Ends wrangler's process group and removes the persisted state (unless the caller gave it). Safe to call twice. */
   stop(): Promise<void>;
+  /** SIGKILL to the whole process group at once, as a power cut would; the persisted state stays. */
+  crash(): Promise<void>;
+}
+
+export interface WorkerOptions {
+  /** Persist to this directory and leave it in place (a restart on the same state); default a fresh one, removed by `stop()`. */
+  state?: string;
+}
+
+/** The platform token of local development (`.dev.vars`). */
+export function platformToken(root: string): string {
+  const match = /^PLATFORM_TOKEN=(.*)$/m.exec(readFileSync(join(root, ".dev.vars"), "utf8"));
+  if (!match) throw new Error(".dev.vars has no PLATFORM_TOKEN");
+  return match[1]!.trim();
 }
 
 /** A port nobody listens on now (the OS picks it; a race with another process is possible but unlikely). */
@@ -38,9 +54,9 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-export async function startWorker(root: string, log: (line: string) => void): Promise<RunningWorker> {
+export async function startWorker(root: string, log: (line: string) => void, options: WorkerOptions = {}): Promise<RunningWorker> {
   const [port, inspectorPort] = [await freePort(), await freePort()];
-  const state = mkdtempSync(join(tmpdir(), "kopilka-bench-"));
+  const state = options.state ?? mkdtempSync(join(tmpdir(), "kopilka-bench-"));
   const base = `http://127.0.0.1:${port}`;
   // Wrangler on the Node that runs this (22, from node_modules), whatever `node` is first on PATH.
   const child = spawn(
@@ -62,21 +78,28 @@ export async function startWorker(root: string, log: (line: string) => void): Pr
   const onExit = () => killGroup(child, "SIGKILL");
   process.on("exit", onExit);
 
+  const gone = new Promise<void>((resolve) => {
+    if (exited) resolve();
+    else child.once("exit", () => resolve());
+  });
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
     killGroup(child, "SIGTERM");
-    const gone = new Promise<void>((resolve) => {
-      if (exited) resolve();
-      else child.once("exit", () => resolve());
-    });
     const timer = setTimeout(() => killGroup(child, "SIGKILL"), 5000);
     await gone;
     clearTimeout(timer);
     killGroup(child, "SIGKILL"); // workerd, should it have outlived wrangler
     process.off("exit", onExit);
-    rmSync(state, { recursive: true, force: true });
+    if (options.state === undefined) rmSync(state, { recursive: true, force: true });
+  };
+  const crash = async () => {
+    if (stopped) return;
+    stopped = true;
+    killGroup(child, "SIGKILL");
+    await gone;
+    process.off("exit", onExit);
   };
 
   log(`wrangler dev on ${base}, state in ${state}`);
@@ -84,7 +107,7 @@ export async function startWorker(root: string, log: (line: string) => void): Pr
   while (Date.now() < deadline) {
     if (exited) break;
     try {
-      if ((await fetch(`${base}/v1/health`)).ok) return { base, stop };
+      if ((await fetch(`${base}/v1/health`)).ok) return { base, state, stop, crash };
     } catch {
       // not listening yet
     }

@@ -63,6 +63,22 @@ describe("PUT /v1/customers/{customerId}", () => {
     expect(history.items).toEqual([expect.objectContaining({ type: "bonus", points: 500, reason: "welcome", at: at(T0), expiresAt: null })]);
   });
 
+  it("a registration interrupted after the Shop recorded it resumes on retry: the welcome is granted once", async () => {
+    // Found by reading the crash-safety run: the process died after the contacts were claimed (and the profile
+    // written) but before the points were added; the retry must still grant them, and only once.
+    const shop = await shopWith();
+    const claim = await env.SHOP.getByName(shop.shopId).claimContacts(
+      { customerId: "c-9", phone: "+79990001122", email: "nine@example.com", welcome: true }, T0,
+    );
+    expect(claim).toMatchObject({ ok: true, welcomeMine: true, newCustomer: true });
+    const retry = await put(shop.secretKey, "c-9", { phone: "+79990001122", email: "nine@example.com" });
+    expect(retry.status).toBe(201);
+    expect(await retry.json()).toMatchObject({ balance: 500, welcomePoints: 500 });
+    const again = await put(shop.secretKey, "c-9", { phone: "+79990001122", email: "nine@example.com" });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ balance: 500, welcomePoints: 0 });
+  });
+
   it("updates: 200, the profile replaced, no second welcome", async () => {
     const shop = await shopWith();
     await created(shop, "c1", { name: "Anna", phone: "+79991234567", referralCode: "A" });

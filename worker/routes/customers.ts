@@ -11,6 +11,7 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { unwrap } from "../account/result.ts";
 import type { AccountView } from "../account/types.ts";
 import { requireSecretKey } from "../auth.ts";
+import { isWellFormed, UNPAIRED_SURROGATE_MESSAGE } from "../../engine/host/validate/schema-kit.ts";
 import { accountOf } from "../checkout.ts";
 import { now } from "../clock.ts";
 import { HttpError, errorResponses, errorSchema, type AppEnv } from "../http.ts";
@@ -33,11 +34,11 @@ const customerIdParam = z.object({
 
 const profileBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(200).nullish(),
-    phone: z.string().max(64).nullish().openapi({ example: "8 (999) 123-45-67", description: "stored in E.164: +79991234567" }),
-    email: z.string().max(320).nullish().openapi({ example: "Anna@Example.com", description: "stored trimmed and lower-cased" }),
+    name: z.string().trim().min(1).max(200).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).nullish(),
+    phone: z.string().max(64).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).nullish().openapi({ example: "8 (999) 123-45-67", description: "stored in E.164: +79991234567" }),
+    email: z.string().max(320).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).nullish().openapi({ example: "Anna@Example.com", description: "stored trimmed and lower-cased" }),
     birthday: z.iso.date().nullish().openapi({ example: "1990-05-17" }),
-    referralCode: z.string().trim().min(1).max(64).nullish(),
+    referralCode: z.string().trim().min(1).max(64).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).nullish(),
   })
   .openapi("CustomerProfile", {
     description: "The whole profile: PUT replaces it, so a field left out (or null) is cleared, and a contact left out is released.",
@@ -95,7 +96,7 @@ const adjustmentBody = z
   .strictObject({
     id: z.string().regex(ID_PATTERN, "must be 1 to 200 letters, digits or _ . : @ -").openapi({ example: "adj1" }),
     points: z.int().min(-1e15).max(1e15).refine((p) => p !== 0, "must not be 0").openapi({ example: -50 }),
-    reason: z.string().trim().min(1).max(500).optional(),
+    reason: z.string().trim().min(1).max(500).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).optional(),
   })
   .openapi("AdjustmentRequest");
 
@@ -203,7 +204,13 @@ export function customerRoutes(app: OpenAPIHono<AppEnv>): void {
     const at = now();
     const shop = shopObject(c.env, shopId);
     const current = await shop.getProgram();
-    const claim = await shop.claimContacts({ customerId, phone, email }, at);
+    const welcome = current?.program.bonuses.welcome;
+    // With `verify` set the bonus waits for the contact's verification in the widget (POST /v1/public/verify, the
+    // widget issue): nothing is granted or marked here.
+    const welcomeNow = welcome != null && welcome.points > 0 && welcome.verify == null;
+    // The Shop marks the contacts' welcome as this customer's in the same step that creates the customer, so a
+    // registration interrupted anywhere after it resumes on retry, and no other customer can take the bonus.
+    const claim = await shop.claimContacts({ customerId, phone, email, welcome: welcomeNow }, at);
     if (!claim.ok && claim.reason === "taken") {
       throw new HttpError(409, "duplicate_contact", `Another customer already has this ${claim.field}`, claim.field);
     }
@@ -214,19 +221,13 @@ export function customerRoutes(app: OpenAPIHono<AppEnv>): void {
     const { created } = unwrap(await account.upsertProfile(profile, at));
 
     let welcomePoints = 0;
-    const welcome = current?.program.bonuses.welcome;
-    // With `verify` set the bonus waits for the contact's verification in the widget (POST /v1/public/verify, the
-    // widget issue): nothing is granted or marked here.
-    const grants = created && welcome != null && welcome.points > 0 && welcome.verify == null;
-    if (grants && !claim.welcomeGiven.phone && !claim.welcomeGiven.email) {
-      // Mark first (test-and-set): a race that lost to another registration of the same contact grants nothing.
-      // If the grant then fails the contacts stay marked — a lost bonus, never a second one.
-      const { marked } = await shop.markWelcomeGiven({ customerId, phone, email }, at);
-      if (marked) {
-        const expiryDays = current?.program.points.expiryDays ?? null;
-        unwrap(await account.adjust({ id: "welcome", kind: "bonus", points: welcome.points, reason: "welcome", expiryDays }, at));
-        welcomePoints = welcome.points;
-      }
+    // Owed: the contacts' welcome is this customer's, or — a customer with no contacts — once per customer id.
+    const owed = welcomeNow && (claim.welcomeMine || (created && phone == null && email == null));
+    if (owed) {
+      const expiryDays = current?.program.points.expiryDays ?? null;
+      const granted = unwrap(await account.adjust({ id: "welcome", kind: "bonus", points: welcome.points, reason: "welcome", expiryDays }, at));
+      // The bonus is granted once: a later update (or a retry after it landed) replays it and reports 0.
+      if (!granted.replayed) welcomePoints = welcome.points;
     }
     const view = await readAccount(c.env, shopId, customerId, current, at);
     return created ? c.json({ ...view, welcomePoints }, 201) : c.json({ ...view, welcomePoints }, 200);
@@ -272,7 +273,7 @@ export function customerRoutes(app: OpenAPIHono<AppEnv>): void {
     const [, current] = await Promise.all([requireCustomer(c.env, shopId, customerId), shop.getProgram()]);
     // Points added by hand expire like any others (the program's rule); the id alone keys the retry.
     const expiryDays = current?.program.points.expiryDays ?? null;
-    const adjustment = unwrap(await accountOf(c.env, shopId, customerId).adjust({ id, points: change, reason, expiryDays }, now()));
+    const { replayed: _replayed, ...adjustment } = unwrap(await accountOf(c.env, shopId, customerId).adjust({ id, points: change, reason, expiryDays }, now()));
     // Always 201, first answer or replay: a retry must see the status the first request saw.
     return c.json(adjustment, 201);
   });

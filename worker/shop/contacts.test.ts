@@ -86,11 +86,33 @@ describe("Shop contact directory", () => {
     expect(await stub.claimContacts({ customerId: "c2", phone: "+79991234567", email: null })).toMatchObject({ ok: true });
   });
 
+  it("with `welcome`, a new customer's unmarked contacts become theirs in the same step; a returning one's do not", async () => {
+    const stub = shop();
+    expect(await stub.claimContacts({ customerId: "c1", phone: "+79991112233", email: null, welcome: true })).toEqual({
+      ok: true, welcomeGiven: nothingGiven, welcomeMine: true, newCustomer: true,
+    });
+    // The same customer again (a retry): still theirs, no longer new.
+    expect(await stub.claimContacts({ customerId: "c1", phone: "+79991112233", email: null, welcome: true })).toMatchObject({
+      welcomeMine: true, newCustomer: false,
+    });
+    // An existing customer adding a contact on an update: nothing marked.
+    expect(await stub.claimContacts({ customerId: "c1", phone: "+79991112233", email: "c1@example.com", welcome: true })).toMatchObject({
+      welcomeMine: true, welcomeGiven: { phone: true, email: false },
+    });
+    await stub.claimContacts({ customerId: "c1", phone: null, email: null });
+    // A new customer with a contact whose welcome went to someone else: not theirs.
+    expect(await stub.claimContacts({ customerId: "c2", phone: "+79991112233", email: "c2@example.com", welcome: true })).toEqual({
+      ok: true, welcomeGiven: { phone: true, email: false }, welcomeMine: false, newCustomer: true,
+    });
+  });
+
   it("claims contacts, normalised, and finds the customer by either form", async () => {
     const stub = shop();
     expect(await stub.claimContacts({ customerId: "c1", phone: "8 (999) 123-45-67", email: " Anna@Example.com" })).toEqual({
       ok: true,
       welcomeGiven: nothingGiven,
+      welcomeMine: false,
+      newCustomer: true,
     });
     expect(await stub.findCustomer({ phone: "+79991234567" })).toBe("c1");
     expect(await stub.findCustomer({ phone: "9991234567" })).toBe("c1");
@@ -131,10 +153,14 @@ describe("Shop contact directory", () => {
     expect(await stub.claimContacts({ customerId: "c2", phone: "89991234567", email: null })).toEqual({
       ok: true,
       welcomeGiven: { phone: true, email: false },
+      welcomeMine: false,
+      newCustomer: true,
     });
     expect(await stub.claimContacts({ customerId: "c3", phone: "+79990000000", email: "A@Example.com" })).toEqual({
       ok: true,
       welcomeGiven: { phone: false, email: true },
+      welcomeMine: false,
+      newCustomer: true,
     });
   });
 
@@ -163,7 +189,7 @@ describe("Shop contact directory", () => {
     await a.claimContacts({ customerId: "c1", phone: "+79991234567", email: "a@example.com" });
     await a.markWelcomeGiven({ customerId: "c1", phone: "+79991234567", email: "a@example.com" });
     expect(await b.findCustomer({ phone: "+79991234567" })).toBeNull();
-    expect(await b.claimContacts({ customerId: "c9", phone: "+79991234567", email: "a@example.com" })).toEqual({ ok: true, welcomeGiven: nothingGiven });
+    expect(await b.claimContacts({ customerId: "c9", phone: "+79991234567", email: "a@example.com" })).toEqual({ ok: true, welcomeGiven: nothingGiven, welcomeMine: false, newCustomer: true });
   });
 
   it("a malformed contact is refused as invalid, nothing recorded or marked", async () => {

@@ -167,8 +167,9 @@ export function deleteIdempotencyBefore(sql: SqlStorage, before: number, limit =
 
 // ---- contact directory --------------------------------------------------------------------------------------
 
-export function insertCustomer(sql: SqlStorage, customerId: string, createdAt: number): void {
-  sql.exec("INSERT OR IGNORE INTO customers (customer_id, created_at) VALUES (?, ?)", customerId, createdAt);
+/** Records a customer created through the API; true when it was not there yet. */
+export function insertCustomer(sql: SqlStorage, customerId: string, createdAt: number): boolean {
+  return sql.exec("INSERT OR IGNORE INTO customers (customer_id, created_at) VALUES (?, ?)", customerId, createdAt).rowsWritten > 0;
 }
 
 /** Whether the customer was created through the API or named by an order. */
@@ -202,6 +203,12 @@ export function insertContact(sql: SqlStorage, kind: ContactKind, value: string,
     customerId,
     claimedAt,
   );
+}
+
+/** The customer a contact's welcome bonus went to, or null. */
+export function selectWelcomeGivenTo(sql: SqlStorage, kind: ContactKind, value: string): string | null {
+  return sql.exec<{ customer_id: string }>("SELECT customer_id FROM welcome_given WHERE kind = ? AND value = ?", kind, value)
+    .toArray()[0]?.customer_id ?? null;
 }
 
 export function selectWelcomeGiven(sql: SqlStorage, kind: ContactKind, value: string): boolean {

@@ -25,6 +25,7 @@ import {
   selectProgram,
   selectShop,
   selectWelcomeGiven,
+  selectWelcomeGivenTo,
   updateIdempotencyDone,
 } from "./shop-sql.ts";
 
@@ -63,6 +64,12 @@ export type IdempotencyStart =
 /** A customer's contacts as they are to be from now on: null releases the one held so far. */
 export interface ContactClaim extends Contacts {
   customerId: string;
+  /**
+   * The program grants a welcome bonus now: when this call creates the customer and none of its contacts has
+   * ever brought one, mark them as this customer's in the same transaction, so a registration interrupted
+   * before its points were added resumes on retry (`welcomeMine`) and no other customer can take the bonus.
+   */
+  welcome?: boolean;
 }
 
 /**
@@ -71,7 +78,14 @@ export interface ContactClaim extends Contacts {
  * (`taken`) or it is not a phone/email at all (`invalid`: the routes refuse those first, so that is a bug).
  */
 export type ClaimResult =
-  | { ok: true; welcomeGiven: Record<ContactKind, boolean> }
+  | {
+    ok: true;
+    welcomeGiven: Record<ContactKind, boolean>;
+    /** The welcome bonus of these contacts is this customer's (marked now or by an earlier, interrupted call). */
+    welcomeMine: boolean;
+    /** This call created the customer in the shop's directory. */
+    newCustomer: boolean;
+  }
   | { ok: false; field: ContactKind; reason: "taken" | "invalid" };
 
 const CONTACT_KINDS: readonly ContactKind[] = ["phone", "email"];
@@ -183,16 +197,22 @@ export class Shop extends DurableObject<Env> {
       const holder = selectContactHolder(this.sql, kind, value);
       if (holder !== undefined && holder !== claim.customerId) return { ok: false, field: kind, reason: "taken" };
     }
-    this.ctx.storage.transactionSync(() => {
-      insertCustomer(this.sql, claim.customerId, now);
+    const welcomeGiven = { phone: false, email: false };
+    for (const [kind, value] of contacts) welcomeGiven[kind] = value !== null && selectWelcomeGiven(this.sql, kind, value);
+    const present = contacts.filter((entry): entry is [ContactKind, string] => entry[1] !== null);
+    const newCustomer = this.ctx.storage.transactionSync(() => {
+      const created = insertCustomer(this.sql, claim.customerId, now);
       for (const [kind, value] of contacts) {
         deleteContactOf(this.sql, claim.customerId, kind, value);
         if (value !== null) insertContact(this.sql, kind, value, claim.customerId, now);
       }
+      if (claim.welcome && created && present.length > 0 && !welcomeGiven.phone && !welcomeGiven.email) {
+        for (const [kind, value] of present) insertWelcomeGiven(this.sql, kind, value, claim.customerId, now);
+      }
+      return created;
     });
-    const welcomeGiven = { phone: false, email: false };
-    for (const [kind, value] of contacts) welcomeGiven[kind] = value !== null && selectWelcomeGiven(this.sql, kind, value);
-    return { ok: true, welcomeGiven };
+    const welcomeMine = present.some(([kind, value]) => selectWelcomeGivenTo(this.sql, kind, value) === claim.customerId);
+    return { ok: true, welcomeGiven, welcomeMine, newCustomer };
   }
 
   /**
