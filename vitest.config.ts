@@ -25,7 +25,9 @@ export default defineConfig({
           include: ["worker/**/*.test.ts"],
           // The ledger simulation (worker/account/simulation) takes its seed and length from the environment;
           // workerd has no process.env, so they travel as provided values.
-          provide: { simSeed: process.env.SIM_SEED ?? "", simOps: process.env.SIM_OPS ?? "", simAccounts: process.env.SIM_ACCOUNTS ?? "", simStale: process.env.SIM_STALE ?? "" },
+          provide: { simSeed: process.env.SIM_SEED ?? "", simOps: process.env.SIM_OPS ?? "", simAccounts: process.env.SIM_ACCOUNTS ?? "", simStale: process.env.SIM_STALE ?? "",
+            // The fuzz suites (worker/fuzz): their seed and cases per property.
+            fuzzSeed: process.env.FUZZ_SEED ?? "", fuzzRuns: process.env.FUZZ_RUNS ?? "" },
         },
       },
     ],

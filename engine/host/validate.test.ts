@@ -469,6 +469,25 @@ describe("validateReceipt", () => {
     expect(validateReceipt(exampleReceipt())).toEqual({ ok: true, receipt: exampleReceipt() });
   });
 
+  it("refuses text holding half of a surrogate pair, naming the field; whole pairs (emoji) are text", () => {
+    const receipt = (overrides: Json) => ({ at: "2026-11-23T07:15:00Z", lines: [{ id: "1", price: 100, qty: 1 }], ...overrides });
+    const message = "must be valid Unicode text (it holds half of a surrogate pair)";
+    expect(validateReceipt(receipt({ customerId: "c\ud800" }))).toEqual({ ok: false, problems: [{ path: "customerId", message }] });
+    expect(validateReceipt(receipt({ lines: [{ id: "\udfffx", price: 100, qty: 1 }] }))).toEqual({ ok: false, problems: [{ path: "lines[0].id", message }] });
+    expect(validateReceipt(receipt({ codes: ["A\ud83d"] }))).toEqual({ ok: false, problems: [{ path: "codes[0]", message }] });
+    expect(validateReceipt(receipt({ customerId: "c-\ud83d\ude00", store: "שלום\u202e" })).ok).toBe(true);
+  });
+
+  it("counts text in UTF-16 code units, as the encoder does: 100 family emoji are too long", () => {
+    const receipt = (overrides: Json) => ({ at: "2026-11-23T07:15:00Z", lines: [{ id: "1", price: 100, qty: 1 }], ...overrides });
+    const family = "👨‍👩‍👧‍👦"; // 7 code points, 11 code units
+    expect(validateReceipt(receipt({ customerId: family.repeat(20) }))).toEqual({
+      ok: false, problems: [{ path: "customerId", message: "must be a string of 1 to 200 characters" }],
+    });
+    expect(validateReceipt(receipt({ customerId: "😀".repeat(100) })).ok).toBe(true);
+    expect(validateReceipt(receipt({ customerId: `${"😀".repeat(100)}a` })).ok).toBe(false);
+  });
+
   it("requires at by default and not with requireAt: false", () => {
     const receipt = exampleReceipt();
     delete receipt.at;

@@ -171,27 +171,42 @@ export class CustomerAccount extends DurableObject<Env> {
    * `insufficient_points`.
    */
   adjust(input: AdjustInput, now: number): Promise<AccountResult<AdjustView>> {
+    return this.run(now, (at) => this.applyAdjustment(input, at).view);
+  }
+
+  /**
+   * A bonus the program grants (welcome, events): an adjustment of kind "bonus". `granted` is false when this id
+   * was granted before (the answer is the first one), so a caller can tell a new bonus from a repeated call.
+   */
+  grantBonus(input: Omit<AdjustInput, "kind">, now: number): Promise<AccountResult<AdjustView & { granted: boolean }>> {
     return this.run(now, (at) => {
-      const { id, points } = input;
-      const kind = input.kind ?? "adjust";
-      const reason = input.reason ?? null;
-      const remembered = recall<AdjustView>(this.sql, `${kind}:${id}`, { id, points, reason });
-      if (remembered.replay) return { ...remembered.replay, replayed: true };
-      if (!Number.isSafeInteger(points) || points === 0 || Math.abs(points) > MAX_POINTS || (kind === "bonus" && points < 0)) {
-        fail(400, "invalid_request", "points must be a non-zero integer within ±10^15", { path: "points" });
-      }
-      let lotId: number | null = null;
-      let expiresAt: number | null = null;
-      if (points > 0) {
-        expiresAt = expiryAfter(at, input.expiryDays);
-        lotId = issueLot(this.sql, { source: kind, orderId: null, points, pendingUntil: at, expiresAt }, at);
-      } else {
-        const { available } = balances(this.sql, at);
-        if (available < -points) fail(422, "insufficient_points", `Only ${Math.max(0, available)} points are available`, { path: "points" });
-        takeFromAvailable(this.sql, -points, at);
-      }
-      insertEntry(this.sql, { at, type: kind, points, lotId, expiresAt, reason });
-      return remember(this.sql, remembered, { id, points, reason, at: iso(at), balance: balances(this.sql, at).available }, at);
+      const { view, replayed } = this.applyAdjustment({ ...input, kind: "bonus" }, at);
+      return { ...view, granted: !replayed };
     });
   }
+
+  private applyAdjustment(input: AdjustInput, at: number): { view: AdjustView; replayed: boolean } {
+    const { id, points } = input;
+    const kind = input.kind ?? "adjust";
+    const reason = input.reason ?? null;
+    const remembered = recall<AdjustView>(this.sql, `${kind}:${id}`, { id, points, reason });
+    if (remembered.replay) return { view: remembered.replay, replayed: true };
+    if (!Number.isSafeInteger(points) || points === 0 || Math.abs(points) > MAX_POINTS || (kind === "bonus" && points < 0)) {
+      fail(400, "invalid_request", "points must be a non-zero integer within ±10^15", { path: "points" });
+    }
+    let lotId: number | null = null;
+    let expiresAt: number | null = null;
+    if (points > 0) {
+      expiresAt = expiryAfter(at, input.expiryDays);
+      lotId = issueLot(this.sql, { source: kind, orderId: null, points, pendingUntil: at, expiresAt }, at);
+    } else {
+      const { available } = balances(this.sql, at);
+      if (available < -points) fail(422, "insufficient_points", `Only ${Math.max(0, available)} points are available`, { path: "points" });
+      takeFromAvailable(this.sql, -points, at);
+    }
+    insertEntry(this.sql, { at, type: kind, points, lotId, expiresAt, reason });
+    const view = remember(this.sql, remembered, { id, points, reason, at: iso(at), balance: balances(this.sql, at).available }, at);
+    return { view, replayed: false };
+  }
+
 }

@@ -86,8 +86,6 @@ export interface AdjustInput {
 }
 
 export interface AdjustView {
-  /** Set on an answer replayed for a repeated id (the RPC caller's to know; the HTTP answer leaves it out). */
-  replayed?: true;
   id: string;
   points: number;
   reason: string | null;

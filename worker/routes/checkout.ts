@@ -4,6 +4,8 @@
  */
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { apiOrderSchema, apiReceiptSchema } from "../../engine/host/validate.ts";
+// The ids of a return are text as the receipt's are: 1 to 200 UTF-16 code units of well-formed Unicode.
+import { text } from "../../engine/host/validate/schema-kit.ts";
 import type { OrderView } from "../account/types.ts";
 import { requireSecretKey } from "../auth.ts";
 import {
@@ -21,8 +23,8 @@ const orderIdParam = z.object({
 });
 const returnBody = z
   .strictObject({
-    returnId: z.string().min(1).max(200),
-    lines: z.array(z.strictObject({ id: z.string().min(1).max(200), qty: z.int().min(1).max(1_000_000) })).min(1).max(1000),
+    returnId: text(200),
+    lines: z.array(z.strictObject({ id: text(200), qty: z.int().min(1).max(1_000_000) })).min(1).max(1000),
   })
   .openapi("ReturnRequest");
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });

@@ -225,9 +225,9 @@ export function customerRoutes(app: OpenAPIHono<AppEnv>): void {
     const owed = welcomeNow && (claim.welcomeMine || (created && phone == null && email == null));
     if (owed) {
       const expiryDays = current?.program.points.expiryDays ?? null;
-      const granted = unwrap(await account.adjust({ id: "welcome", kind: "bonus", points: welcome.points, reason: "welcome", expiryDays }, at));
-      // The bonus is granted once: a later update (or a retry after it landed) replays it and reports 0.
-      if (!granted.replayed) welcomePoints = welcome.points;
+      const bonus = unwrap(await account.grantBonus({ id: "welcome", points: welcome.points, reason: "welcome", expiryDays }, at));
+      // The bonus is granted once: a later update (or a retry after it landed) gets the first answer and reports 0.
+      if (bonus.granted) welcomePoints = welcome.points;
     }
     const view = await readAccount(c.env, shopId, customerId, current, at);
     return created ? c.json({ ...view, welcomePoints }, 201) : c.json({ ...view, welcomePoints }, 200);
@@ -273,7 +273,7 @@ export function customerRoutes(app: OpenAPIHono<AppEnv>): void {
     const [, current] = await Promise.all([requireCustomer(c.env, shopId, customerId), shop.getProgram()]);
     // Points added by hand expire like any others (the program's rule); the id alone keys the retry.
     const expiryDays = current?.program.points.expiryDays ?? null;
-    const { replayed: _replayed, ...adjustment } = unwrap(await accountOf(c.env, shopId, customerId).adjust({ id, points: change, reason, expiryDays }, now()));
+    const adjustment = unwrap(await accountOf(c.env, shopId, customerId).adjust({ id, points: change, reason, expiryDays }, now()));
     // Always 201, first answer or replay: a retry must see the status the first request saw.
     return c.json(adjustment, 201);
   });

@@ -40,8 +40,12 @@ export function normalisePhone(input: string): string | null {
   return null;
 }
 
-/** One `@`, no spaces, a dotted domain without empty labels: a syntax check, not a deliverability check. */
-const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+/**
+ * One `@`, no spaces, a dotted domain without empty labels: a syntax check, not a deliverability check. Control
+ * and invisible format characters (NUL, zero-width space, RTL marks) are refused: `anna@example.ru\u0000` would
+ * otherwise be another address than `anna@example.ru` and earn the welcome bonus a second time.
+ */
+const EMAIL = /^[^\s@\p{Cc}\p{Cf}]+@[^\s@.\p{Cc}\p{Cf}]+(\.[^\s@.\p{Cc}\p{Cf}]+)+$/u;
 /** RFC 5321's limit on a forward path. */
 export const MAX_EMAIL_LENGTH = 254;
 

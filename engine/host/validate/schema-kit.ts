@@ -35,9 +35,30 @@ export function int(min: number, max: number, message = `must be an integer betw
 export const bps = (min: number) => int(min, 10_000).describe("basis points: 100 = 1%");
 export const money = (min: number, max: number) => int(min, max).describe("integer minor units of the program currency");
 
+/** A lone half of a UTF-16 surrogate pair: no character at all. */
+const UNPAIRED_SURROGATE = /\p{Cs}/u;
+export const UNPAIRED_SURROGATE_MESSAGE = "must be valid Unicode text (it holds half of a surrogate pair)";
+
+/**
+ * JSON's `\ud800` escapes can carry strings that are not Unicode. Storage turns such a string into U+FFFD, so an
+ * id would come back other than it was sent, and two different ids would become one: text is refused instead.
+ */
+export function isWellFormed(s: string): boolean {
+  return !UNPAIRED_SURROGATE.test(s);
+}
+
+/**
+ * 1 to `max` UTF-16 code units. zod's `max` counts code points, the engine's encoder counts code units: 101 to 200
+ * emoji passed validation and failed the encoder (a 500). The refinement holds zod to the encoder's count.
+ */
 export function text(max = 200) {
   const error = say(`must be a string of 1 to ${max} characters`);
-  return z.string({ error }).min(1, { error }).max(max, { error });
+  return z
+    .string({ error })
+    .min(1, { error })
+    .max(max, { error })
+    .refine((s) => s.length <= max, { error })
+    .refine(isWellFormed, { error: UNPAIRED_SURROGATE_MESSAGE });
 }
 
 export function list<T extends z.ZodType>(item: T, max: number, min = 0) {
