@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { PROGRAM_VERSION_TTL_MS } from "./checkout.ts";
+import { PROGRAM_VERSION_TTL_MS, QUOTE_COUNTERS_TTL_MS } from "./checkout.ts";
 import { resetClock, setClock } from "./clock.ts";
 import { programSchema } from "../engine/host/validate.ts";
 import { createShop, program, send } from "./test-support.ts";
@@ -46,5 +46,25 @@ describe("the current program, cached per isolate", () => {
     expect((await send("POST", "/v1/checkout/quote", { token: shop.secretKey, body: cart })).status).toBe(404);
     expect((await send("PUT", "/v1/program", { token: shop.secretKey, body: program() })).status).toBe(200);
     expect(await quotedVersion(shop.secretKey)).toBe(1);
+  });
+});
+
+describe("limited campaigns in quotes", () => {
+  it("a quote may use a counter reading up to QUOTE_COUNTERS_TTL_MS old; an order always reads afresh", async () => {
+    const shop = await createShop();
+    const t0 = Date.now();
+    setClock(t0);
+    const limited = program({ campaigns: [{ id: "once", effect: { discountBps: 1000 }, limits: { totalUses: 1 } }] });
+    expect((await send("PUT", "/v1/program", { token: shop.secretKey, body: limited })).status).toBe(200);
+    const discountOf = async (body: unknown) =>
+      ((await (await send("POST", "/v1/checkout/quote", { token: shop.secretKey, body })).json()) as { discount: number }).discount;
+    expect(await discountOf(cart)).toBe(10_000);
+    const first = await send("POST", "/v1/orders", { token: shop.secretKey, body: { ...cart, orderId: "o1", customerId: "c1" } });
+    expect(((await first.json()) as { evaluation: { discount: number } }).evaluation.discount).toBe(10_000);
+    // The only use is taken: another order never gets it, even while quotes may still show the old reading.
+    const second = await send("POST", "/v1/orders", { token: shop.secretKey, body: { ...cart, orderId: "o2", customerId: "c2" } });
+    expect(((await second.json()) as { evaluation: { discount: number } }).evaluation.discount).toBe(0);
+    setClock(t0 + QUOTE_COUNTERS_TTL_MS + 1);
+    expect(await discountOf(cart)).toBe(0);
   });
 });

@@ -84,12 +84,31 @@ function limitedCampaigns(program: Program): Campaign[] {
   return (program.campaigns ?? []).filter((c) => c.limits?.totalUses !== undefined || c.limits?.budget !== undefined);
 }
 
-/** What is left of every limited campaign, shop-wide. */
-export async function peekCounters(env: Env, shopId: string, program: Program): Promise<CampaignCounters> {
+/**
+ * How long a quote may use what an isolate last read of a limited campaign's counter. A quote is a preview:
+ * placing an order always reads the counters afresh and reserves, so a stale figure can only make a quote
+ * offer a use that is gone (the order then evaluates without it; with a `quoteId`, 409 `conflict`). Without
+ * it every quote would cost one more Durable Object round trip per limited campaign.
+ */
+export const QUOTE_COUNTERS_TTL_MS = 1_000;
+const counterReadings = new Map<string, { left: CampaignCounters[string]; until: number }>();
+
+/** What is left of every limited campaign, shop-wide; `fresh: false` lets a quote use a recent reading. */
+export async function peekCounters(env: Env, shopId: string, program: Program, fresh = true): Promise<CampaignCounters> {
+  const at = clockNow();
   const limited = limitedCampaigns(program);
-  const left = await Promise.all(limited.map((c) => campaignCounter(env, shopId, c.id).peek(c.limits ?? {})));
   const counters: CampaignCounters = {};
-  limited.forEach((c, i) => (counters[c.id] = left[i]!));
+  await Promise.all(limited.map(async (c) => {
+    const key = `${shopId}\u0000${c.id}`;
+    const recent = fresh ? undefined : counterReadings.get(key);
+    if (recent && recent.until > at) {
+      counters[c.id] = recent.left;
+      return;
+    }
+    const left = await campaignCounter(env, shopId, c.id).peek(c.limits ?? {});
+    counters[c.id] = left;
+    remember(counterReadings, key, { left, until: at + QUOTE_COUNTERS_TTL_MS });
+  }));
   return counters;
 }
 
@@ -98,7 +117,7 @@ export async function quote(env: Env, shopId: string, receipt: Receipt, now: num
   const { version, program } = await currentProgram(env, shopId);
   const [snapshot, counters] = await Promise.all([
     receipt.customerId ? accountOf(env, shopId, receipt.customerId).getSnapshot(now, tiersOf(program)).then(unwrap) : {},
-    peekCounters(env, shopId, program),
+    peekCounters(env, shopId, program, false),
   ]);
   const evaluation = engineFor(shopId, version, program).quote(receipt, snapshot, counters);
   return { ...evaluation, programVersion: version, quoteId: quoteIdOf(evaluation) };
