@@ -3,22 +3,13 @@
  * See harness.ts for the properties, the seed and FUZZ_RUNS.
  */
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, it } from "vitest";
-import { resetClock } from "../clock.ts";
-import { buildWorld, bodyCases, CONFIRMED, CUSTOMER, each, fuzz, line, PENDING, reportCounts, type Case, type Field, type Target, type World } from "./harness.ts";
+import { describe, it } from "vitest";
+import { bodyCases, CONFIRMED, CUSTOMER, each, fuzz, line, PENDING, type Case, type Field, type Target, fuzzSuite } from "./harness.ts";
 import { anyText, anyValue, badInt, badText, notAString, Raw, unknownKey } from "./hostile.ts";
 import { authCases, oversizedCases, pathSegment, wholeBodyCases } from "./requests.ts";
 
-let world: World;
-beforeAll(async () => {
-  world = await buildWorld();
-}, 30_000);
-afterAll(() => {
-  resetClock();
-  reportCounts("checkout");
-});
-
-const auth = () => ({ authorization: `Bearer ${world.shop.secretKey}` });
+const suite = fuzzSuite("checkout");
+const auth = suite.auth;
 const badInstant = fc.oneof(
   notAString,
   fc.constantFrom("yesterday", "2026-02-30T10:00:00Z", "2026-11-23T10:15:00", "2026-11-23t10:15:00z", "2026-11-23T24:00:00Z", "2026-11-23T10:15:00+24:00", "NaN", "' OR 1=1 --", "", "1e308"),
@@ -56,12 +47,12 @@ describe("fuzz: checkout", () => {
   it("POST /v1/checkout/quote", async () => {
     const target: Target = { method: "POST", path: "/v1/checkout/quote", headers: auth() };
     const spec = { base: receipt(), fields: receiptFields, strict: [{ at: [], known: RECEIPT_KEYS }, { at: ["lines", 0], known: LINE_KEYS }], status: 400, code: "invalid_request" };
-    await fuzz(world, target.method + " " + target.path, fc.oneof(
+    await fuzz(suite.world, target.method + " " + target.path, fc.oneof(
       { weight: 4, arbitrary: bodyCases(target, spec, unknownKey, anyValue) },
       { weight: 1, arbitrary: wholeBodyCases(target, spec.base) },
-      { weight: 1, arbitrary: authCases(target, world.shop, spec.base) },
+      { weight: 1, arbitrary: authCases(target, suite.world.shop, spec.base) },
     ), 200);
-    await each(world, target.method + " " + target.path, oversizedCases(target));
+    await each(suite.world, target.method + " " + target.path, oversizedCases(target));
   }, 60_000);
 
   it("POST /v1/orders", async () => {
@@ -76,13 +67,13 @@ describe("fuzz: checkout", () => {
     // An order needs its customer: leaving customerId out is refused by the route, naming it.
     const missingCustomer = fc.constant<Case>({ ...target, body: { ...base, customerId: undefined }, status: 400, errorPath: "customerId", label: "no customerId" });
     const spec = { base, fields, strict: [{ at: [], known: ["orderId", "quoteId", "holdMinutes", ...RECEIPT_KEYS] }, { at: ["lines", 0], known: LINE_KEYS }], status: 400, code: "invalid_request" };
-    await fuzz(world, target.method + " " + target.path, fc.oneof(
+    await fuzz(suite.world, target.method + " " + target.path, fc.oneof(
       { weight: 6, arbitrary: bodyCases(target, spec, unknownKey, anyValue) },
       { weight: 1, arbitrary: wholeBodyCases(target, base) },
-      { weight: 1, arbitrary: authCases(target, world.shop, base) },
+      { weight: 1, arbitrary: authCases(target, suite.world.shop, base) },
       { weight: 1, arbitrary: missingCustomer },
     ), 250);
-    await each(world, target.method + " " + target.path, oversizedCases(target));
+    await each(suite.world, target.method + " " + target.path, oversizedCases(target));
   }, 60_000);
 
   /** Another order id than the world's: 404 (or 400 past 200 characters), whatever the body. */
@@ -98,11 +89,11 @@ describe("fuzz: checkout", () => {
     it(`POST /v1/orders/{id}/${action}`, async () => {
       const endpoint = `POST /v1/orders/{id}/${action}`;
       const onPending: Target = { method: "POST", path: `/v1/orders/${PENDING}/${action}`, headers: auth() };
-      await fuzz(world, endpoint, fc.oneof(
+      await fuzz(suite.world, endpoint, fc.oneof(
         unknownOrder.map((id): Case => ({ method: "POST", path: `/v1/orders/${id}/${action}`, headers: auth(), label: "unknown order" })),
-        authCases(onPending, world.shop),
+        authCases(onPending, suite.world.shop),
         // The other shop's valid key on this shop's order: its order index has no such order.
-        fc.constant<Case>({ ...onPending, headers: { authorization: `Bearer ${world.otherKey}` }, status: 404, code: "not_found", label: "other shop's key" }),
+        fc.constant<Case>({ ...onPending, headers: { authorization: `Bearer ${suite.world.otherKey}` }, status: 404, code: "not_found", label: "other shop's key" }),
       ), 120);
     }, 60_000);
   }
@@ -119,20 +110,20 @@ describe("fuzz: checkout", () => {
       { at: ["lines", 0, "qty"], bad: badInt(1, 1e6), required: true },
     ];
     const spec = { base, fields, strict: [{ at: [], known: ["returnId", "lines"] }, { at: ["lines", 0], known: ["id", "qty"] }], status: 400, code: "invalid_request" };
-    await fuzz(world, endpoint, fc.oneof(
+    await fuzz(suite.world, endpoint, fc.oneof(
       { weight: 4, arbitrary: bodyCases(target, spec, unknownKey, anyValue) },
       { weight: 1, arbitrary: wholeBodyCases(target, base) },
-      { weight: 1, arbitrary: authCases(target, world.shop, base) },
+      { weight: 1, arbitrary: authCases(target, suite.world.shop, base) },
       { weight: 1, arbitrary: unknownOrder.map((id): Case => ({ ...target, path: `/v1/orders/${id}/returns`, body: base, label: "unknown order" })) },
     ), 200);
-    await each(world, endpoint, oversizedCases(target));
+    await each(suite.world, endpoint, oversizedCases(target));
   }, 60_000);
 
   it("GET /v1/orders/{id}", async () => {
     const target: Target = { method: "GET", path: `/v1/orders/${CONFIRMED}`, headers: auth() };
-    await fuzz(world, "GET /v1/orders/{id}", fc.oneof(
+    await fuzz(suite.world, "GET /v1/orders/{id}", fc.oneof(
       unknownOrder.map((id): Case => ({ ...target, path: `/v1/orders/${id}`, label: "unknown order" })),
-      authCases(target, world.shop),
+      authCases(target, suite.world.shop),
     ), 120);
   }, 60_000);
 });

@@ -3,22 +3,13 @@
  * See harness.ts for the properties, the seed and FUZZ_RUNS.
  */
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, it } from "vitest";
-import { resetClock } from "../clock.ts";
-import { bodyCases, buildWorld, CUSTOMER, each, fuzz, PHONE, reportCounts, type Case, type Field, type Target, type World } from "./harness.ts";
+import { describe, it } from "vitest";
+import { bodyCases, CUSTOMER, each, fuzz, PHONE, type Case, type Field, type Target, fuzzSuite } from "./harness.ts";
 import { anyText, anyValue, badInt, badText, loneSurrogateText, notAString, Raw, tooLong, unknownKey } from "./hostile.ts";
 import { authCases, encode, oversizedCases, pathSegment, wholeBodyCases } from "./requests.ts";
 
-let world: World;
-beforeAll(async () => {
-  world = await buildWorld();
-}, 30_000);
-afterAll(() => {
-  resetClock();
-  reportCounts("customers");
-});
-
-const auth = () => ({ authorization: `Bearer ${world.shop.secretKey}` });
+const suite = fuzzSuite("customers");
+const auth = suite.auth;
 const ID_PATTERN = /^[A-Za-z0-9_.:@-]{1,200}$/;
 const wellFormed = (s: string) => !/\p{Cs}/u.test(s);
 
@@ -53,22 +44,22 @@ describe("fuzz: customers", () => {
     const badPath = badCustomerId.map((id): Case => ({ ...target, path: `/v1/customers/${encode(id)}`, body: base, status: 400, errorPath: "customerId", label: "bad customer id" }));
     const idempotencyKey = fc.constantFrom("a b", "k".repeat(256), "é", "")
       .map((key): Case => ({ ...target, headers: { ...target.headers, "idempotency-key": key }, body: base, status: 400, label: "bad Idempotency-Key" }));
-    await fuzz(world, endpoint, fc.oneof(
+    await fuzz(suite.world, endpoint, fc.oneof(
       { weight: 5, arbitrary: bodyCases(target, spec, unknownKey, anyValue) },
       { weight: 1, arbitrary: wholeBodyCases(target, base) },
-      { weight: 1, arbitrary: authCases(target, world.shop, base) },
+      { weight: 1, arbitrary: authCases(target, suite.world.shop, base) },
       { weight: 1, arbitrary: badPath },
       { weight: 1, arbitrary: idempotencyKey },
     ), 200);
-    await each(world, endpoint, oversizedCases(target));
+    await each(suite.world, endpoint, oversizedCases(target));
   }, 60_000);
 
   it("GET /v1/customers/{id}", async () => {
     const target: Target = { method: "GET", path: `/v1/customers/${CUSTOMER}`, headers: auth() };
-    await fuzz(world, "GET /v1/customers/{id}", fc.oneof(
+    await fuzz(suite.world, "GET /v1/customers/{id}", fc.oneof(
       otherCustomer.map((id): Case => ({ ...target, path: `/v1/customers/${id}`, label: "another customer" })),
       badCustomerId.map((id): Case => ({ ...target, path: `/v1/customers/${encode(id)}`, status: 400, errorPath: "customerId", label: "bad customer id" })),
-      authCases(target, world.shop),
+      authCases(target, suite.world.shop),
     ), 120);
   }, 60_000);
 
@@ -76,7 +67,7 @@ describe("fuzz: customers", () => {
     const endpoint = "GET /v1/customers?phone=|email=";
     const target: Target = { method: "GET", path: `/v1/customers?phone=${encode(PHONE)}`, headers: auth() };
     const query = (q: string, extra: Partial<Case> = {}): Case => ({ ...target, path: `/v1/customers?${q}`, label: `?${q.slice(0, 60)}`, ...extra });
-    await fuzz(world, endpoint, fc.oneof(
+    await fuzz(suite.world, endpoint, fc.oneof(
       fc.constantFrom("", "phone=&email=", `phone=${encode(PHONE)}&email=anna%40example.ru`, "foo=bar", "__proto__=1", "constructor[prototype]=1").map((q) => query(q)),
       fc.constantFrom("phone", "email").chain((kind) => fc.oneof(
         anyText.filter((s) => s !== PHONE).map((s) => query(`${kind}=${encode(s)}`)),
@@ -84,7 +75,7 @@ describe("fuzz: customers", () => {
         fc.constant(query(`${kind}=1&${kind}=2`, { status: 400, errorPath: kind })),
         fc.constantFrom("%ZZ", "%E0%A4%A", "%ED%A0%80", "%00", "%27%20OR%201%3D1%20--").map((raw) => query(`${kind}=${raw}`)),
       )),
-      authCases(target, world.shop),
+      authCases(target, suite.world.shop),
     ), 150);
   }, 60_000);
 
@@ -101,12 +92,12 @@ describe("fuzz: customers", () => {
     });
     const badCursor = fc.oneof(anyText, tooLong(64), fc.constantFrom("1", "1.", ".1", "a.b", "1.2.3", "NaN.NaN", "' OR 1=1 --", "1e3.1", "99999999999999999.1"))
       .filter((s) => s !== "" && !/^(-?\d{1,16})\.(\d{1,16})$/.test(s));
-    await fuzz(world, endpoint, fc.oneof(
+    await fuzz(suite.world, endpoint, fc.oneof(
       badLimit.map((s) => page(`limit=${encode(s)}`, { status: 400, errorPath: "limit" })),
       badCursor.map((s) => page(`cursor=${encode(s)}`, { status: 400, errorPath: "cursor" })),
       fc.constant(page("limit=1&limit=2", { status: 400, errorPath: "limit" })),
       otherCustomer.map((id): Case => ({ ...target, path: `/v1/customers/${id}/history`, label: "another customer" })),
-      authCases(target, world.shop),
+      authCases(target, suite.world.shop),
     ), 150);
   }, 60_000);
 
@@ -120,12 +111,12 @@ describe("fuzz: customers", () => {
       { at: ["reason"], bad: fc.oneof(badText(500), blank) },
     ];
     const spec = { base, fields, strict: [{ at: [], known: Object.keys(base) }], status: 400, code: "invalid_request" };
-    await fuzz(world, endpoint, fc.oneof(
+    await fuzz(suite.world, endpoint, fc.oneof(
       { weight: 5, arbitrary: bodyCases(target, spec, unknownKey, anyValue) },
       { weight: 1, arbitrary: wholeBodyCases(target, base) },
-      { weight: 1, arbitrary: authCases(target, world.shop, base) },
+      { weight: 1, arbitrary: authCases(target, suite.world.shop, base) },
       { weight: 1, arbitrary: otherCustomer.map((id): Case => ({ ...target, path: `/v1/customers/${id}/adjustments`, body: base, label: "another customer" })) },
     ), 200);
-    await each(world, endpoint, oversizedCases(target));
+    await each(suite.world, endpoint, oversizedCases(target));
   }, 60_000);
 });

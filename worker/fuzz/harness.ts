@@ -8,9 +8,9 @@
  *   FUZZ_RUNS=<n>   cases per property (defaults are sized to keep the folder well under 40 s)
  */
 import fc from "fast-check";
-import { expect, inject } from "vitest";
+import { afterAll, beforeAll, expect, inject } from "vitest";
 import { formatPath } from "../../engine/host/validate/problems.ts";
-import { setClock } from "../clock.ts";
+import { resetClock, setClock } from "../clock.ts";
 import { call, createShop, program, send, type TestShop } from "../test-support.ts";
 import { toJson } from "./hostile.ts";
 
@@ -215,3 +215,25 @@ function objectFrom(body: unknown, at: readonly (string | number)[]): Record<str
   return value as Record<string, unknown>;
 }
 
+
+/**
+ * A suite's world: built before its cases, the clock reset and the case counts reported after. Read `world`
+ * inside tests only (it is set by `beforeAll`).
+ */
+export function fuzzSuite(suite: string): { readonly world: World; auth(): Record<string, string> } {
+  let built: World | undefined;
+  beforeAll(async () => {
+    built = await buildWorld();
+  }, 30_000);
+  afterAll(() => {
+    resetClock();
+    reportCounts(suite);
+  });
+  return {
+    get world(): World {
+      if (!built) throw new Error("the fuzz world is built in beforeAll: read it inside a test");
+      return built;
+    },
+    auth: () => ({ authorization: `Bearer ${built!.shop.secretKey}` }),
+  };
+}

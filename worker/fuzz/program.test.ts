@@ -4,23 +4,14 @@
  * See harness.ts for the properties, the seed and FUZZ_RUNS.
  */
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, it } from "vitest";
-import { resetClock } from "../clock.ts";
+import { describe, it } from "vitest";
 import { PLATFORM_TOKEN, program } from "../test-support.ts";
-import { bodyCases, buildWorld, each, fuzz, reportCounts, type Case, type Field, type Target, type World } from "./harness.ts";
+import { bodyCases, each, fuzz, type Case, type Field, type Target, fuzzSuite } from "./harness.ts";
 import { anyText, anyValue, badInt, badText, notAString, unknownKey } from "./hostile.ts";
 import { authCases, oversizedCases, wholeBodyCases } from "./requests.ts";
 
-let world: World;
-beforeAll(async () => {
-  world = await buildWorld();
-}, 30_000);
-afterAll(() => {
-  resetClock();
-  reportCounts("shops and program");
-});
-
-const auth = () => ({ authorization: `Bearer ${world.shop.secretKey}` });
+const suite = fuzzSuite("shops and program");
+const auth = suite.auth;
 
 /** Another valid program than the world's: if a case slipped through, the version would move. */
 const base = () => program({ points: { value: 50 }, earn: { rateBps: 500 } });
@@ -49,17 +40,17 @@ describe("fuzz: shops and program", () => {
       { at: ["origins", 0], bad: fc.oneof(notAString, fc.constantFrom("shop.example", "javascript:alert(1)", "https://shop.example/path", "https://u:p@shop.example", "file:///etc/passwd", "null", "*", "https://shop.example?x=1", "ftp://shop.example", "")) },
     ];
     const spec = { base: shopBody, fields, strict: [{ at: [], known: ["name", "origins"] }], status: 400, code: "invalid_request" };
-    const keys = { secretKey: world.shop.secretKey, publishableKey: world.shop.publishableKey, shopId: world.shop.shopId };
+    const keys = { secretKey: suite.world.shop.secretKey, publishableKey: suite.world.shop.publishableKey, shopId: suite.world.shop.shopId };
     const idempotencyKey = fc.oneof(fc.constantFrom("", " ", "a b", "k".repeat(256), "\t", "é", "key\u00ff"), fc.string({ minLength: 256, maxLength: 300 }).map((s) => `k${s}k`))
       .map((key): Case => ({ ...target, headers: { ...target.headers, "idempotency-key": key }, body: shopBody, status: 400, label: "bad Idempotency-Key" }));
     // A shop created by a case would not show in the world: these cases are checked for their answers only.
-    await fuzz(world, "POST /v1/shops", fc.oneof(
+    await fuzz(suite.world, "POST /v1/shops", fc.oneof(
       { weight: 4, arbitrary: bodyCases(target, spec, unknownKey, anyValue) },
       { weight: 1, arbitrary: wholeBodyCases(target, shopBody) },
       { weight: 2, arbitrary: authCases(target, keys, shopBody).filter((c) => c.headers?.authorization !== `Bearer ${PLATFORM_TOKEN}`) },
       { weight: 1, arbitrary: idempotencyKey },
     ), 150);
-    await each(world, "POST /v1/shops", oversizedCases(target));
+    await each(suite.world, "POST /v1/shops", oversizedCases(target));
   }, 60_000);
 
   for (const [method, path] of [["PUT", "/v1/program"], ["POST", "/v1/program/validate"]] as const) {
@@ -69,20 +60,20 @@ describe("fuzz: shops and program", () => {
       const cases = [
         { weight: 4, arbitrary: bodyCases(target, spec, unknownKey, anyValue) },
         { weight: 1, arbitrary: wholeBodyCases(target, base(), 422) },
-        { weight: 1, arbitrary: authCases(target, world.shop, base()) },
+        { weight: 1, arbitrary: authCases(target, suite.world.shop, base()) },
       ];
       if (method === "PUT") {
         const idempotencyKey = fc.constantFrom("a b", "k".repeat(256), "é", "key\u00ff", "")
           .map((key): Case => ({ ...target, headers: { ...target.headers, "idempotency-key": key }, body: base(), status: 400, code: "invalid_request", label: "bad Idempotency-Key" }));
         cases.push({ weight: 1, arbitrary: idempotencyKey });
       }
-      await fuzz(world, `${method} ${path}`, fc.oneof(...cases), 160);
-      await each(world, `${method} ${path}`, oversizedCases(target));
+      await fuzz(suite.world, `${method} ${path}`, fc.oneof(...cases), 160);
+      await each(suite.world, `${method} ${path}`, oversizedCases(target));
     }, 60_000);
   }
 
   it("GET /v1/program", async () => {
     const target: Target = { method: "GET", path: "/v1/program", headers: auth() };
-    await fuzz(world, "GET /v1/program", authCases(target, world.shop), 80);
+    await fuzz(suite.world, "GET /v1/program", authCases(target, suite.world.shop), 80);
   }, 60_000);
 });
