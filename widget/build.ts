@@ -1,0 +1,141 @@
+/**
+ * Builds the storefront bundle into widget/dist/ and checks its size budget (`npm run build:widget`):
+ *
+ *   kopilka.js           the one ES module a shop includes: Lit, both components, the API client, i18n
+ *   kopilka-engine.js    the engine host (compile/encode/decode), imported by kopilka.js only when a preview needs it
+ *   kopilka-engine.wasm  the receipt engine (engine/build/release.wasm; `npm run build:engine` first)
+ *   size.json            what was measured
+ *
+ * Fails when kopilka.js is over BUDGET_GZIP bytes gzipped, or when it would load anything but the engine module.
+ */
+import { build, type Plugin } from "esbuild";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+export const BUDGET_GZIP = 25_000;
+
+const root = fileURLToPath(new URL("../", import.meta.url));
+const dist = fileURLToPath(new URL("./dist/", import.meta.url));
+const wasm = `${root}engine/build/release.wasm`;
+
+const common = {
+  bundle: true,
+  format: "esm",
+  target: "es2022",
+  minify: true,
+  legalComments: "eof",
+  charset: "utf8",
+  metafile: true,
+  logLevel: "warning",
+} as const;
+
+/** kopilka.js: the engine module stays a separate file, fetched by the dynamic import in engine/load.ts. */
+const engineExternal: Plugin = {
+  name: "kopilka-engine-external",
+  setup(b) {
+    b.onResolve({ filter: /\/preview-engine\.ts$/ }, () => ({ path: "./kopilka-engine.js", external: true }));
+  },
+};
+
+/** kopilka-engine.js: the host's zod validation is replaced (see engine/validate-stub.ts). */
+const validateStub: Plugin = {
+  name: "kopilka-validate-stub",
+  setup(b) {
+    b.onResolve({ filter: /^\.\/validate\.ts$/ }, (args) =>
+      args.importer.endsWith(`engine/host/index.ts`)
+        ? { path: fileURLToPath(new URL("./engine/validate-stub.ts", import.meta.url)) }
+        : undefined);
+  },
+};
+
+/**
+ * esbuild minifies code but not the text of template literals. In the widget's own sources: line breaks and
+ * indentation become one newline (a whitespace-only text node renders the same; no template here holds `<pre>`),
+ * and the CSS of *.styles.ts loses comments and the whitespace around braces, colons, semicolons and commas.
+ */
+const compactTemplates: Plugin = {
+  name: "kopilka-compact-templates",
+  setup(b) {
+    const widgetDir = fileURLToPath(new URL("./", import.meta.url));
+    b.onLoad({ filter: /\.ts$/ }, (args) => {
+      if (!args.path.startsWith(widgetDir)) return undefined;
+      let source = readFileSync(args.path, "utf8");
+      if (args.path.endsWith(".styles.ts")) {
+        source = source.replace(/css`([^`]*)`/g, (_, body: string) => {
+          const minified = body
+            .replace(/\/\*[\s\S]*?\*\//g, "")
+            .replace(/\s+/g, " ")
+            .replace(/\s*([{};,])\s*/g, "$1")
+            .replace(/:\s+/g, ":")
+            .replace(/;}/g, "}")
+            .trim();
+          return `css\`${minified}\``;
+        });
+      }
+      return { contents: source.replace(/\n\s+/g, "\n"), loader: "ts" };
+    });
+  },
+};
+
+function gzipSize(path: string): number {
+  return gzipSync(readFileSync(path), { level: 9 }).length;
+}
+
+export async function buildWidget(): Promise<Record<string, unknown>> {
+  if (!existsSync(wasm)) throw new Error(`${wasm} is missing: run \`npm run build:engine\` first`);
+  rmSync(dist, { recursive: true, force: true });
+  mkdirSync(dist, { recursive: true });
+
+  const main = await build({
+    ...common,
+    entryPoints: [fileURLToPath(new URL("./index.ts", import.meta.url))],
+    outfile: `${dist}kopilka.js`,
+    plugins: [engineExternal, compactTemplates],
+  });
+  await build({
+    ...common,
+    entryPoints: [fileURLToPath(new URL("./engine/preview-engine.ts", import.meta.url))],
+    outfile: `${dist}kopilka-engine.js`,
+    plugins: [validateStub],
+    define: { KOPILKA_ENGINE_WASM: JSON.stringify("./kopilka-engine.wasm") },
+  });
+  copyFileSync(wasm, `${dist}kopilka-engine.wasm`);
+
+  // One file to include: kopilka.js may import nothing statically, and only the engine module dynamically.
+  const imports = Object.values(main.metafile.outputs).flatMap((o) => o.imports);
+  const unexpected = imports.filter((i) => i.kind !== "dynamic-import" || i.path !== "./kopilka-engine.js");
+  if (unexpected.length > 0) throw new Error(`kopilka.js must be self-contained, but imports ${JSON.stringify(unexpected)}`);
+  const engineSource = readFileSync(`${dist}kopilka-engine.js`, "utf8");
+  if (/ZodError|safeParse/.test(engineSource)) throw new Error("kopilka-engine.js contains zod: the validation stub did not apply");
+
+  const size = (file: string) => ({
+    bytes: readFileSync(`${dist}${file}`).length,
+    gzip: gzipSize(`${dist}${file}`),
+  });
+  const report = {
+    budgetGzip: BUDGET_GZIP,
+    "kopilka.js": size("kopilka.js"),
+    "kopilka-engine.js": size("kopilka-engine.js"),
+    "kopilka-engine.wasm": size("kopilka-engine.wasm"),
+  };
+  writeFileSync(`${dist}size.json`, `${JSON.stringify(report, null, 2)}\n`);
+  return report;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const report = await buildWidget();
+  const main = report["kopilka.js"] as { bytes: number; gzip: number };
+  const kb = (n: number) => `${(n / 1000).toFixed(1)} kB`;
+  for (const [file, s] of Object.entries(report)) {
+    if (typeof s === "object" && s) {
+      const { bytes, gzip } = s as { bytes: number; gzip: number };
+      console.log(`widget/dist/${file.padEnd(20)} ${kb(bytes).padStart(9)}  ${kb(gzip).padStart(8)} gzipped`);
+    }
+  }
+  if (main.gzip > BUDGET_GZIP) {
+    console.error(`kopilka.js is ${main.gzip} bytes gzipped, over the budget of ${BUDGET_GZIP}`);
+    process.exit(1);
+  }
+  console.log(`kopilka.js is within its budget: ${main.gzip} of ${BUDGET_GZIP} bytes gzipped`);
+}

@@ -1,0 +1,106 @@
+/**
+ * The shapes of the public API (`/v1/public/*`, api.md "Widget") as the widget reads them.
+ * Money is integer minor units of the program's currency; points are integers.
+ */
+import type { Program } from "../../engine/host/types.ts";
+
+export type { Program };
+
+/** GET /v1/public/program. `program` is validated with defaults applied; campaigns that need a code are left out. */
+export interface PublicProgram {
+  shop: { name: string };
+  programVersion: number;
+  program: Program;
+}
+
+export interface Coupon {
+  code: string;
+  rewardId: string;
+  name: string;
+  cost: number;
+  state: string;
+  issuedAt: string;
+  expiresAt: string | null;
+}
+
+export type Channel = "phone" | "email";
+
+/** GET /v1/public/me. */
+export interface Me {
+  id: string;
+  name: string | null;
+  balance: number;
+  pending: number;
+  tier: string | null;
+  nextTier: { id: string; amountLeft: number } | null;
+  expiring: { points: number; at: string }[];
+  referralCode: string | null;
+  orders: number;
+  spend: number;
+  coupons: Coupon[];
+  verification: { channel: Channel; verified: boolean } | null;
+}
+
+export interface Verification {
+  channel: Channel;
+  /** The masked contact the code went to, e.g. "+7 *** ***-45-67". */
+  to: string;
+  expiresAt: string;
+}
+
+export interface RegisterRequest {
+  name: string;
+  phone?: string;
+  email?: string;
+  birthday?: string;
+  referralCode?: string;
+  consent: true;
+}
+
+/** POST /v1/public/register → 201. */
+export interface Registration {
+  customer: Me;
+  token: string | null;
+  tokenExpiresAt: string | null;
+  welcomePoints: number;
+  verification: Verification | null;
+}
+
+/** POST /v1/public/verify → 200. */
+export interface Verified {
+  customer: Me;
+  welcomePoints: number;
+}
+
+export type HistoryType =
+  | "order" | "cancel" | "return" | "available" | "expire" | "adjust" | "bonus" | "reward" | "reward_expired";
+
+export interface HistoryItem {
+  at: string;
+  type: HistoryType | (string & {});
+  points: number;
+  orderId: string | null;
+  returnId: string | null;
+  store: string | null;
+  amount: number | null;
+  pointsSpent: number | null;
+  pointsEarned: number | null;
+  expiresAt: string | null;
+  reason: string | null;
+}
+
+/** GET /v1/public/me/history. */
+export interface HistoryPage {
+  items: HistoryItem[];
+  nextCursor: string | null;
+}
+
+/** POST /v1/public/me/rewards/{rewardId} → 201. */
+export interface RedeemedReward {
+  code: string;
+  rewardId: string;
+  name: string;
+  cost: number;
+  expiresAt: string | null;
+  balance: number;
+}
