@@ -19,14 +19,17 @@ export class HttpError extends Error {
   readonly path: string | undefined;
   /** More members of `error` (e.g. `problems` of a 422 program_invalid). */
   readonly details: Record<string, unknown> | undefined;
+  /** Headers the answer carries (e.g. `Retry-After` of a 429 rate_limited). */
+  readonly headers: Record<string, string> | undefined;
 
-  constructor(status: number, code: string, message: string, path?: string, details?: Record<string, unknown>) {
+  constructor(status: number, code: string, message: string, path?: string, details?: Record<string, unknown>, headers?: Record<string, string>) {
     super(message);
     this.name = "HttpError";
     this.status = status;
     this.code = code;
     this.path = path;
     this.details = details;
+    this.headers = headers;
   }
 }
 
@@ -77,7 +80,7 @@ export function errorResponse(error: unknown): Response {
   else if (isZodError(error)) known = invalidRequest(toProblems(error.issues));
   if (known) {
     const { code, message, path, details } = known;
-    return json({ error: { code, message, ...(path === undefined ? {} : { path }), ...details } }, known.status);
+    return json({ error: { code, message, ...(path === undefined ? {} : { path }), ...details } }, known.status, known.headers);
   }
   console.error("unhandled error", error);
   return json({ error: { code: "internal", message: "Internal error" } }, 500);

@@ -16,3 +16,4 @@ export default { fetch: (request, env, ctx) => app.fetch(request, env, ctx) } sa
 export { Shop } from "./shop/shop.ts";
 export { CustomerAccount } from "./account/account.ts";
 export { CampaignCounter } from "./counters/counter.ts";
+export { RateLimiter } from "./ratelimit/limiter.ts";

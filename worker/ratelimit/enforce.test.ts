@@ -1,0 +1,67 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { HttpError, errorResponse } from "../http.ts";
+import { errorOf } from "../test-support.ts";
+import { enforceRateLimit, resetRateLimit } from "./enforce.ts";
+
+const shop = () => `shop-${crypto.randomUUID()}`;
+const T0 = Date.now();
+const KEY = "code-send:phone:+79991234567";
+const rules = [{ key: KEY, limit: 1, windowSeconds: 60 }];
+
+/** What `enforceRateLimit` threw, or undefined if it let the request through. */
+async function refusal(shopId: string, at: number): Promise<unknown> {
+  return enforceRateLimit(env, shopId, rules, at).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
+
+describe("enforceRateLimit", () => {
+  it("lets allowed requests through and refuses the next with 429 rate_limited and Retry-After", async () => {
+    const shopId = shop();
+    expect(await refusal(shopId, T0)).toBeUndefined();
+    const error = await refusal(shopId, T0 + 15_500);
+    expect(error).toBeInstanceOf(HttpError);
+    expect(error).toMatchObject({ status: 429, code: "rate_limited", headers: { "retry-after": "45" } });
+
+    const response = errorResponse(error);
+    expect(response.status).toBe(429);
+    expect(response.headers.get("retry-after")).toBe("45");
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    const body = await errorOf(response);
+    expect(body).toEqual({ code: "rate_limited", message: "Too many requests; try again in 45 s", retryAfterSeconds: 45 });
+    // The message never echoes the key: it carries the client's contact.
+    expect(body.message).not.toContain("+7999");
+  });
+
+  it("counts per shop", async () => {
+    const at = T0;
+    const [a, b] = [shop(), shop()];
+    expect(await refusal(a, at)).toBeUndefined();
+    expect(await refusal(b, at)).toBeUndefined();
+    expect(await refusal(a, at)).toMatchObject({ status: 429 });
+  });
+
+  it("resetRateLimit lets the keys count from zero", async () => {
+    const shopId = shop();
+    expect(await refusal(shopId, T0)).toBeUndefined();
+    expect(await refusal(shopId, T0)).toMatchObject({ status: 429 });
+    await resetRateLimit(env, shopId, [KEY]);
+    expect(await refusal(shopId, T0)).toBeUndefined();
+  });
+
+  it("a bad rule is a programmer error, thrown before asking the limiter", async () => {
+    await expect(enforceRateLimit(env, shop(), [{ key: "k", limit: 0, windowSeconds: 60 }], T0)).rejects.toThrow(RangeError);
+    await expect(enforceRateLimit(env, shop(), [], T0)).rejects.toThrow(RangeError);
+  });
+});
+
+describe("HttpError headers", () => {
+  it("are optional: errors without them render as before", async () => {
+    const response = errorResponse(new HttpError(404, "not_found", "No such customer"));
+    expect(response.status).toBe(404);
+    expect(response.headers.get("retry-after")).toBeNull();
+    expect(await errorOf(response)).toEqual({ code: "not_found", message: "No such customer" });
+  });
+});

@@ -1,0 +1,37 @@
+/**
+ * The Worker's side of rate limiting: one call per request before it does anything, answering 429 rate_limited
+ * with `Retry-After` through the one error renderer (http.ts).
+ */
+import { HttpError } from "../http.ts";
+import { assertTake, rateLimiter, type RateRule } from "./limiter.ts";
+
+/**
+ * 429 rate_limited. The wait is in the `Retry-After` header and, for cross-origin callers that cannot read that
+ * header without CORS exposing it, in `error.retryAfterSeconds`.
+ */
+export function rateLimited(retryAfterSeconds: number): HttpError {
+  return new HttpError(
+    429,
+    "rate_limited",
+    `Too many requests; try again in ${retryAfterSeconds} s`,
+    undefined,
+    { retryAfterSeconds },
+    { "retry-after": String(retryAfterSeconds) },
+  );
+}
+
+/**
+ * Counts one request at `now` (epoch ms, from clock.ts) against every rule in the shop's RateLimiter, or throws
+ * 429 rate_limited when any rule refuses (and then nothing is counted). The message never names the key: keys
+ * carry the client's IP and contacts.
+ */
+export async function enforceRateLimit(env: Env, shopId: string, rules: readonly RateRule[], now: number): Promise<void> {
+  assertTake(rules, now, 1); // a bad rule is our bug: fail here, with this stack, before the round trip
+  const result = await rateLimiter(env, shopId).take(rules, now);
+  if (!result.allowed) throw rateLimited(result.retryAfterSeconds);
+}
+
+/** Forgets what the given keys counted, e.g. `codeCheckKeys(contact)` once a customer entered the right code. */
+export async function resetRateLimit(env: Env, shopId: string, keys: readonly string[]): Promise<void> {
+  if (keys.length > 0) await rateLimiter(env, shopId).reset(keys);
+}
