@@ -24,6 +24,17 @@ export const styles = css`
   }
   *, *::before, *::after { box-sizing: border-box; }
   [hidden] { display: none !important; }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    margin: -1px;
+    padding: 0;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+    border: 0;
+  }
 
   [part~="launcher"] {
     position: fixed;
@@ -119,6 +130,18 @@ export const styles = css`
   [part~="section-title"] { margin-bottom: 10px; font-size: 16px; font-weight: 700; }
   [part~="subtitle"] { margin: 14px 0 6px; font-size: 13px; font-weight: 700; color: var(--_muted); text-transform: uppercase; letter-spacing: 0.03em; }
 
+  [part~="hero"] {
+    display: flex;
+    align-items: center;
+    justify-content: space-between;
+    gap: 12px;
+    margin-top: 16px;
+    padding: 14px 16px;
+    border-radius: 12px;
+    background: var(--kopilka-hero-background, #f3e8f7);
+  }
+  [part~="hero-text"] { font-size: 17px; font-weight: 700; line-height: 1.3; }
+  [part~="hero"] [part~="button"] { flex: none; }
   [part~="facts"] { display: grid; gap: 6px; }
   [part~="fact"] { position: relative; padding-left: 20px; }
   [part~="fact"]::before {
@@ -188,6 +211,7 @@ export const styles = css`
   [part~="button"]:hover:not(:disabled) { filter: brightness(1.08); }
   [part~="button"]:disabled { background: #e4e0e8; color: #5b5661; cursor: not-allowed; }
   [part~="submit"] { width: 100%; margin-top: 16px; }
+  form [part~="message"] { margin-top: 16px; }
   [part~="link-button"] {
     min-height: 44px;
     padding: 8px 0;

@@ -27,6 +27,8 @@ export type View = "loading" | "failed" | "anonymous" | "verify" | "member";
 export interface Notice {
   kind: "status" | "alert";
   text: string;
+  /** Shown by the registration form's submit button instead of at the top. */
+  where?: "form";
 }
 
 export class KopilkaWidget extends LitElement {
@@ -180,7 +182,7 @@ export class KopilkaWidget extends LitElement {
     if (this.open && !dialog.open) {
       dialog.showModal();
       (this.renderRoot.querySelector("#title") as HTMLElement | null)?.focus();
-      if (this.view === "member" && this.history === null) void this.loadHistory(true);
+      if (this.view === "member" && this.history === null) queueMicrotask(() => void this.loadHistory(true));
     } else if (!this.open && dialog.open) {
       dialog.close();
       const target = this.returnFocus?.isConnected ? this.returnFocus : this.renderRoot.querySelector<HTMLElement>("[part~=launcher]");
@@ -380,7 +382,7 @@ export class KopilkaWidget extends LitElement {
     this.joinErrors = errors;
     const invalid = (Object.keys(errors) as JoinField[]).filter((f) => errors[f]);
     if (invalid.length > 0) {
-      this.notice = { kind: "alert", text: m.fixFields };
+      this.notice = { kind: "alert", text: m.fixFields, where: "form" };
       await this.updateComplete;
       this.focusField(invalid[0]!);
       return;
@@ -414,11 +416,11 @@ export class KopilkaWidget extends LitElement {
       const problem = error instanceof ApiError ? joinError(error, m) : { message: m.somethingWrong };
       if (problem.field) {
         this.joinErrors = { ...this.joinErrors, [problem.field]: problem.message };
-        this.notice = { kind: "alert", text: m.fixFields };
+        this.notice = { kind: "alert", text: m.fixFields, where: "form" };
         await this.updateComplete;
         this.focusField(problem.field);
       } else {
-        this.notice = { kind: "alert", text: problem.message };
+        this.notice = { kind: "alert", text: problem.message, where: "form" };
       }
     } finally {
       this.busy = null;
@@ -501,7 +503,8 @@ export class KopilkaWidget extends LitElement {
     if (!(error instanceof ApiError)) return m.somethingWrong;
     if (error.code === "network") return m.network;
     if (error.code === "rate_limited") return m.rateLimited(error.retryAfter);
-    if (error.code === "invalid_state" && error.path === "code") return `${m.verifyWrong} ${attemptsLeft(error.message, this.locale)}`.trim();
+    const left = error.details.attemptsLeft;
+    if (error.code === "invalid_state" && typeof left === "number") return `${m.verifyWrong} ${m.verifyTriesLeft(left)}`;
     if (error.code === "invalid_state") return m.verifyExpired;
     return error.message || m.somethingWrong;
   }
@@ -595,10 +598,11 @@ export class KopilkaWidget extends LitElement {
     const shop = this.program?.shop.name ?? "";
     return html`
       <button part="launcher" type="button" aria-haspopup="dialog" aria-expanded=${this.open ? "true" : "false"}
-        aria-controls="panel" aria-label=${shop ? m.launcherLabel(this.locale, shop) : m.title} @click=${this.toggle}>
+        aria-controls="panel" @click=${this.toggle}>
         <svg part="launcher-icon" aria-hidden="true" viewBox="0 0 24 24" width="20" height="20"><path fill="currentColor"
           d="M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20Zm1 15.9V19h-2v-1.1a4 4 0 0 1-3-3.4h2a2 2 0 0 0 2 1.5c1.2 0 2-.6 2-1.4s-.6-1.2-2.3-1.6C9.4 12.4 8.2 11.6 8.2 10c0-1.5 1.1-2.6 2.8-3V6h2v1.1a3.6 3.6 0 0 1 2.8 3.2h-2c-.1-.8-.8-1.4-1.8-1.4-1.1 0-1.8.6-1.8 1.2 0 .7.6 1 2.3 1.5 2.2.5 3.3 1.4 3.3 3s-1.2 2.9-2.8 3.3Z"/></svg>
         <span part="launcher-text">${member ? m.launcherMember(this.locale, member.balance) : m.launcher}</span>
+        <span class="visually-hidden">${shop ? `, ${m.launcherLabel(this.locale, shop)}` : ""}</span>
       </button>
       <dialog id="panel" part="panel" aria-labelledby="title" @cancel=${this.onCancel} @click=${this.onDialogClick}
         @keydown=${this.onDialogKeydown}>
@@ -648,12 +652,4 @@ function failureText(error: unknown, locale: Locale): string {
   if (error instanceof ApiError && error.code === "network") return `${m.programFailed} ${m.network}`;
   if (error instanceof ApiError && error.code === "forbidden") return m.forbidden;
   return `${m.programFailed} ${m.somethingWrong}`;
-}
-
-/** "3 attempts left" in the API's message → the same in the shopper's language. */
-function attemptsLeft(message: string, locale: Locale): string {
-  const n = /(\d+)\s+attempts?\s+left/i.exec(message)?.[1];
-  if (n === undefined) return "";
-  const count = Number(n);
-  return locale.lang === "ru" ? `Осталось попыток: ${count}.` : `${count} ${count === 1 ? "attempt" : "attempts"} left.`;
 }

@@ -14,14 +14,17 @@ export class ApiError extends Error {
   readonly path: string | undefined;
   /** Seconds to wait before retrying (the `Retry-After` of a 429). */
   readonly retryAfter: number | undefined;
+  /** Other members of the answer's `error` (e.g. `attemptsLeft` of a wrong verification code). */
+  readonly details: Record<string, unknown>;
 
-  constructor(status: number, code: string, message: string, path?: string, retryAfter?: number) {
+  constructor(status: number, code: string, message: string, path?: string, retryAfter?: number, details: Record<string, unknown> = {}) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.path = path;
     this.retryAfter = retryAfter;
+    this.details = details;
   }
 }
 
@@ -66,7 +69,7 @@ export class KopilkaApi {
       data = undefined;
     }
     if (response.ok && data !== undefined) return data as T;
-    const error = (data as { error?: { code?: unknown; message?: unknown; path?: unknown } } | undefined)?.error;
+    const error = (data as { error?: { code?: unknown; message?: unknown; path?: unknown } & Record<string, unknown> } | undefined)?.error;
     const retry = Number(response.headers.get("retry-after"));
     throw new ApiError(
       response.status,
@@ -74,6 +77,7 @@ export class KopilkaApi {
       typeof error?.message === "string" ? error.message : `${method} ${path} answered ${response.status}`,
       typeof error?.path === "string" ? error.path : undefined,
       Number.isFinite(retry) && retry > 0 ? retry : undefined,
+      typeof error === "object" && error !== null ? error : {},
     );
   }
 

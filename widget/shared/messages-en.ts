@@ -25,7 +25,7 @@ export const en = {
     `${l.points(points)} for joining, once your ${channel === "phone" ? "phone number" : "e-mail"} is confirmed`,
   expiry: (days: number) => `Points are valid for ${days} days`,
   tiers: "Levels",
-  tierFrom: (l: Locale, from: number) => (from === 0 ? "from the first order" : `from ${l.money(from)} of purchases`),
+  tierFrom: (l: Locale, from: number) => (from === 0 ? "from the start" : `from ${l.money(from)} of purchases`),
   tierRate: (l: Locale, bps: number) => `${l.percent(bps)} back in points`,
   tierDiscount: (l: Locale, bps: number) => `${l.percent(bps)} off`,
   tierFreeShipping: "free delivery",
@@ -33,6 +33,8 @@ export const en = {
 
   // Joining
   join: "Join the program",
+  hero: (l: Locale, points: number) => `Get ${l.points(points)} for joining`,
+  heroJoin: "Join",
   joinWithPoints: (l: Locale, points: number) => `Join and get ${l.points(points)}`,
   name: "Name",
   phone: "Phone",
@@ -73,7 +75,8 @@ export const en = {
   verifyResent: (to: string) => `A new code was sent to ${to}.`,
   verifyLater: "Later",
   verifyWrong: "Wrong code.",
-  verifyExpired: "The code has expired. Ask for a new one.",
+  verifyTriesLeft: (n: number) => `${n} ${n === 1 ? "try" : "tries"} left.`,
+  verifyExpired: "This code no longer works. Ask for a new one.",
   verifyPending: (l: Locale, points: number, channel: string) =>
     `Confirm your ${channel === "phone" ? "phone number" : "e-mail"} to get ${l.points(points)}.`,
   verifyNow: "Confirm",

@@ -11,10 +11,21 @@ export function renderAnonymous(w: KopilkaWidget) {
   const l = w.locale;
   const m = l.m;
   const welcome = program.bonuses?.welcome?.points ?? 0;
+  const formNotice = w.notice?.where === "form" ? w.notice : null;
   const required = verifiedContact(program);
   const busy = w.busy === "join";
+  const toForm = () => {
+    const name = w.shadowRoot?.querySelector<HTMLElement>("#join-name");
+    name?.scrollIntoView({ block: "center" });
+    name?.focus();
+  };
   return html`
-    ${renderNotice(w.notice)}
+    ${welcome > 0 ? html`
+      <div part="hero">
+        <p part="hero-text">${required ? m.welcomeAfterVerify(l, welcome, required) : m.hero(l, welcome)}</p>
+        <button part="button" type="button" @click=${toForm}>${m.heroJoin}</button>
+      </div>` : nothing}
+    ${formNotice ? nothing : renderNotice(w.notice)}
     ${renderProgram(program, l)}
     <form part="form" novalidate aria-labelledby="join-title" @submit=${(e: Event) => { e.preventDefault(); void w.submitJoin(); }}>
       <h3 id="join-title" part="section-title">${m.join}</h3>
@@ -32,6 +43,7 @@ export function renderAnonymous(w: KopilkaWidget) {
         <label for="join-consent" part="label">${m.consent}</label>
         ${w.joinErrors.consent ? html`<p id="join-consent-error" part="field-error">${w.joinErrors.consent}</p>` : nothing}
       </div>
+      ${renderNotice(formNotice)}
       <button part="submit button" type="submit" ?disabled=${busy} aria-busy=${busy ? "true" : "false"}>
         ${welcome > 0 && !required ? m.joinWithPoints(l, welcome) : m.join}
       </button>

@@ -5,7 +5,6 @@ import type { Program } from "../../shared/types.ts";
 
 export function renderProgram(program: Program, l: Locale) {
   const m = l.m;
-  const welcome = program.bonuses?.welcome;
   const levels = program.tiers?.levels ?? [];
   const rewards = program.rewards ?? [];
   return html`
@@ -13,12 +12,9 @@ export function renderProgram(program: Program, l: Locale) {
       <h3 id="how" part="section-title">${m.howItWorks}</h3>
       ${program.status === "paused" ? html`<p part="message" role="note">${m.paused}</p>` : nothing}
       <ul part="facts">
-        ${welcome && welcome.points > 0
-          ? html`<li part="fact welcome">${welcome.verify ? m.welcomeAfterVerify(l, welcome.points, welcome.verify) : m.welcome(l, welcome.points)}</li>`
-          : nothing}
         <li part="fact">${program.earn.step
           ? m.earnStep(l, program.earn.step.every, program.earn.step.points)
-          : m.earnRate(l, levels[0]?.rateBps ?? program.earn.rateBps)}</li>
+          : m.earnRate(l, levels.find((t) => t.from === 0)?.rateBps ?? program.earn.rateBps)}</li>
         <li part="fact">${m.pointValue(l, program.points.value)}</li>
         <li part="fact">${m.redeemShare(l, program.redeem.maxShareBps, program.redeem.minOrder ?? 0)}</li>
         ${program.points.expiryDays ? html`<li part="fact">${m.expiry(program.points.expiryDays)}</li>` : nothing}
