@@ -58,6 +58,8 @@ export class KopilkaEarnPreview extends LitElement {
 
   /** The evaluation of the last preview (what the server's quote would return), or null. Read-only. */
   evaluation: Evaluation | null = null;
+  /** The receipt that evaluation is of (its `at` is when it was computed). Read-only. */
+  receipt: Receipt | null = null;
   private unsubscribe: (() => void) | null = null;
   private unwatchLang: (() => void) | null = null;
   private generation = 0;
@@ -133,7 +135,7 @@ export class KopilkaEarnPreview extends LitElement {
     if (this.engine && INPUTS.some((k) => changed.has(k))) this.evaluate();
   }
 
-  private receipt(): Receipt | null {
+  private makeReceipt(): Receipt | null {
     const lines = this.lines ?? (this.price !== null && Number.isFinite(this.price)
       ? [{
         id: "1", price: this.price, qty: this.qty,
@@ -153,7 +155,8 @@ export class KopilkaEarnPreview extends LitElement {
 
   /** Runs the engine on the current input: synchronous, in the browser, no request. */
   private evaluate(): void {
-    const receipt = this.receipt();
+    const receipt = this.makeReceipt();
+    this.receipt = receipt;
     if (!receipt || !this.engine) {
       this.evaluation = null;
       return;

@@ -47,8 +47,10 @@ export function deepEqual(actual: unknown, expected: unknown, path = "$"): void 
   for (const key of eKeys) deepEqual(a[key], e[key], Array.isArray(expected) ? `${path}[${key}]` : `${path}.${key}`);
 }
 
+/** `text` contains `part`, any run of whitespace (no-break spaces included) counting as one space. */
 export function includes(text: string | null | undefined, part: string, what = "text"): void {
-  if (!text?.includes(part)) fail(`${what}: expected to contain ${JSON.stringify(part)}, got ${JSON.stringify(text)}`);
+  const norm = (s: string) => s.replace(/\s+/g, " ");
+  if (text === null || text === undefined || !norm(text).includes(norm(part))) fail(`${what}: expected to contain ${JSON.stringify(part)}, got ${JSON.stringify(text)}`);
 }
 
 /** Polls until `check` returns a truthy value (or throws the last failure after `timeout`). */
@@ -174,8 +176,12 @@ export function focused(el: HTMLElement): Element | null {
   return el.shadowRoot!.activeElement ?? document.activeElement;
 }
 
+/** Presses a key; `Shift+Tab` style chords hold the modifier. */
 export async function press(key: string): Promise<void> {
-  await sendKeys({ press: key });
+  const [modifier, main] = key.includes("+") ? key.split("+") : [null, key];
+  if (modifier) await sendKeys({ down: modifier });
+  await sendKeys({ press: main! });
+  if (modifier) await sendKeys({ up: modifier });
 }
 
 export async function type(textToType: string): Promise<void> {
