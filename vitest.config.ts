@@ -1,6 +1,22 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { configDefaults, defineConfig } from "vitest/config";
 
+const received = new Map<string, { headers: Record<string, string>; body: string }[]>();
+
+async function fakeWebhookReceiver(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  if (url.hostname !== "hooks.test") return new Response("no network in tests", { status: 502 });
+  const box = url.pathname;
+  if (request.method === "GET") return Response.json(received.get(box) ?? []);
+  if (url.searchParams.get("fail") === "1") return new Response("failing on purpose", { status: 500 });
+  const entries = received.get(box) ?? [];
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => (headers[name] = value));
+  entries.push({ headers, body: await request.text() });
+  received.set(box, entries);
+  return new Response(null, { status: 204 });
+}
+
 /**
  * Two projects: `engine` runs in Node (the Wasm engine, its host and the CLI); `worker` runs inside workerd
  * through @cloudflare/vitest-plugin, with the bindings and module rules of wrangler.toml.
@@ -19,7 +35,13 @@ export default defineConfig({
         },
       },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
+        plugins: [cloudflareTest({
+          wrangler: { configPath: "./wrangler.toml" },
+          // Outbound requests of the Worker under test (the shop's webhooks) reach this fake receiver instead of
+          // the network: `POST https://hooks.test/<box>` is recorded, `GET https://hooks.test/<box>` answers what
+          // that box received (worker/test-support.ts `webhooksOf`). Anything else is refused.
+          miniflare: { outboundService: fakeWebhookReceiver },
+        })],
         test: {
           name: "worker",
           include: ["worker/**/*.test.ts"],

@@ -104,7 +104,18 @@ describe("GET /v1/openapi.json", () => {
       secretKey: expect.objectContaining({ type: "http", scheme: "bearer" }),
       platformToken: expect.objectContaining({ type: "http", scheme: "bearer" }),
       publishableKey: expect.objectContaining({ type: "apiKey", in: "header", name: "X-Publishable-Key" }),
+      customerToken: expect.objectContaining({ type: "http", scheme: "bearer" }),
     });
+    // The widget's API is in it too, each operation with its security.
+    for (const path of ["/v1/public/program", "/v1/public/me", "/v1/public/me/history"]) {
+      expect(document.paths[path]?.get, path).toBeDefined();
+    }
+    for (const path of ["/v1/public/register", "/v1/public/verify", "/v1/public/verify/send", "/v1/public/me/rewards/{rewardId}"]) {
+      expect(document.paths[path]?.post, path).toBeDefined();
+    }
+    expect(document.paths["/v1/public/me"]?.get?.security).toEqual([{ publishableKey: [], customerToken: [] }]);
+    expect(Object.keys(document.paths["/v1/public/register"]?.post?.responses ?? {}).sort()).toEqual(["201", "400", "401", "403", "409", "413", "429"]);
+    expect(Object.keys(document.paths["/v1/shop"] ?? {}).sort()).toEqual(["get", "patch"]);
     // The program's schema is the engine's: its fields come through.
     expect(document.components.schemas.Program?.properties).toHaveProperty("campaigns");
     expect(document.components.schemas.Error?.properties).toHaveProperty("error");

@@ -9,6 +9,7 @@ import { demoShop } from "./demo/seed.ts";
 import { checkoutRoutes } from "./routes/checkout.ts";
 import { customerRoutes } from "./routes/customers.ts";
 import { programRoutes } from "./routes/program.ts";
+import { publicRoutes } from "./public/routes.ts";
 import { shopRoutes } from "./routes/shops.ts";
 
 const healthRoute = createRoute({
@@ -58,6 +59,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   programRoutes(app);
   checkoutRoutes(app);
   customerRoutes(app);
+  publicRoutes(app);
 
   const registry = app.openAPIRegistry;
   registry.registerComponent("securitySchemes", "secretKey", {
@@ -75,6 +77,12 @@ export function createApp(): OpenAPIHono<AppEnv> {
     in: "header",
     name: "X-Publishable-Key",
     description: "The shop's publishable key `pk_…` (storefront widget)",
+  });
+  registry.registerComponent("securitySchemes", "customerToken", {
+    type: "http",
+    scheme: "bearer",
+    description: "A customer token: `base64url({\"sub\": customerId, \"exp\": unixSeconds}).base64url(HMAC-SHA256(secret key, first part))`, " +
+      "signed by the shop's backend or issued by POST /v1/public/register",
   });
 
   let document: unknown;

@@ -10,7 +10,20 @@ import { toProblems } from "../engine/host/validate.ts";
 import type { Problem } from "../engine/host/types.ts";
 
 /** What every handler sees: the bindings of wrangler.toml and, behind `requireSecretKey`, the verified shop. */
-export type AppEnv = { Bindings: Env; Variables: { shopId: string } };
+export type AppEnv = {
+  Bindings: Env;
+  Variables: {
+    shopId: string;
+    /** Widget routes (worker/public): the customer of a verified customer token, if one was sent. */
+    customerId?: string;
+    /** Widget routes: the request's Origin when the shop allows it (CORS headers are added for it). */
+    corsOrigin?: string;
+    /** Widget routes: the shop's secret key, unsealed to check and issue customer tokens. Never answered. */
+    secretKey?: string;
+    /** Widget routes: the shop's display name. */
+    shopName?: string;
+  };
+};
 
 /** An error the client should see, with its status, api.md error code and (optionally) the field at fault. */
 export class HttpError extends Error {
@@ -148,8 +161,10 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   401: "unauthorized: missing, malformed or wrong key",
   404: "not_found",
   409: "idempotency_conflict: the Idempotency-Key was used with a different request, or is still in progress",
+  403: "forbidden: the request's Origin is not one of the shop's storefront origins",
   413: "payload_too_large: the body exceeds 1 MiB",
   422: "program_invalid: `problems` lists every problem",
+  429: "rate_limited: too many requests; `Retry-After` says how many seconds to wait",
 };
 
 /** The error responses of a route, for `createRoute({ responses })`. */

@@ -58,3 +58,9 @@ export async function errorOf(response: Response): Promise<{ code: string; messa
   expect(body.error.message).not.toMatch(/\n\s+at /); // never a stack trace
   return body.error;
 }
+
+/** What the fake webhook receiver (vitest.config.ts) got at `https://hooks.test<box>`, oldest first. */
+export async function webhooksOf(box: string): Promise<{ headers: Record<string, string>; body: string }[]> {
+  const response = await fetch(`https://hooks.test${box}`);
+  return (await response.json()) as { headers: Record<string, string>; body: string }[];
+}

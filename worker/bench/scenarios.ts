@@ -155,5 +155,19 @@ export const SCENARIOS: Scenario[] = [
   quoteScenario(10, 1),
   orderScenario("order + confirm, 200 customers", (shop) => shop.customers),
   orderScenario("order + confirm, one hot customer", (shop) => [shop.hotCustomer]),
-  { name: "GET /v1/public/me", notBuilt: "not built yet (the widget endpoints are a later issue)" },
+  {
+    name: "GET /v1/public/me, 200 customers",
+    run: (shop, options) => {
+      // The widget's own account read: publishable key + a customer token, spread over the customers.
+      let next = 0;
+      return load("GET /v1/public/me, 200 customers", shop, options, [{
+        method: "GET",
+        path: "/v1/public/me",
+        setupRequest: (request) => ({
+          ...request,
+          headers: { ...request.headers, "x-publishable-key": shop.publishableKey, authorization: `Bearer ${shop.tokens[next++ % shop.tokens.length]!}` },
+        }),
+      }]);
+    },
+  },
 ];

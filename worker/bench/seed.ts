@@ -5,13 +5,17 @@
  */
 import { cart, PROGRAM } from "../../engine/bench/workload.ts";
 import type { Receipt } from "../../engine/host/types.ts";
+import { signCustomerToken } from "../tokens.ts";
 
 export interface BenchShop {
   base: string;
   shopId: string;
   secretKey: string;
+  publishableKey: string;
   customers: string[];
   hotCustomer: string;
+  /** A customer token per customer (signed as a shop's backend signs them), for the widget scenarios. */
+  tokens: string[];
 }
 
 /** Customers the "many customers" scenarios spread over, and the one the hot scenario hammers. */
@@ -40,9 +44,9 @@ export async function inParallel<T>(items: T[], width: number, work: (item: T) =
 }
 
 /** A new shop (`POST /v1/shops`) with `program` published; its id and secret key. */
-export async function createShop(base: string, platformToken: string, name: string, program: unknown): Promise<{ shopId: string; secretKey: string }> {
+export async function createShop(base: string, platformToken: string, name: string, program: unknown): Promise<{ shopId: string; secretKey: string; publishableKey: string }> {
   const shop = (await call(base, platformToken, "POST", "/v1/shops", { name, origins: ["http://127.0.0.1"] })) as
-    { shopId: string; secretKey: string };
+    { shopId: string; secretKey: string; publishableKey: string };
   await call(base, shop.secretKey, "PUT", "/v1/program", program);
   return shop;
 }
@@ -60,7 +64,9 @@ export async function seedShop(base: string, platformToken: string): Promise<Ben
   const customers = Array.from({ length: CUSTOMERS }, (_, i) => `bench-${String(i + 1).padStart(4, "0")}`);
   const hotCustomer = "bench-hot";
   await seedCustomers(base, shop.secretKey, [...customers, hotCustomer], (id) => (id === hotCustomer ? HOT_POINTS : POINTS));
-  return { base, shopId: shop.shopId, secretKey: shop.secretKey, customers, hotCustomer };
+  const exp = Math.floor(Date.now() / 1000) + 24 * 60 * 60;
+  const tokens = await Promise.all(customers.map((id) => signCustomerToken(shop.secretKey, id, exp)));
+  return { base, shopId: shop.shopId, secretKey: shop.secretKey, publishableKey: shop.publishableKey, customers, hotCustomer, tokens };
 }
 
 /**

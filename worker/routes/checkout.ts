@@ -2,6 +2,8 @@
  * Checkout (secret key, api.md): quote a cart, place an order that holds points and campaign uses, confirm it
  * when paid, cancel it, return lines, read it. Orders carry their own ids, which make every write retry-safe.
  */
+import { referralMoment, settleReferral } from "../engagement.ts";
+import { shopObject, type ValidProgram } from "../shop/shop.ts";
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { apiOrderSchema, apiReceiptSchema } from "../../engine/host/validate.ts";
 // The ids of a return are text as the receipt's are: 1 to 200 UTF-16 code units of well-formed Unicode.
@@ -113,9 +115,16 @@ export function checkoutRoutes(app: OpenAPIHono<AppEnv>): void {
     const at = now();
     const { orderId } = c.req.valid("param");
     const shopId = c.var.shopId;
-    const order = unwrap(await (await accountOfOrder(c.env, shopId, orderId)).confirmOrder(orderId, at));
+    const owner = await shopObject(c.env, shopId).findOrder(orderId);
+    if (!owner) throw new HttpError(404, "not_found", `No order ${orderId}`);
+    const order = unwrap(await accountOf(c.env, shopId, owner.customerId).confirmOrder(orderId, at));
     const { program } = await currentProgram(c.env, shopId);
     await commitCounters(c.env, shopId, program, order, at);
+    // A referred customer's confirmed order pays both referral bonuses (program.md `referral.on: "first_order"`);
+    // a retry of this confirmation settles them if an interruption left them owed.
+    if (owner.referralDue && referralMoment(program as ValidProgram) === "first_order") {
+      await settleReferral(c.env, shopId, owner.customerId, program as ValidProgram, at);
+    }
     return c.json(publicOrder(order), 200);
   });
 

@@ -26,6 +26,7 @@ describe("POST /v1/shops", () => {
       shopId,
       name: "Coffee & Co",
       origins: ["https://coffee.example", "http://localhost:5173"],
+      webhookUrl: null,
       createdAt: expect.any(Number),
     });
     await runInDurableObject(stub, async (_shop, state) => {

@@ -5,11 +5,13 @@
  */
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { list, obj, say, text } from "../../engine/host/validate/schema-kit.ts";
-import { hashKey, newKey, newShopId, requirePlatformToken } from "../auth.ts";
+import { hashKey, newKey, newShopId, requirePlatformToken, requireSecretKey } from "../auth.ts";
+import { forgetPublicContexts } from "../public/access.ts";
+import { sealSecretKey, sealSecretOf } from "../tokens.ts";
 import { now } from "../clock.ts";
 import { HttpError, errorResponses, type AppEnv } from "../http.ts";
 import { idempotency, idempotencyHeaders } from "../idempotency.ts";
-import { PLATFORM_OBJECT, shopObject } from "../shop/shop.ts";
+import { PLATFORM_OBJECT, shopObject, type ShopSettings } from "../shop/shop.ts";
 
 const ORIGIN_MESSAGE = "must be an origin such as https://shop.example (http or https, no path)";
 
@@ -59,7 +61,75 @@ const createShopRoute = createRoute({
   },
 });
 
+const WEBHOOK_MESSAGE = "must be an https URL (http only for localhost), or null";
+
+/** Where the shop receives webhooks (verification codes): https, or http on the local machine for development. */
+const webhookUrl = z
+  .string({ error: say(WEBHOOK_MESSAGE) })
+  .max(2048, { error: WEBHOOK_MESSAGE })
+  .refine((value) => {
+    if (!URL.canParse(value)) return false;
+    const url = new URL(value);
+    const local = url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]";
+    return (url.protocol === "https:" || (url.protocol === "http:" && local)) && url.username === "" && url.password === "";
+  }, { error: WEBHOOK_MESSAGE })
+  .nullable()
+  .openapi({ type: ["string", "null"], format: "uri", example: "https://shop.example/hooks/kopilka" });
+
+const settingsSchema = z
+  .object({
+    shopId: z.string(),
+    name: z.string(),
+    origins: z.array(z.string()).describe("storefront origins allowed to call the widget endpoints (CORS)"),
+    webhookUrl: z.string().nullable().describe("receives signed webhook events (verification codes)"),
+    createdAt: z.string(),
+  })
+  .openapi("ShopSettings");
+
+const settingsPatch = obj({
+  name: text(200).optional(),
+  origins: list(origin, 50).optional(),
+  webhookUrl: webhookUrl.optional(),
+}).meta({ id: "ShopSettingsPatch" });
+
+const getShopRoute = createRoute({
+  method: "get", path: "/v1/shop", tags: ["Shops"], security: [{ secretKey: [] }],
+  summary: "The shop's settings", description: "Name, storefront origins and webhook URL. Keys are never shown again.",
+  middleware: [requireSecretKey] as const,
+  responses: { 200: { description: "Settings", content: { "application/json": { schema: settingsSchema } } }, ...errorResponses(401) },
+});
+
+const patchShopRoute = createRoute({
+  method: "patch", path: "/v1/shop", tags: ["Shops"], security: [{ secretKey: [] }],
+  summary: "Change the shop's settings",
+  description: "Only the fields given change. `origins` replaces the list (widget calls from other origins are refused with 403); " +
+    "`webhookUrl` null stops webhooks. Other Worker instances see a change within a minute.",
+  middleware: [requireSecretKey] as const,
+  request: { body: { content: { "application/json": { schema: settingsPatch } }, required: true } },
+  responses: { 200: { description: "Settings", content: { "application/json": { schema: settingsSchema } } }, ...errorResponses(400, 401, 413) },
+});
+
+function settingsView(settings: ShopSettings) {
+  return { ...settings, createdAt: new Date(settings.createdAt).toISOString() };
+}
+
 export function shopRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(getShopRoute, async (c) => {
+    const settings = await shopObject(c.env, c.var.shopId).getSettings();
+    if (settings === null) throw new HttpError(404, "not_found", "No such shop");
+    return c.json(settingsView(settings), 200);
+  });
+
+  app.openapi(patchShopRoute, async (c) => {
+    const patch = c.req.valid("json");
+    const { shopId } = c.var;
+    const settings = await shopObject(c.env, shopId).updateSettings(patch);
+    if (settings === null) throw new HttpError(404, "not_found", "No such shop");
+    if (patch.origins !== undefined) await shopObject(c.env, PLATFORM_OBJECT).registerOrigins(shopId, settings.origins);
+    forgetPublicContexts();
+    return c.json(settingsView(settings), 200);
+  });
+
   app.openapi(createShopRoute, async (c) => {
     const { name, origins } = c.req.valid("json");
     // A 16-character random id never collides in practice; a few attempts make "never" certain.
@@ -67,9 +137,15 @@ export function shopRoutes(app: OpenAPIHono<AppEnv>): void {
       const shopId = newShopId();
       const secretKey = newKey("secret", shopId);
       const publishableKey = newKey("publishable", shopId);
-      const [secretKeyHash, publishableKeyHash] = await Promise.all([hashKey(secretKey), hashKey(publishableKey)]);
-      const { created } = await shopObject(c.env, shopId).createShop({ shopId, name, origins, secretKeyHash, publishableKeyHash, now: now() });
-      if (created) return c.json({ shopId, secretKey, publishableKey }, 201);
+      const [secretKeyHash, publishableKeyHash, secretKeySealed] = await Promise.all([
+        hashKey(secretKey), hashKey(publishableKey), sealSecretKey(sealSecretOf(c.env), shopId, secretKey),
+      ]);
+      const shop = shopObject(c.env, shopId);
+      const { created } = await shop.createShop({ shopId, name, origins, secretKeyHash, publishableKeyHash, secretKeySealed, now: now() });
+      if (created) {
+        await shopObject(c.env, PLATFORM_OBJECT).registerOrigins(shopId, origins);
+        return c.json({ shopId, secretKey, publishableKey }, 201);
+      }
     }
     throw new HttpError(500, "internal", "Could not allocate a shop id");
   });

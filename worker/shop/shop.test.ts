@@ -45,7 +45,7 @@ describe("Shop", () => {
     const { stub, input, id } = await newShop();
     expect(await stub.createShop(input)).toEqual({ created: true });
     expect(await stub.createShop({ ...input, name: "Other", secretKeyHash: "f".repeat(64) })).toEqual({ created: false });
-    expect(await stub.getSettings()).toEqual({ shopId: id, name: "Shop", origins: ["https://shop.example"], createdAt: 1_000 });
+    expect(await stub.getSettings()).toEqual({ shopId: id, name: "Shop", origins: ["https://shop.example"], webhookUrl: null, createdAt: 1_000 });
   });
 
   it("getSettings is null before the shop exists", async () => {
@@ -86,7 +86,7 @@ describe("Shop", () => {
     expect(await stub.indexOrder("o1", "c1")).toEqual({ customerId: "c1", created: true });
     expect(await stub.indexOrder("o1", "c1")).toEqual({ customerId: "c1", created: false });
     expect(await stub.indexOrder("o1", "c2")).toEqual({ customerId: "c1", created: false });
-    expect(await stub.findOrder("o1")).toEqual({ customerId: "c1" });
+    expect(await stub.findOrder("o1")).toEqual({ customerId: "c1", referralDue: false });
   });
 
   describe("idempotency records", () => {

@@ -6,6 +6,33 @@ import { now as clockNow } from "../clock.ts";
 import { migrate } from "../sql.ts";
 import { normaliseContact, type ContactKind, type Contacts } from "./contacts.ts";
 import {
+  attachReferral,
+  checkVerification,
+  referralCodeOf,
+  referralCodeOwner,
+  referralDue,
+  referralStats,
+  startVerification,
+  verificationStatus,
+  type AttachReferral,
+  type CheckVerification,
+  type StartVerification,
+} from "./engagement.ts";
+import {
+  insertOutbox,
+  replaceOrigins,
+  selectEngagement,
+  selectContactsOf,
+  selectNextOutboxAt,
+  selectOriginKnown,
+  updateConsent,
+  updateReferralRewarded,
+  updateSealedSecret,
+  updateSettings,
+} from "./engagement-sql.ts";
+import { deliverDue } from "./webhooks.ts";
+import { sealSecretOf, unsealSecretKey } from "../tokens.ts";
+import {
   SHOP_MIGRATIONS,
   deleteContactOf,
   deleteIdempotencyBefore,
@@ -36,6 +63,8 @@ export interface NewShop {
   origins: string[];
   secretKeyHash: string;
   publishableKeyHash: string;
+  /** The secret key sealed under KEY_SEAL_SECRET (tokens.ts), to verify customer tokens and sign webhooks. */
+  secretKeySealed?: string;
   now: number;
 }
 
@@ -43,7 +72,25 @@ export interface ShopSettings {
   shopId: string;
   name: string;
   origins: string[];
+  webhookUrl: string | null;
   createdAt: number;
+}
+
+/** What the widget endpoints need of a shop, answered when the publishable key is right. */
+export interface PublicContext {
+  name: string;
+  origins: string[];
+  /** The sealed secret key (null for a shop whose key has not been sealed yet: tokens cannot be checked). */
+  secretKeySealed: string | null;
+}
+
+/** What the widget shows of a customer beyond the account: their referral code and verified contacts. */
+export interface CustomerCard {
+  exists: boolean;
+  referralCode: string | null;
+  referrals: { invited: number; rewarded: number };
+  verified: Partial<Record<ContactKind, boolean>>;
+  consent: boolean;
 }
 
 /** A program as `validateProgram` returns it (defaults applied): what `putProgram` stores. */
@@ -70,6 +117,8 @@ export interface ContactClaim extends Contacts {
    * before its points were added resumes on retry (`welcomeMine`) and no other customer can take the bonus.
    */
   welcome?: boolean;
+  /** The shopper accepted the program's terms (widget registration): recorded with the time, once. */
+  consent?: boolean;
 }
 
 /**
@@ -137,20 +186,64 @@ export class Shop extends DurableObject<Env> {
       publishable_key_hash: shop.publishableKeyHash,
       created_at: shop.now,
     });
+    if (shop.secretKeySealed !== undefined) updateSealedSecret(this.sql, shop.secretKeySealed);
     return { created: true };
   }
 
-  /** Whether `keyHash` is this shop's key of that kind, compared in constant time. */
-  verifyKey(kind: KeyKind, keyHash: string): boolean {
+  /**
+   * Whether `keyHash` is this shop's key of that kind, compared in constant time. A right secret key may bring
+   * its sealed copy (`sealed`), kept when the shop has none yet (shops created before keys were sealed).
+   */
+  verifyKey(kind: KeyKind, keyHash: string, sealed?: string): boolean {
     const shop = selectShop(this.sql);
     const stored = shop === undefined ? NO_HASH : kind === "secret" ? shop.secret_key_hash : shop.publishable_key_hash;
-    return constantTimeEqual(stored, keyHash) && shop !== undefined;
+    const valid = constantTimeEqual(stored, keyHash) && shop !== undefined;
+    if (valid && kind === "secret" && sealed !== undefined) updateSealedSecret(this.sql, sealed);
+    return valid;
+  }
+
+  /** Whether the shop's secret key is sealed here (customer tokens and webhooks need it). */
+  hasSealedSecret(): boolean {
+    return (selectEngagement(this.sql)?.secret_key_sealed ?? null) !== null;
+  }
+
+  /** The widget's view of the shop, when `publishableKeyHash` is its publishable key (constant-time); else null. */
+  publicContext(publishableKeyHash: string): PublicContext | null {
+    if (!this.verifyKey("publishable", publishableKeyHash)) return null;
+    const shop = selectShop(this.sql)!;
+    return { name: shop.name, origins: JSON.parse(shop.origins) as string[], secretKeySealed: selectEngagement(this.sql)?.secret_key_sealed ?? null };
   }
 
   getSettings(): ShopSettings | null {
     const shop = selectShop(this.sql);
     if (shop === undefined) return null;
-    return { shopId: shop.shop_id, name: shop.name, origins: JSON.parse(shop.origins) as string[], createdAt: shop.created_at };
+    return {
+      shopId: shop.shop_id,
+      name: shop.name,
+      origins: JSON.parse(shop.origins) as string[],
+      webhookUrl: selectEngagement(this.sql)?.webhook_url ?? null,
+      createdAt: shop.created_at,
+    };
+  }
+
+  /** PATCH /v1/shop: changes what is given (validated by the route). */
+  updateSettings(settings: { name?: string; origins?: string[]; webhookUrl?: string | null }): ShopSettings | null {
+    if (selectShop(this.sql) === undefined) return null;
+    this.ctx.storage.transactionSync(() =>
+      updateSettings(this.sql, { ...settings, origins: settings.origins === undefined ? undefined : JSON.stringify(settings.origins) }));
+    return this.getSettings();
+  }
+
+  // ---- the origin registry (kept by the platform object) ----
+
+  /** Platform object: the storefront origins of `shopId` from now on (CORS preflights are checked against all). */
+  registerOrigins(shopId: string, origins: string[]): void {
+    this.ctx.storage.transactionSync(() => replaceOrigins(this.sql, shopId, origins));
+  }
+
+  /** Platform object: whether any shop allows this origin. */
+  isOriginKnown(origin: string): boolean {
+    return selectOriginKnown(this.sql, origin);
   }
 
   /** Stores `program` (already validated) as the next version. Versions are never changed once written. */
@@ -177,9 +270,10 @@ export class Shop extends DurableObject<Env> {
     return { customerId, created: true };
   }
 
-  findOrder(orderId: string): { customerId: string } | null {
+  /** The order's customer, and whether a referral bonus is still owed for them (granted on a confirmed order). */
+  findOrder(orderId: string): { customerId: string; referralDue: boolean } | null {
     const row = selectOrderIndex(this.sql, orderId);
-    return row === undefined ? null : { customerId: row.customer_id };
+    return row === undefined ? null : { customerId: row.customer_id, referralDue: referralDue(this.sql, row.customer_id) !== null };
   }
 
   /**
@@ -209,6 +303,8 @@ export class Shop extends DurableObject<Env> {
       if (claim.welcome && created && present.length > 0 && !welcomeGiven.phone && !welcomeGiven.email) {
         for (const [kind, value] of present) insertWelcomeGiven(this.sql, kind, value, claim.customerId, now);
       }
+      if (claim.consent) updateConsent(this.sql, claim.customerId, now);
+      if (created) referralCodeOf(this.sql, claim.customerId, now);
       return created;
     });
     const welcomeMine = present.some(([kind, value]) => selectWelcomeGivenTo(this.sql, kind, value) === claim.customerId);
@@ -242,6 +338,97 @@ export class Shop extends DurableObject<Env> {
   /** Whether the customer exists in this shop: created through the API or named by an order. */
   hasCustomer(customerId: string): boolean {
     return selectCustomerKnown(this.sql, customerId);
+  }
+
+  // ---- engagement: referral, verification, webhooks ----
+
+  /** The widget's facts about a customer; `exists` false (and nothing created) for one the shop does not know. */
+  customerCard(customerId: string, now = clockNow()): CustomerCard {
+    if (!selectCustomerKnown(this.sql, customerId)) {
+      return { exists: false, referralCode: null, referrals: { invited: 0, rewarded: 0 }, verified: {}, consent: false };
+    }
+    const consent = this.sql.exec<{ c: number | null }>("SELECT consent_at AS c FROM customers WHERE customer_id = ?", customerId).toArray()[0]?.c;
+    return {
+      exists: true,
+      referralCode: referralCodeOf(this.sql, customerId, now),
+      referrals: referralStats(this.sql, customerId),
+      verified: verificationStatus(this.sql, customerId),
+      consent: consent !== null && consent !== undefined,
+    };
+  }
+
+  /** The customer's current contacts (normalised). */
+  contactsOf(customerId: string): Contacts {
+    const out: Contacts = { phone: null, email: null };
+    for (const c of selectContactsOf(this.sql, customerId)) out[c.kind] = c.value;
+    return out;
+  }
+
+  /** The customer owning a referral code (any case, spaces and dashes ignored), or null. */
+  findReferralCode(code: string): string | null {
+    return referralCodeOwner(this.sql, code);
+  }
+
+  attachReferral(refereeId: string, code: string, now = clockNow()): AttachReferral {
+    return this.ctx.storage.transactionSync(() => attachReferral(this.sql, refereeId, code, now));
+  }
+
+  /** The referrer still owed a bonus for this referee (both bonuses are granted together), or null. */
+  referralDue(refereeId: string): string | null {
+    return referralDue(this.sql, refereeId);
+  }
+
+  /** Both referral bonuses of this referee have been granted. */
+  markReferralRewarded(refereeId: string, now = clockNow()): void {
+    updateReferralRewarded(this.sql, refereeId, now);
+  }
+
+  /**
+   * Stores a verification code's hash for the customer's contact on `channel` and queues its webhook (whose body
+   * the caller builds from the contact: `event`, `payload`). The alarm delivers it.
+   */
+  async startVerification(v: { customerId: string; channel: ContactKind; codeHash: string; now: number; event: string; payload: Record<string, unknown> }): Promise<StartVerification> {
+    const result = this.ctx.storage.transactionSync(() =>
+      startVerification(this.sql, {
+        ...v,
+        webhook: (contact, expiresAt) => ({
+          event: v.event,
+          payload: JSON.stringify({ ...v.payload, to: contact, expiresAt: new Date(expiresAt).toISOString() }),
+        }),
+      }));
+    // Deliver at once (alarms run on wall-clock time; `now` may come from a test's clock).
+    if (result.ok) await this.ctx.storage.setAlarm(Date.now());
+    return result;
+  }
+
+  checkVerification(v: { customerId: string; channel: ContactKind; codeHash: string; now: number; welcome: boolean }): CheckVerification {
+    return this.ctx.storage.transactionSync(() =>
+      checkVerification(this.sql, { ...v, matches: (stored) => constantTimeEqual(stored, v.codeHash) }));
+  }
+
+  /** Queues a webhook event (delivered by the alarm). */
+  async enqueueWebhook(event: string, payload: Record<string, unknown>, now: number, ttlMs = 24 * 60 * 60 * 1000): Promise<void> {
+    insertOutbox(this.sql, event, JSON.stringify(payload), now, now + ttlMs);
+    await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  /** Delivers the due webhooks, then sets the alarm for the next retry. */
+  override async alarm(): Promise<void> {
+    const at = clockNow();
+    const engagement = selectEngagement(this.sql);
+    const shop = selectShop(this.sql);
+    let secretKey: string | null = null;
+    if (shop !== undefined && engagement?.secret_key_sealed) {
+      try {
+        secretKey = await unsealSecretKey(sealSecretOf(this.env), shop.shop_id, engagement.secret_key_sealed);
+      } catch (e) {
+        console.error("Shop: cannot unseal the secret key to sign webhooks", e instanceof Error ? e.message : e);
+      }
+    }
+    const logEvents = (this.env as { DEV_LOG_WEBHOOKS?: string }).DEV_LOG_WEBHOOKS === "1";
+    await deliverDue(this.sql, { url: engagement?.webhook_url ?? null, secretKey, logEvents }, at);
+    const next = selectNextOutboxAt(this.sql);
+    if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, clockNow()));
   }
 
   /**
