@@ -1,10 +1,12 @@
 /**
  * Checkout orchestration across objects (worker/README.md "Placing and settling an order"): the program
- * from the Shop, the customer's snapshot from their CustomerAccount, what is left of limited campaigns from
- * their CampaignCounters — reserved for an order before the account holds it, committed when it is confirmed,
- * released when it is cancelled (lapsed holds release themselves at the counter).
+ * from the Shop, the customer's snapshot and the reward coupons their receipt presents from their
+ * CustomerAccount, what is left of limited campaigns from their CampaignCounters — reserved for an order before
+ * the account holds it, committed when it is confirmed, released when it is cancelled (lapsed holds release
+ * themselves at the counter).
  */
-import type { CampaignCounters, Campaign, Program, Receipt } from "../engine/host/types.ts";
+import type { CampaignCounters, Campaign, CustomerSnapshot, Program, Receipt } from "../engine/host/types.ts";
+import type { QuoteOptions } from "../engine/host/index.ts";
 import type { CustomerAccount } from "./account/account.ts";
 import { unwrap } from "./account/result.ts";
 import type { LimitedCampaign, OrderReceipt, OrderView, QuotedEvaluation } from "./account/types.ts";
@@ -80,6 +82,21 @@ function tiersOf(program: Program): Pick<Program, "tiers"> {
   return { tiers: program.tiers };
 }
 
+/**
+ * The customer's snapshot and the rewards whose coupons the receipt's codes present (the account's own active
+ * coupons; with `orderId`, also those that order already holds — a replay). Rewards the program no longer has
+ * are left out: the engine knows only the program's. Anonymous receipts present no coupons.
+ */
+export async function checkoutSnapshot(
+  env: Env, shopId: string, program: Program, receipt: Pick<Receipt, "customerId" | "codes">, now: number, orderId?: string,
+): Promise<{ snapshot: CustomerSnapshot; options: QuoteOptions }> {
+  if (!receipt.customerId) return { snapshot: {}, options: {} };
+  const { snapshot, rewards } = unwrap(await accountOf(env, shopId, receipt.customerId)
+    .getCheckoutSnapshot(now, tiersOf(program), { codes: receipt.codes, orderId }));
+  const known = new Set((program.rewards ?? []).map((r) => r.id));
+  return { snapshot, options: { rewards: rewards.filter((id) => known.has(id)) } };
+}
+
 function limitedCampaigns(program: Program): Campaign[] {
   return (program.campaigns ?? []).filter((c) => c.limits?.totalUses !== undefined || c.limits?.budget !== undefined);
 }
@@ -115,11 +132,11 @@ export async function peekCounters(env: Env, shopId: string, program: Program, f
 /** POST /v1/checkout/quote: the evaluation for this customer now; changes nothing. */
 export async function quote(env: Env, shopId: string, receipt: Receipt, now: number): Promise<QuotedEvaluation> {
   const { version, program } = await currentProgram(env, shopId);
-  const [snapshot, counters] = await Promise.all([
-    receipt.customerId ? accountOf(env, shopId, receipt.customerId).getSnapshot(now, tiersOf(program)).then(unwrap) : {},
+  const [{ snapshot, options }, counters] = await Promise.all([
+    checkoutSnapshot(env, shopId, program, receipt, now),
     peekCounters(env, shopId, program, false),
   ]);
-  const evaluation = engineFor(shopId, version, program).quote(receipt, snapshot, counters);
+  const evaluation = engineFor(shopId, version, program).quote(receipt, snapshot, counters, options);
   return { ...evaluation, programVersion: version, quoteId: quoteIdOf(evaluation) };
 }
 
@@ -158,12 +175,13 @@ export async function placeOrder(env: Env, shopId: string, order: PlaceOrder): P
   const { version, program } = await currentProgram(env, shopId);
   const account = accountOf(env, shopId, customerId);
   const engine = engineFor(shopId, version, program);
+  const presented = { customerId, codes: receipt.codes };
   const holdExpiresAt = now + order.holdMinutes * 60_000;
   const counters = await peekCounters(env, shopId, program);
   const reserved = new Map<string, number>();
   for (let round = 0; ; round++) {
-    const snapshot = unwrap(await account.getSnapshot(now, tiersOf(program)));
-    const evaluation = engine.quote(withTime(receipt, now), snapshot, counters);
+    const { snapshot, options } = await checkoutSnapshot(env, shopId, program, presented, now, orderId);
+    const evaluation = engine.quote(withTime(receipt, now), snapshot, counters, options);
     const wanted = evaluation.campaigns.filter((c) => counters[c.id] !== undefined);
     const outcomes = await Promise.all(wanted.map((c) =>
       campaignCounter(env, shopId, c.id).reserve({ orderId, uses: 1, budget: c.discount, limits: limitsOf(program, c.id), expiresAt: holdExpiresAt })));

@@ -93,7 +93,29 @@ export const SCHEMA_V2 = `
 CREATE TABLE clock (id INTEGER PRIMARY KEY CHECK (id = 1), reached INTEGER NOT NULL);
 `;
 
-export const MIGRATIONS: readonly string[] = [SCHEMA_V1, SCHEMA_V2];
+/**
+ * Version 3: reward coupons (coupons.ts), the coupons each order used, and the years whose birthday bonus was
+ * granted (events.ts). Statements on them are in coupon-sql.ts. Lots gain the source `reward_refund` (the cost
+ * of a coupon that expired unused).
+ */
+export const SCHEMA_V3 = `
+CREATE TABLE coupons (
+  code TEXT PRIMARY KEY,                 -- K-XXXX-XXXX-XXXX, upper case
+  rewardId TEXT NOT NULL, rewardName TEXT NOT NULL,
+  cost INTEGER NOT NULL,                 -- points paid for it (given back if it expires unused)
+  issuedAt INTEGER NOT NULL, expiresAt INTEGER NOT NULL,
+  state TEXT NOT NULL,                   -- active | held | used | expired
+  orderId TEXT,                          -- the order holding (held) or having used (used) it
+  refundExpiryDays INTEGER,              -- expiry of the points given back (points.expiryDays at issue); NULL = never
+  expiredAt INTEGER
+);
+CREATE INDEX coupons_due ON coupons (state, expiresAt);
+CREATE INDEX coupons_newest ON coupons (issuedAt);
+CREATE TABLE order_coupons (orderId TEXT NOT NULL, code TEXT NOT NULL, PRIMARY KEY (orderId, code));
+CREATE TABLE birthday_bonuses (year INTEGER PRIMARY KEY, eventId TEXT NOT NULL, at INTEGER NOT NULL);
+`;
+
+export const MIGRATIONS: readonly string[] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
 
 /** The latest instant processed (0 before the first call). */
 export function clockReached(sql: SqlStorage): number {

@@ -7,16 +7,24 @@ import { selectOrder, selectProfile, upsertProfileRow } from "./order-sql.ts";
 import { advance, balances, expiryAfter, issueLot, nextDue, takeFromAvailable } from "./ledger.ts";
 import { cancelOrder, confirmOrder, placeOrder, returnLines, type ReturnResult } from "./orders.ts";
 import { recall, remember } from "./idempotency.ts";
+import { listCoupons, presentedCoupons, redeemReward } from "./coupons.ts";
+import { recordEvent } from "./events.ts";
 import { AccountFailure, fail, type AccountResult } from "./result.ts";
 import type {
   AccountView,
   AdjustInput,
   AdjustView,
+  CheckoutSnapshot,
+  CouponIssued,
+  CouponView,
+  EventInput,
+  EventView,
   HistoryPage,
   OrderView,
   PlaceOrderInput,
   ProfileInput,
   ProfileView,
+  RedeemRewardInput,
   ReturnLinesInput,
   TierProgram,
 } from "./types.ts";
@@ -106,6 +114,20 @@ export class CustomerAccount extends DurableObject<Env> {
     return this.run(now, (at) => snapshotOf(this.sql, at, program));
   }
 
+  /**
+   * The snapshot for a checkout evaluation, and the rewards whose coupons `codes` present: this customer's active
+   * coupons (or, with `orderId`, those that order already holds or used — a replay), one per reward. The caller
+   * keeps the rewards its program still has and passes them to `Engine.quote` as `{rewards}`. Changes nothing.
+   */
+  getCheckoutSnapshot(
+    now: number, program: TierProgram | undefined, coupons: { codes?: readonly string[]; orderId?: string },
+  ): Promise<AccountResult<CheckoutSnapshot>> {
+    return this.run(now, (at) => ({
+      snapshot: snapshotOf(this.sql, at, program),
+      rewards: presentedCoupons(this.sql, coupons.codes, coupons.orderId ?? null).map((c) => c.rewardId),
+    }));
+  }
+
   /** POST /v1/orders: evaluates and holds. 201 with the order; replays answer the first answer. */
   placeOrder(input: PlaceOrderInput): Promise<AccountResult<OrderView>> {
     return this.run(input.now, (at) => placeOrder(this.sql, { ...input, now: at }));
@@ -183,6 +205,24 @@ export class CustomerAccount extends DurableObject<Env> {
       const { view, replayed } = this.applyAdjustment({ ...input, kind: "bonus" }, at);
       return { ...view, granted: !replayed };
     });
+  }
+
+  /**
+   * POST /v1/customers/{id}/rewards/{rewardId}: spends the reward's cost and issues a coupon (coupons.ts). 422
+   * `insufficient_points` beyond the available balance; with `requestId`, a retry answers the first answer.
+   */
+  redeemReward(input: RedeemRewardInput, now: number): Promise<AccountResult<CouponIssued>> {
+    return this.run(now, (at) => redeemReward(this.sql, input, at));
+  }
+
+  /** GET /v1/customers/{id}/coupons: every coupon, newest first. */
+  listCoupons(now: number): Promise<AccountResult<CouponView[]>> {
+    return this.run(now, () => listCoupons(this.sql));
+  }
+
+  /** POST /v1/customers/{id}/events: the program's bonus for a review, rating, survey, birthday, or a custom grant (events.ts). */
+  recordEvent(input: EventInput, now: number): Promise<AccountResult<EventView>> {
+    return this.run(now, (at) => recordEvent(this.sql, input, at));
   }
 
   private applyAdjustment(input: AdjustInput, at: number): { view: AdjustView; replayed: boolean } {

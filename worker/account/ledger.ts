@@ -21,9 +21,11 @@
  *   (soonest-expiring first); what is still missing becomes debt (the balance goes negative).
  * - Points that a hold still needs do not expire while the hold lasts (`expireLot`): they expire when it ends,
  *   unless the order is confirmed first.
- * - Time-driven events (a pending lot turning available, a lot expiring) are processed by `advance(now)` in
- *   the order they happened, each at its own instant; `advance` is idempotent and runs before every operation
- *   and in the alarm.
+ * - A reward coupon is paid for up front (coupons.ts). One that expires unused gives its cost back as a new lot
+ *   (`reward_refund`, available at once, expiring after the program's `points.expiryDays` at issue).
+ * - Time-driven events (a pending lot turning available, a lot expiring, a coupon expiring or released by a
+ *   lapsed hold) are processed by `advance(now)` in the order they happened, each at its own instant; `advance`
+ *   is idempotent and runs before every operation and in the alarm.
  */
 import {
   addStats,
@@ -42,6 +44,13 @@ import {
   updateLotRemaining,
   type LotRow,
 } from "./account-sql.ts";
+import {
+  markCouponExpired,
+  selectDueCouponEvent,
+  selectNextCouponExpiry,
+  updateCouponState,
+  type CouponRow,
+} from "./coupon-sql.ts";
 import {
   insertOrderSpend,
   lapseHolds,
@@ -84,7 +93,16 @@ export function expiryAfter(from: number, days: number | null | undefined): numb
 /** Processes everything due at or before `now`, in time order. Idempotent. */
 export function advance(sql: SqlStorage, now: number): void {
   lapseHolds(sql, now);
-  for (let event = selectDueLotEvent(sql, now); event; event = selectDueLotEvent(sql, now)) {
+  for (;;) {
+    const event = selectDueLotEvent(sql, now);
+    const coupon = selectDueCouponEvent(sql, now);
+    // At the same instant lots go first: a coupon's refund is a new lot and never changes what was due before it.
+    if (coupon && (!event || coupon.dueAt < event.at)) {
+      if (coupon.kind === "expire") expireCoupon(sql, coupon, coupon.dueAt);
+      else releaseCoupon(sql, coupon, coupon.dueAt);
+      continue;
+    }
+    if (!event) break;
     const lot = selectLot(sql, event.id)!;
     if (event.kind === "available") {
       markLotAvailableNoted(sql, lot.id);
@@ -120,10 +138,30 @@ function expireLot(sql: SqlStorage, lot: LotRow): void {
   }
 }
 
-/** The next instant something becomes due (a hold's end, a lot turning available or expiring), or null. */
+/** The next instant something becomes due (a hold's end, a lot turning available or expiring, a coupon expiring), or null. */
 export function nextDue(sql: SqlStorage): number | null {
-  const times = [selectNextHoldEnd(sql), selectNextLotDue(sql)].filter((t): t is number => t !== null);
+  const times = [selectNextHoldEnd(sql), selectNextLotDue(sql), selectNextCouponExpiry(sql)].filter((t): t is number => t !== null);
   return times.length ? Math.min(...times) : null;
+}
+
+/**
+ * A coupon expires unused at `at`: its cost comes back as a lot available at once and expiring after the
+ * program's `points.expiryDays` as it was when the coupon was issued; a `reward_expired` entry records it.
+ */
+export function expireCoupon(sql: SqlStorage, coupon: CouponRow, at: number): void {
+  markCouponExpired(sql, coupon.code, at);
+  const expiresAt = expiryAfter(at, coupon.refundExpiryDays);
+  const lotId = issueLot(sql, { source: "reward_refund", orderId: null, points: coupon.cost, pendingUntil: at, expiresAt }, at);
+  insertEntry(sql, { at, type: "reward_expired", points: coupon.cost, lotId, expiresAt, reason: coupon.rewardName });
+}
+
+/**
+ * An order lets go of a coupon at `at` (its hold lapsed, or it was cancelled): usable again, or — already past
+ * its own expiry, which the order's hold had kept it from — expired now with its cost given back.
+ */
+export function releaseCoupon(sql: SqlStorage, coupon: CouponRow, at: number): void {
+  if (coupon.expiresAt <= at) expireCoupon(sql, coupon, at);
+  else updateCouponState(sql, coupon.code, "active", null);
 }
 
 /** Pays debt from available points, soonest-expiring first. Changes no total. Returns the points settled. */

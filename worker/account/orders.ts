@@ -3,7 +3,7 @@
  * of one transaction: it reads, decides, writes, and throws AccountFailure (rolling everything back) when the
  * request must be refused. `advance(now)` has already run.
  */
-import { ProgramInvalidError, ReceiptInvalidError, type Engine } from "../../engine/host/index.ts";
+import { ProgramInvalidError, ReceiptInvalidError, type Engine, type QuoteOptions } from "../../engine/host/index.ts";
 import type { CampaignCounters, CustomerSnapshot, Evaluation, Receipt } from "../../engine/host/types.ts";
 import { engineFor, quoteIdOf } from "../engine-cache.ts";
 import { addStats, insertEntry, insertSpendLog } from "./account-sql.ts";
@@ -20,6 +20,7 @@ import {
   type OrderRow,
 } from "./order-sql.ts";
 import { bookOf, unitsShare, type OrderBook } from "./book.ts";
+import { appliedCoupons, holdCoupons, presentedCoupons, releaseOrderCoupons, useCoupons } from "./coupons.ts";
 import { recall, remember } from "./idempotency.ts";
 import { balances, DAY, expiryAfter, giveBack, issueLot, spendFromLots, takeBack } from "./ledger.ts";
 import { fail } from "./result.ts";
@@ -35,9 +36,9 @@ function mustOrder(sql: SqlStorage, orderId: string): OrderRow {
   return order;
 }
 
-function quoteOrFail(engine: Engine, receipt: Receipt, snapshot: CustomerSnapshot, counters?: CampaignCounters): Evaluation {
+function quoteOrFail(engine: Engine, receipt: Receipt, snapshot: CustomerSnapshot, counters?: CampaignCounters, options?: QuoteOptions): Evaluation {
   try {
-    return engine.quote(receipt, snapshot, counters);
+    return engine.quote(receipt, snapshot, counters, options);
   } catch (e) {
     if (e instanceof ReceiptInvalidError) {
       fail(400, "invalid_request", e.message, { path: e.problems[0]?.path ?? "", problems: e.problems });
@@ -56,7 +57,8 @@ function engineOrFail(input: PlaceOrderInput): Engine {
 }
 
 /**
- * Evaluates the receipt against the account and holds the points it spends. Refuses: 409 `conflict` when
+ * Evaluates the receipt against the account and holds the points it spends and the coupons it applied (the
+ * customer's own active coupons among the receipt's codes, coupons.ts). Refuses: 409 `conflict` when
  * `quoteId` no longer matches (with the fresh evaluation), 422 `insufficient_points` when a number of points
  * was asked for and the balance (not the program's caps) is what stops it.
  */
@@ -73,7 +75,11 @@ export function placeOrder(sql: SqlStorage, input: PlaceOrderInput): OrderView {
   const engine = engineOrFail(input);
   const evaluated: Receipt = { ...receipt, at: receipt.at ?? iso(now) };
   const snapshot = snapshotOf(sql, now, input.program);
-  const evaluation = quoteOrFail(engine, evaluated, snapshot, input.counters);
+  // A coupon of a reward the program no longer has is not offered (the engine knows only the program's rewards).
+  const rewardIds = new Set((input.program.rewards ?? []).map((r) => r.id));
+  const coupons = presentedCoupons(sql, receipt.codes).filter((c) => rewardIds.has(c.rewardId));
+  const options: QuoteOptions = { rewards: coupons.map((c) => c.rewardId) };
+  const evaluation = quoteOrFail(engine, evaluated, snapshot, input.counters, options);
   const quoted: QuotedEvaluation = { ...evaluation, programVersion: input.programVersion, quoteId: quoteIdOf(evaluation) };
   if (quoteId !== undefined && quoteId !== quoted.quoteId) {
     fail(409, "conflict", "The evaluation no longer matches the quote", { evaluation: quoted });
@@ -81,7 +87,7 @@ export function placeOrder(sql: SqlStorage, input: PlaceOrderInput): OrderView {
   const asked = receipt.redeemPoints;
   if (typeof asked === "number" && evaluation.pointsSpent < asked) {
     // Would an unlimited balance spend more? Then the balance, not the program's caps, is what stops it.
-    const uncapped = quoteOrFail(engine, evaluated, { ...snapshot, balance: 1e15 }, input.counters);
+    const uncapped = quoteOrFail(engine, evaluated, { ...snapshot, balance: 1e15 }, input.counters, options);
     if (uncapped.pointsSpent > evaluation.pointsSpent) {
       fail(422, "insufficient_points", `Only ${Math.max(0, snapshot.balance ?? 0)} points are available now`, { path: "redeemPoints" });
     }
@@ -111,6 +117,7 @@ export function placeOrder(sql: SqlStorage, input: PlaceOrderInput): OrderView {
     store: typeof receipt.store === "string" ? receipt.store : null,
     placedAt: now,
   });
+  holdCoupons(sql, orderId, appliedCoupons(coupons, evaluation));
   return remember(sql, remembered, orderView(sql, mustOrder(sql, orderId)), now, 201);
 }
 
@@ -127,7 +134,8 @@ const usedCampaigns = (evaluation: Evaluation): string[] => evaluation.campaigns
 /**
  * Paid: spends the held points (soonest-expiring lots first), issues the earned points as a lot (pending for
  * the program's pendingDays, expiring expiryDays after it becomes available), adds to spend and order count,
- * records bought skus/categories and campaign uses. A lapsed hold is honoured if the points are still there.
+ * records bought skus/categories and campaign uses; its coupons become used. A lapsed hold is honoured if the
+ * points and the coupons are still there.
  */
 export function confirmOrder(sql: SqlStorage, orderId: string, now: number): OrderView {
   const remembered = recall<OrderView>(sql, `confirm:${orderId}`, { orderId });
@@ -137,6 +145,7 @@ export function confirmOrder(sql: SqlStorage, orderId: string, now: number): Ord
   if (order.status === "lapsed" && order.holdPoints > 0 && balances(sql, now).available < order.holdPoints) {
     fail(422, "hold_expired", `The hold of order ${orderId} lapsed and its ${order.holdPoints} points are no longer available`);
   }
+  useCoupons(sql, orderId);
   const evaluation = JSON.parse(order.evaluation) as QuotedEvaluation;
   const book = JSON.parse(order.book) as OrderBook;
   if (order.holdPoints > 0) spendFromLots(sql, orderId, order.holdPoints, now);
@@ -159,7 +168,10 @@ export function confirmOrder(sql: SqlStorage, orderId: string, now: number): Ord
   return remember(sql, remembered, orderView(sql, mustOrder(sql, orderId)), now);
 }
 
-/** Pending or lapsed: releases the hold. Confirmed: reverses what its returns have not reversed yet. */
+/**
+ * Pending or lapsed: releases the hold. Confirmed: reverses what its returns have not reversed yet. Either way its
+ * coupons are usable again (or expire now with their cost given back, if their time ran out meanwhile).
+ */
 export function cancelOrder(sql: SqlStorage, orderId: string, now: number): OrderView {
   const remembered = recall<OrderView>(sql, `cancel:${orderId}`, { orderId });
   if (remembered.replay) return remembered.replay;
@@ -183,6 +195,7 @@ export function cancelOrder(sql: SqlStorage, orderId: string, now: number): Orde
       pointsEarned: -taken, store: order.store,
     });
   }
+  releaseOrderCoupons(sql, orderId, now);
   updateOrderCancelled(sql, orderId, now);
   return remember(sql, remembered, orderView(sql, mustOrder(sql, orderId)), now);
 }

@@ -95,7 +95,7 @@ export const ENTRY_SUMS_SQL = `SELECT
          COALESCE(SUM(CASE WHEN type = 'expire' THEN -points END),0) AS expired,
          COALESCE(SUM(CASE WHEN type IN ('return','cancel') THEN -pointsEarned END),0) AS takenBack,
          COALESCE(SUM(CASE WHEN type IN ('return','cancel') THEN -pointsSpent END),0) AS givenBack,
-         COALESCE(SUM(CASE WHEN type IN ('adjust', 'bonus') THEN points END),0) AS adjusted
+         COALESCE(SUM(CASE WHEN type IN ('adjust', 'bonus', 'reward', 'reward_expired') THEN points END),0) AS adjusted
        FROM entries`;
 
 /** Reads the ledger's raw numbers at `now` straight from SQL. */

@@ -2,7 +2,7 @@
  * What the CustomerAccount's RPC methods take and give. Times in answers are RFC 3339 strings (UTC), as the
  * HTTP API shows them; times passed in (`now`) are epoch milliseconds from the Worker's clock.
  */
-import type { CampaignCounters, Evaluation, Program, Receipt } from "../../engine/host/types.ts";
+import type { CampaignCounters, CustomerSnapshot, Evaluation, Program, Receipt } from "../../engine/host/types.ts";
 
 /** A receipt as the API accepts it: `at` may be left out (the account fills in `now`). */
 export type OrderReceipt = Omit<Receipt, "at"> & { at?: string; store?: string };
@@ -127,6 +127,8 @@ export interface AccountView {
   referralCode: string | null;
   orders: number;
   spend: number;
+  /** Coupons still to be used: active, or held by a pending order. Newest first. */
+  coupons: CouponView[];
 }
 
 export interface HistoryItem {
@@ -151,3 +153,73 @@ export interface HistoryPage {
 
 /** Part of the program the account needs for reads: tiers (and their window). */
 export type TierProgram = Pick<Program, "tiers">;
+
+export type CouponState = "active" | "held" | "used" | "expired";
+
+/** A reward coupon as the API shows it. */
+export interface CouponView {
+  code: string;
+  rewardId: string;
+  /** The reward's name when it was redeemed. */
+  name: string;
+  /** Points paid for it. */
+  cost: number;
+  state: CouponState;
+  issuedAt: string;
+  expiresAt: string;
+  /** The order holding (held) or having used (used) it. */
+  orderId: string | null;
+}
+
+/** What redeeming a reward needs: the reward as the program has it now, and the program's points expiry. */
+export interface RedeemRewardInput {
+  rewardId: string;
+  name: string;
+  cost: number;
+  /** The coupon is valid this many days from now. */
+  validDays: number;
+  /** Expiry of the points given back if the coupon expires unused (`points.expiryDays`); null = never. */
+  expiryDays: number | null;
+  /** Makes a retry answer the first answer (derived from the request's Idempotency-Key). */
+  requestId?: string;
+}
+
+/** POST /v1/customers/{id}/rewards/{rewardId}: the coupon issued and the balance after it. */
+export interface CouponIssued {
+  code: string;
+  rewardId: string;
+  name: string;
+  cost: number;
+  expiresAt: string;
+  balance: number;
+}
+
+/** The snapshot for a checkout evaluation and the rewards whose coupons the receipt presents (for `Engine.quote`). */
+export interface CheckoutSnapshot {
+  snapshot: CustomerSnapshot;
+  rewards: string[];
+}
+
+export type EventType = "review" | "rating" | "survey" | "birthday" | "custom";
+
+/** The parts of the program an event needs (null: no program published). */
+export type EventProgram = Pick<Program, "timezone" | "status" | "bonuses" | "points">;
+
+/** POST /v1/customers/{id}/events. */
+export interface EventInput {
+  id: string;
+  type: EventType;
+  /** custom only: a positive integer. */
+  points?: number;
+  reason?: string;
+  program: EventProgram | null;
+}
+
+export interface EventView {
+  id: string;
+  type: EventType;
+  points: number;
+  reason: string;
+  at: string;
+  balance: number;
+}

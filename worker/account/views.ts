@@ -1,6 +1,6 @@
 /**
  * Read models of the account: the engine's customer snapshot, the order as the API shows it, the account
- * (GET /v1/customers/{id}) and the history. Reads only; the caller has already run `advance(now)`.
+ * (GET /v1/customers/{id}), coupons and the history. Reads only; the caller has already run `advance(now)`.
  */
 import type { CustomerSnapshot } from "../../engine/host/types.ts";
 import { selectEntries, selectStats, sumSpendSince, type EntryRow } from "./account-sql.ts";
@@ -14,8 +14,10 @@ import {
   type ProfileRow,
 } from "./order-sql.ts";
 import { balances, DAY, expiring } from "./ledger.ts";
+import { selectCoupons, type CouponRow } from "./coupon-sql.ts";
 import type {
   AccountView,
+  CouponView,
   HistoryItem,
   HistoryPage,
   LimitedCampaign,
@@ -124,6 +126,20 @@ export function accountView(sql: SqlStorage, now: number, program: TierProgram |
     referralCode: profile?.referralCode ?? null,
     orders: selectStats(sql).orders,
     spend,
+    coupons: selectCoupons(sql, ["active", "held"]).map(couponView),
+  };
+}
+
+export function couponView(c: CouponRow): CouponView {
+  return {
+    code: c.code,
+    rewardId: c.rewardId,
+    name: c.rewardName,
+    cost: c.cost,
+    state: c.state,
+    issuedAt: iso(c.issuedAt),
+    expiresAt: iso(c.expiresAt),
+    orderId: c.orderId,
   };
 }
 

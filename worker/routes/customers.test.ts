@@ -38,6 +38,7 @@ const emptyAccount = (id: string, extra: Record<string, unknown> = {}) => ({
   referralCode: null,
   orders: 0,
   spend: 0,
+  coupons: [],
   ...extra,
 });
 
@@ -421,6 +422,9 @@ describe("secret key and shop isolation", () => {
     ["GET", "/v1/customers?phone=9991234567", undefined],
     ["GET", "/v1/customers/c1/history", undefined],
     ["POST", "/v1/customers/c1/adjustments", { id: "a", points: 1 }],
+    ["POST", "/v1/customers/c1/events", { id: "e", type: "review" }],
+    ["POST", "/v1/customers/c1/rewards/coupon-20", undefined],
+    ["GET", "/v1/customers/c1/coupons", undefined],
   ] as const;
 
   it.each(routes)("%s %s without the secret key is 401", async (method, path, body) => {
@@ -464,7 +468,13 @@ describe("OpenAPI", () => {
     expect(document.paths["/v1/customers/{customerId}/history"]).toHaveProperty("get");
     expect(Object.keys(document.paths["/v1/customers/{customerId}/adjustments"]?.post?.responses ?? {}).sort()).toEqual(["201", "400", "401", "404", "409", "413", "422"]);
     expect(Object.keys(document.components.schemas.Customer?.properties ?? {}).sort()).toEqual(
-      ["balance", "expiring", "id", "name", "nextTier", "orders", "pending", "referralCode", "spend", "tier"],
+      ["balance", "coupons", "expiring", "id", "name", "nextTier", "orders", "pending", "referralCode", "spend", "tier"],
+    );
+    expect(Object.keys(document.paths["/v1/customers/{customerId}/events"]?.post?.responses ?? {}).sort()).toEqual(["201", "400", "401", "404", "409", "413", "422"]);
+    expect(Object.keys(document.paths["/v1/customers/{customerId}/rewards/{rewardId}"]?.post?.responses ?? {}).sort()).toEqual(["201", "400", "401", "404", "409", "422"]);
+    expect(Object.keys(document.paths["/v1/customers/{customerId}/coupons"]?.get?.responses ?? {}).sort()).toEqual(["200", "400", "401", "404"]);
+    expect(Object.keys(document.components.schemas.Coupon?.properties ?? {}).sort()).toEqual(
+      ["code", "cost", "expiresAt", "issuedAt", "name", "orderId", "rewardId", "state"],
     );
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Customers (secret key, api.md): create or update a customer (contacts are unique in the shop; creation grants
  * the welcome bonus once per phone and per email, ever), read the account, look a customer up by contact, page
- * through the history, adjust points by hand.
+ * through the history, adjust points by hand, record events that earn the program's bonuses, redeem rewards for
+ * coupons and list them. `redeemRewardFor` and `couponsOf` serve the widget's routes too.
  *
  * Customer ids are the shop's own and live in the shop's namespace: the account is
  * `CUSTOMER_ACCOUNT.idFromName(shopId + ":" + customerId)` with the shop id of the verified key, so another
@@ -9,8 +10,8 @@
  */
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { unwrap } from "../account/result.ts";
-import type { AccountView } from "../account/types.ts";
-import { requireSecretKey } from "../auth.ts";
+import type { AccountView, CouponIssued, CouponView } from "../account/types.ts";
+import { requireSecretKey, sha256Hex } from "../auth.ts";
 import { isWellFormed, UNPAIRED_SURROGATE_MESSAGE } from "../../engine/host/validate/schema-kit.ts";
 import { accountOf } from "../checkout.ts";
 import { now } from "../clock.ts";
@@ -56,8 +57,22 @@ const customerSchema = z
     referralCode: z.string().nullable(),
     orders: z.int(),
     spend: z.int().describe("qualifying spend for tiers, minor units"),
+    coupons: z.array(z.lazy(() => couponSchema)).describe("coupons still to be used (active, or held by a pending order), newest first"),
   })
   .openapi("Customer");
+
+const couponSchema = z
+  .object({
+    code: z.string().openapi({ example: "K-7Q4M-XR2D-9HWT" }),
+    rewardId: z.string(),
+    name: z.string().describe("the reward's name when it was redeemed"),
+    cost: points.describe("points paid for it"),
+    state: z.enum(["active", "held", "used", "expired"]).describe("held: by a pending order; expired: its cost came back as points"),
+    issuedAt: z.string(),
+    expiresAt: z.string(),
+    orderId: z.string().nullable().describe("the order holding or having used it"),
+  })
+  .openapi("Coupon");
 
 const upsertedSchema = customerSchema.extend({ welcomePoints: points.describe("the welcome bonus granted by this request") }).openapi("CustomerUpserted");
 
@@ -103,6 +118,40 @@ const adjustmentBody = z
 const adjustmentSchema = z
   .object({ id: z.string(), points, reason: z.string().nullable(), at: z.string(), balance: points.describe("available after it") })
   .openapi("Adjustment");
+
+const EVENT_TYPES = ["review", "rating", "survey", "birthday", "custom"] as const;
+
+const eventBody = z
+  .strictObject({
+    id: z.string().regex(ID_PATTERN, "must be 1 to 200 letters, digits or _ . : @ -").openapi({ example: "ev1" }),
+    type: z.enum(EVENT_TYPES),
+    points: z.int().min(1).max(1e15).optional().openapi({ description: "custom only (required there)", example: 100 }),
+    reason: z.string().trim().min(1).max(500).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).optional()
+      .openapi({ description: "custom only; the history shows it (default: the type)" }),
+  })
+  .openapi("EventRequest");
+
+const eventSchema = z
+  .object({ id: z.string(), type: z.enum(EVENT_TYPES), points, reason: z.string(), at: z.string(), balance: points.describe("available after it") })
+  .openapi("Event");
+
+const rewardParams = customerIdParam.extend({
+  rewardId: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1 to 64 letters, digits, '_', '.' or '-'")
+    .openapi({ param: { name: "rewardId", in: "path" }, example: "coupon-20" }),
+});
+
+const couponIssuedSchema = z
+  .object({
+    code: z.string().openapi({ example: "K-7Q4M-XR2D-9HWT", description: "present it in a receipt's `codes`" }),
+    rewardId: z.string(),
+    name: z.string(),
+    cost: points,
+    expiresAt: z.string().describe("RFC 3339; unused by then, it expires and its cost comes back as points"),
+    balance: points.describe("available after it"),
+  })
+  .openapi("CouponIssued");
 
 const duplicateContact = {
   409: {
@@ -163,10 +212,43 @@ const adjustRoute = createRoute({
   responses: { 201: json(adjustmentSchema, "The adjustment"), ...errorResponses(400, 401, 404, 409, 413, 422) },
 });
 
+const eventRoute = createRoute({
+  method: "post", path: "/v1/customers/{customerId}/events", tags: ["Customers"], security: secret,
+  summary: "Record an event that earns a bonus",
+  description: "`review`, `rating`, `survey`: the program's bonus for it (422 invalid_state when it grants none). `birthday`: " +
+    "the program's birthday bonus, inside its window around the profile's birthday (program timezone), once per year " +
+    "(409 conflict for a second one). `custom`: `points` (and an optional `reason`). Points expire after the program's " +
+    "`points.expiryDays`. `id` makes it idempotent forever: the same id and body answer the first answer, another body is 409 " +
+    "idempotency_conflict.",
+  middleware: [requireSecretKey] as const,
+  request: { params: customerIdParam, body: { content: { "application/json": { schema: eventBody } }, required: true } },
+  responses: { 201: json(eventSchema, "The bonus granted"), ...errorResponses(400, 401, 404, 409, 413, 422) },
+});
+
+const rewardRoute = createRoute({
+  method: "post", path: "/v1/customers/{customerId}/rewards/{rewardId}", tags: ["Customers"], security: secret,
+  summary: "Redeem a reward for a coupon",
+  description: "Spends the reward's cost (soonest-expiring points first) and issues a single-use coupon code for this customer, " +
+    "valid the reward's `coupon.validDays`. The customer presents it in a receipt's `codes`; for anyone else it does nothing. " +
+    "Unused by its expiry, its cost comes back as points. 422 insufficient_points beyond the available balance. Send an " +
+    "`Idempotency-Key` to make retries safe.",
+  middleware: [requireSecretKey, idempotency((c) => shopObject(c.env, c.var.shopId))] as const,
+  request: { params: rewardParams, headers: idempotencyHeaders },
+  responses: { 201: json(couponIssuedSchema, "The coupon"), ...errorResponses(400, 401, 404, 409, 422) },
+});
+
+const couponsRoute = createRoute({
+  method: "get", path: "/v1/customers/{customerId}/coupons", tags: ["Customers"], security: secret,
+  summary: "A customer's coupons", description: "Every coupon in every state, newest first.",
+  middleware: [requireSecretKey] as const,
+  request: { params: customerIdParam },
+  responses: { 200: json(z.object({ items: z.array(couponSchema) }).openapi("CouponList"), "The coupons"), ...errorResponses(400, 401, 404) },
+});
+
 /** The account as api.md shows it (the path's id; internal fields such as `member` and `held` stay inside). */
 function customerView(customerId: string, view: AccountView): z.infer<typeof customerSchema> {
-  const { name, balance, pending, tier, nextTier, expiring, referralCode, orders, spend } = view;
-  return { id: customerId, name, balance, pending, tier, nextTier, expiring, referralCode, orders, spend };
+  const { name, balance, pending, tier, nextTier, expiring, referralCode, orders, spend, coupons } = view;
+  return { id: customerId, name, balance, pending, tier, nextTier, expiring, referralCode, orders, spend, coupons };
 }
 
 const CONTACT_PROBLEM: Record<ContactKind, string> = {
@@ -187,6 +269,33 @@ function contact(kind: ContactKind, value: string | null | undefined): string | 
 /** 404 unless the customer exists in this shop (created here, or named by an order). */
 async function requireCustomer(env: Env, shopId: string, customerId: string): Promise<void> {
   if (!(await shopObject(env, shopId).hasCustomer(customerId))) throw new HttpError(404, "not_found", `No customer ${customerId}`);
+}
+
+/**
+ * Redeems one of the program's rewards for the customer: 404 for a customer the shop does not have or a reward
+ * the current program does not have, 422 `invalid_state` while the program is paused, 422 `insufficient_points`
+ * beyond the available balance. `idempotencyKey` (the request's Idempotency-Key) makes the account answer a retry
+ * with the first coupon. Used by `POST /v1/customers/{id}/rewards/{rewardId}` and the widget's
+ * `POST /v1/public/me/rewards/{rewardId}`.
+ */
+export async function redeemRewardFor(
+  env: Env, shopId: string, customerId: string, rewardId: string, now: number, idempotencyKey?: string,
+): Promise<CouponIssued> {
+  const shop = shopObject(env, shopId);
+  const [, current] = await Promise.all([requireCustomer(env, shopId, customerId), shop.getProgram()]);
+  const reward = current?.program.rewards.find((r) => r.id === rewardId);
+  if (!current || !reward) throw new HttpError(404, "not_found", `The program has no reward ${rewardId}`, "rewardId");
+  if (current.program.status === "paused") throw new HttpError(422, "invalid_state", "The program is paused: no rewards can be redeemed", "rewardId");
+  const requestId = idempotencyKey === undefined ? undefined : await sha256Hex(`kopilka reward request\u0000${idempotencyKey}`);
+  return unwrap(await accountOf(env, shopId, customerId).redeemReward({
+    rewardId, name: reward.name, cost: reward.cost, validDays: reward.coupon.validDays,
+    expiryDays: current.program.points.expiryDays ?? null, requestId,
+  }, now));
+}
+
+/** A customer's coupons, every state, newest first (an unknown customer has none). For the widget's `GET /v1/public/me` too. */
+export async function couponsOf(env: Env, shopId: string, customerId: string, now: number): Promise<CouponView[]> {
+  return unwrap(await accountOf(env, shopId, customerId).listCoupons(now));
 }
 
 async function readAccount(env: Env, shopId: string, customerId: string, current: ProgramVersion | null, at: number) {
@@ -276,5 +385,28 @@ export function customerRoutes(app: OpenAPIHono<AppEnv>): void {
     const adjustment = unwrap(await accountOf(c.env, shopId, customerId).adjust({ id, points: change, reason, expiryDays }, now()));
     // Always 201, first answer or replay: a retry must see the status the first request saw.
     return c.json(adjustment, 201);
+  });
+
+  app.openapi(eventRoute, async (c) => {
+    const { shopId } = c.var;
+    const { customerId } = c.req.valid("param");
+    const { id, type, points: given, reason } = c.req.valid("json");
+    const [, current] = await Promise.all([requireCustomer(c.env, shopId, customerId), shopObject(c.env, shopId).getProgram()]);
+    const program = current ? { timezone: current.program.timezone, status: current.program.status, bonuses: current.program.bonuses, points: current.program.points } : null;
+    const event = unwrap(await accountOf(c.env, shopId, customerId).recordEvent({ id, type, points: given, reason, program }, now()));
+    return c.json(event, 201);
+  });
+
+  app.openapi(rewardRoute, async (c) => {
+    const { customerId, rewardId } = c.req.valid("param");
+    const coupon = await redeemRewardFor(c.env, c.var.shopId, customerId, rewardId, now(), c.req.header("idempotency-key"));
+    return c.json(coupon, 201);
+  });
+
+  app.openapi(couponsRoute, async (c) => {
+    const { shopId } = c.var;
+    const { customerId } = c.req.valid("param");
+    await requireCustomer(c.env, shopId, customerId);
+    return c.json({ items: await couponsOf(c.env, shopId, customerId, now()) }, 200);
   });
 }
