@@ -11,7 +11,7 @@
 // Screenshots (the `kopilka-screenshot` command) go to widget/test/artifacts/ (git-ignored).
 import { esbuildPlugin } from "@web/dev-server-esbuild";
 import { chromeLauncher } from "@web/test-runner-chrome";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { freePort } from "./worker/bench/server.ts";
 import { startHarness } from "./widget/test/server/harness.ts";
@@ -37,6 +37,12 @@ function kopilkaApi() {
     serve(context) {
       if (context.path === "/__kopilka__/env.json") {
         return { body: JSON.stringify({ api: harness?.base ?? null }), type: "json" };
+      }
+    },
+    // The bundle as built: undo the esbuild plugin's transform of .js files (it would un-minify them).
+    transform(context) {
+      if (context.path.startsWith("/widget/dist/") && context.path.endsWith(".js")) {
+        return { body: readFileSync(`${root}${context.path.slice(1)}`, "utf8") };
       }
     },
     async executeCommand({ command, payload, session }) {

@@ -3,11 +3,13 @@
  * moment: for a visitor and for a signed-in member (their tier's rate), with a campaign on coffee, a line that
  * earns nothing and a line whose points are doubled. Changing the price recomputes without a request.
  */
+import "../index.ts";
 import {
   api, buy, clearStorage, createShop, deepEqual, equal, includes, mount, ok, shopCall, signToken, unmountAll, waitFor,
   type Shop,
 } from "../test/helpers.ts";
 import type { ReceiptLine } from "../../engine/host/types.ts";
+import { CART } from "../test/carts.ts";
 import type { KopilkaEarnPreview } from "./earn-preview.ts";
 
 /** The demo program plus a campaign that always applies: double points on coffee. */
@@ -21,13 +23,6 @@ const DOUBLE_COFFEE = {
     { id: "coffee-x2", name: "Двойные баллы за кофе", target: { categories: ["coffee"] }, effect: { pointsMultiplierBps: 20000 } },
   ],
 };
-
-export const CART: ReceiptLine[] = [
-  { id: "1", sku: "beans-ethiopia", categories: ["coffee"], price: 89000, qty: 2 },
-  { id: "2", sku: "mug", categories: ["accessories"], price: 45050, qty: 1 },
-  { id: "3", sku: "gift-card", categories: ["gifts"], tags: ["no-earn"], price: 100000, qty: 1 },
-  { id: "4", sku: "tea-sencha", categories: ["tea"], tags: ["promo"], price: 33333, qty: 3 },
-];
 
 type Quote = Record<string, unknown> & { pointsEarned: number };
 

@@ -3,6 +3,7 @@
  * there (Tab and Shift+Tab wrap), Escape closes it and focus returns to the launcher (or to the page's own
  * button that opened it); a visitor joins without touching the mouse.
  */
+import "../index.ts";
 import {
   $, axeCheck, clearStorage, createShop, equal, focused, freshPhone, includes, mount, ok, press, type, unmountAll,
   waitForView, type Shop,

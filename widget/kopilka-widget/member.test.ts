@@ -3,6 +3,7 @@
  * about to expire, ways to earn with the referral link, a reward bought for a coupon code, the history a page at a
  * time, a refresh after an order; and what a refused token does (401: back to the anonymous state).
  */
+import "../index.ts";
 import {
   $, $$, axeCheck, buy, clearStorage, createShop, equal, fill, focused, freshPhone, includes, mount, ok, recordEvents,
   screenshots, shopCall, signToken, text, unmountAll, waitFor, waitForView, type Shop,

@@ -4,6 +4,7 @@
  * sign-out), and each error the server gives — a duplicate phone or e-mail, an unknown referral code, too many
  * attempts.
  */
+import "../index.ts";
 import {
   $, $$, api, axeCheck, clearStorage, createShop, equal, fill, focused, freshPhone, includes, mount, ok, recordEvents,
   screenshots, text, unmountAll, waitFor, waitForView, type Shop,
@@ -25,11 +26,11 @@ describe("<kopilka-widget>: joining", () => {
     el.show();
     await el.updateComplete;
     await axeCheck("the anonymous panel");
+    includes(text(el, "[part~=hero]"), "Дарим 500 баллов за вступление");
     const how = text(el, "[part~=program]");
-    includes(how, "500 баллов за вступление");
     includes(how, "10 % от каждой покупки возвращаются баллами");
     includes(how, "1 балл = 1 ₽");
-    includes(how, "Бронза");
+    includes(how, "Бронза сразу после вступления · 10 % баллами");
     includes(how, "Серебро");
     includes(how, "от 20 000 ₽ покупок");
     includes(how, "Купон −20% на товар");

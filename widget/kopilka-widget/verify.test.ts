@@ -3,6 +3,7 @@
  * wrong code says how many tries are left; asking again too soon is refused with a countdown; "later" leaves a
  * reminder in the member view; the right code (caught by the test's webhook receiver) grants the points.
  */
+import "../index.ts";
 import {
   $, axeCheck, clearStorage, createShop, equal, fill, focused, freshPhone, includes, lastCode, mount, ok, recordEvents,
   screenshots, text, unmountAll, waitFor, waitForView, type Shop,

@@ -3,6 +3,7 @@
  * Intl.NumberFormat, dates in the program's time zone, and the language taken from the element, its ancestors or
  * the document — followed when the document's language changes.
  */
+import "../index.ts";
 import { clearStorage, createShop, equal, includes, mount, text, unmountAll } from "../test/helpers.ts";
 import { langOf, Locale } from "./i18n.ts";
 

@@ -1,12 +1,12 @@
 /**
  * Helpers of the widget's browser tests: assertions, the real API's test shops (created by the Node side,
  * web-test-runner.config.mjs), mounting the widget, waiting for its state, keyboard input, an axe check, and
- * screenshots into widget/test/artifacts/.
+ * screenshots into widget/test/artifacts/. It does not define the elements: a test imports `../index.ts` (the
+ * sources) or loads the bundle.
  */
 import { executeServerCommand, sendKeys, setViewport } from "@web/test-runner-commands";
 import type { KopilkaWidget } from "../kopilka-widget/kopilka-widget.ts";
 import type { View } from "../kopilka-widget/kopilka-widget.ts";
-import "../index.ts";
 
 declare global {
   function describe(name: string, body: () => void): void;
