@@ -76,3 +76,25 @@ describe("referral", () => {
     expect(await balanceOf(shop, member.customer.id)).toBe(500 + 5 * 300);
   });
 });
+
+describe("referral through PUT /v1/customers", () => {
+  it("attaches the referrer once: the same code again is a no-op, another code is 409, one's own is 400", async () => {
+    const shop = await widgetShop();
+    const a = await register(shop);
+    const b = await register(shop);
+    const first = await send("PUT", "/v1/customers/crm-5", { token: shop.secretKey, body: { name: "E", referralCode: a.customer.referralCode } });
+    expect(first.status).toBe(201);
+    const created = (await first.json()) as { balance: number; referralCode: string };
+    expect(created.balance).toBe(700); // 500 welcome (no contacts: once per id) + 200 referee
+    const same = await send("PUT", "/v1/customers/crm-5", { token: shop.secretKey, body: { name: "E", referralCode: a.customer.referralCode } });
+    expect(same.status).toBe(200);
+    expect(((await same.json()) as { balance: number }).balance).toBe(700);
+    const other = await send("PUT", "/v1/customers/crm-5", { token: shop.secretKey, body: { name: "E", referralCode: b.customer.referralCode } });
+    expect(other.status).toBe(409);
+    expect(await errorOf(other)).toMatchObject({ code: "conflict", path: "referralCode" });
+    const own = await send("PUT", "/v1/customers/crm-5", { token: shop.secretKey, body: { name: "E", referralCode: created.referralCode } });
+    expect(own.status).toBe(400);
+    expect(await balanceOf(shop, a.customer.id)).toBe(800);
+    expect(await balanceOf(shop, b.customer.id)).toBe(500);
+  });
+});

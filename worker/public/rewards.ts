@@ -10,6 +10,6 @@ export function couponListOf(env: Env, shopId: string, customerId: string, at: n
 }
 
 /** Spends the reward's cost and answers the coupon (404 unknown reward, 422 insufficient_points). */
-export function redeemRewardFor(env: Env, shopId: string, customerId: string, rewardId: string, at: number) {
-  return redeem(env, shopId, customerId, rewardId, at);
+export function redeemRewardFor(env: Env, shopId: string, customerId: string, rewardId: string, at: number, idempotencyKey?: string) {
+  return redeem(env, shopId, customerId, rewardId, at, idempotencyKey);
 }

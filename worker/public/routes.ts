@@ -429,6 +429,6 @@ export function publicRoutes(app: OpenAPIHono<AppEnv>): void {
     const { rewardId } = c.req.valid("param");
     const at = now();
     if (!(await shopObject(c.env, shopId).hasCustomer(customerId))) throw new HttpError(404, "not_found", "Not a member yet: register first");
-    return c.json(await redeemRewardFor(c.env, shopId, customerId, rewardId, at), 201);
+    return c.json(await redeemRewardFor(c.env, shopId, customerId, rewardId, at, c.req.header("idempotency-key")), 201);
   });
 }

@@ -35,7 +35,7 @@ const emptyAccount = (id: string, extra: Record<string, unknown> = {}) => ({
   tier: null,
   nextTier: null,
   expiring: [],
-  referralCode: null,
+  referralCode: expect.stringMatching(/^[A-HJKMNP-Z2-9]{8}$/),
   orders: 0,
   spend: 0,
   coupons: [],
@@ -57,9 +57,9 @@ async function expectError(response: Response | Promise<Response>, status: numbe
 describe("PUT /v1/customers/{customerId}", () => {
   it("creates the customer: 201 with the account and the welcome bonus", async () => {
     const shop = await shopWith();
-    const response = await put(shop.secretKey, "c-42", { name: "Anna", phone: "8 (999) 123-45-67", email: "Anna@Example.com", birthday: "1990-05-17", referralCode: "ANNA1" });
+    const response = await put(shop.secretKey, "c-42", { name: "Anna", phone: "8 (999) 123-45-67", email: "Anna@Example.com", birthday: "1990-05-17" });
     expect(response.status).toBe(201);
-    expect(await response.json()).toEqual(emptyAccount("c-42", { name: "Anna", balance: 500, referralCode: "ANNA1", welcomePoints: 500 }));
+    expect(await response.json()).toEqual(emptyAccount("c-42", { name: "Anna", balance: 500, welcomePoints: 500 }));
     const history = (await (await send("GET", "/v1/customers/c-42/history", { token: shop.secretKey })).json()) as { items: unknown[] };
     expect(history.items).toEqual([expect.objectContaining({ type: "bonus", points: 500, reason: "welcome", at: at(T0), expiresAt: null })]);
   });
@@ -82,11 +82,11 @@ describe("PUT /v1/customers/{customerId}", () => {
 
   it("updates: 200, the profile replaced, no second welcome", async () => {
     const shop = await shopWith();
-    await created(shop, "c1", { name: "Anna", phone: "+79991234567", referralCode: "A" });
+    await created(shop, "c1", { name: "Anna", phone: "+79991234567", birthday: "1990-05-17" });
     setClock(T0 + 1000);
     const response = await put(shop.secretKey, "c1", { name: "Anna P.", phone: "+79991234567" });
     expect(response.status).toBe(200);
-    // referralCode was left out: PUT replaces the whole profile.
+    // birthday was left out: PUT replaces the whole profile.
     expect(await response.json()).toEqual(emptyAccount("c1", { name: "Anna P.", balance: 500, welcomePoints: 0 }));
   });
 
@@ -247,11 +247,11 @@ describe("GET /v1/customers/{customerId}", () => {
   it("answers the account with tier and next tier from the current program", async () => {
     const tiers = { levels: [{ id: "bronze", name: "Bronze", from: 0, rateBps: 500 }, { id: "silver", name: "Silver", from: 1_000_000, rateBps: 1000 }] };
     const shop = await shopWith({ tiers, bonuses: { welcome: { points: 500 } } });
-    await created(shop, "c1", { name: "Anna", referralCode: "ANNA" });
+    await created(shop, "c1", { name: "Anna" });
     const response = await get(shop.secretKey, "c1");
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual(
-      emptyAccount("c1", { name: "Anna", balance: 500, tier: "bronze", nextTier: { id: "silver", amountLeft: 1_000_000 }, referralCode: "ANNA" }),
+      emptyAccount("c1", { name: "Anna", balance: 500, tier: "bronze", nextTier: { id: "silver", amountLeft: 1_000_000 } }),
     );
   });
 

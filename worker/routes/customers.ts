@@ -14,6 +14,7 @@ import type { AccountView, CouponIssued, CouponView } from "../account/types.ts"
 import { requireSecretKey, sha256Hex } from "../auth.ts";
 import { isWellFormed, UNPAIRED_SURROGATE_MESSAGE } from "../../engine/host/validate/schema-kit.ts";
 import { accountOf } from "../checkout.ts";
+import { referralMoment, settleReferral } from "../engagement.ts";
 import { now } from "../clock.ts";
 import { HttpError, errorResponses, errorSchema, type AppEnv } from "../http.ts";
 import { idempotency, idempotencyHeaders } from "../idempotency.ts";
@@ -39,7 +40,8 @@ const profileBody = z
     phone: z.string().max(64).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).nullish().openapi({ example: "8 (999) 123-45-67", description: "stored in E.164: +79991234567" }),
     email: z.string().max(320).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).nullish().openapi({ example: "Anna@Example.com", description: "stored trimmed and lower-cased" }),
     birthday: z.iso.date().nullish().openapi({ example: "1990-05-17" }),
-    referralCode: z.string().trim().min(1).max(64).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).nullish(),
+    referralCode: z.string().trim().min(1).max(64).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).nullish()
+      .openapi({ description: "the referral code of the customer who referred this one (once per customer; the program's referral bonuses follow)" }),
   })
   .openapi("CustomerProfile", {
     description: "The whole profile: PUT replaces it, so a field left out (or null) is cleared, and a contact left out is released.",
@@ -54,7 +56,7 @@ const customerSchema = z
     tier: z.string().nullable(),
     nextTier: z.object({ id: z.string(), amountLeft: z.int().describe("qualifying spend still needed, minor units") }).nullable(),
     expiring: z.array(z.object({ points, at: z.string().describe("RFC 3339") })).describe("points expiring in the next 30 days"),
-    referralCode: z.string().nullable(),
+    referralCode: z.string().nullable().describe("this customer's own code to share"),
     orders: z.int(),
     spend: z.int().describe("qualifying spend for tiers, minor units"),
     coupons: z.array(z.lazy(() => couponSchema)).describe("coupons still to be used (active, or held by a pending order), newest first"),
@@ -298,8 +300,13 @@ export async function couponsOf(env: Env, shopId: string, customerId: string, no
   return unwrap(await accountOf(env, shopId, customerId).listCoupons(now));
 }
 
+/** The account, with the customer's own referral code (kept by the Shop, created on first need). */
 async function readAccount(env: Env, shopId: string, customerId: string, current: ProgramVersion | null, at: number) {
-  return customerView(customerId, unwrap(await accountOf(env, shopId, customerId).getAccount(at, current?.program)));
+  const [view, card] = await Promise.all([
+    accountOf(env, shopId, customerId).getAccount(at, current?.program),
+    shopObject(env, shopId).customerCard(customerId, at),
+  ]);
+  return { ...customerView(customerId, unwrap(view)), referralCode: card.referralCode };
 }
 
 export function customerRoutes(app: OpenAPIHono<AppEnv>): void {
@@ -313,6 +320,12 @@ export function customerRoutes(app: OpenAPIHono<AppEnv>): void {
     const at = now();
     const shop = shopObject(c.env, shopId);
     const current = await shop.getProgram();
+    // `referralCode` is the code of the member who referred this customer (their own is in the answer).
+    if (body.referralCode) {
+      const referrer = await shop.findReferralCode(body.referralCode);
+      if (referrer === null) throw new HttpError(400, "invalid_request", "referralCode: no customer has this referral code", "referralCode");
+      if (referrer === customerId) throw new HttpError(400, "invalid_request", "referralCode: this is the customer's own referral code", "referralCode");
+    }
     const welcome = current?.program.bonuses.welcome;
     // With `verify` set the bonus waits for the contact's verification in the widget (POST /v1/public/verify, the
     // widget issue): nothing is granted or marked here.
@@ -337,6 +350,13 @@ export function customerRoutes(app: OpenAPIHono<AppEnv>): void {
       const bonus = unwrap(await account.grantBonus({ id: "welcome", points: welcome.points, reason: "welcome", expiryDays }, at));
       // The bonus is granted once: a later update (or a retry after it landed) gets the first answer and reports 0.
       if (bonus.granted) welcomePoints = welcome.points;
+    }
+    if (body.referralCode && current) {
+      const attached = await shop.attachReferral(customerId, body.referralCode, at);
+      if (!attached.ok && attached.reason === "already_referred") {
+        throw new HttpError(409, "conflict", "referralCode: this customer was already referred by another customer", "referralCode");
+      }
+      if (attached.ok && referralMoment(current.program) === "registration") await settleReferral(c.env, shopId, customerId, current.program, at);
     }
     const view = await readAccount(c.env, shopId, customerId, current, at);
     return created ? c.json({ ...view, welcomePoints }, 201) : c.json({ ...view, welcomePoints }, 200);
