@@ -28,7 +28,7 @@ import { normaliseContact, type ContactKind } from "../shop/contacts.ts";
 import { shopObject, type ValidProgram } from "../shop/shop.ts";
 import { ISSUED_TOKEN_TTL_SECONDS, signCustomerToken } from "../tokens.ts";
 import { corsForShop, preflight, requireCustomerToken, requirePublishableKey } from "./access.ts";
-import { couponListOf, redeemRewardFor } from "./rewards.ts";
+import { couponsOf, customerSchema, historyQuery, historySchema, redeemRewardFor } from "../routes/customers.ts";
 
 const widget = [{ publishableKey: [] }];
 const customer = [{ publishableKey: [], customerToken: [] }];
@@ -39,32 +39,10 @@ const text = (max: number) => z.string().max(max).refine(isWellFormed, UNPAIRED_
 
 const channelSchema = z.enum(["phone", "email"]);
 
-const couponSchema = z
-  .object({
-    code: z.string().openapi({ example: "K-7QX2-M9KD-4TWP" }),
-    rewardId: z.string(),
-    name: z.string(),
-    cost: points,
-    state: z.enum(["active", "held", "used", "expired"]),
-    issuedAt: z.string(),
-    expiresAt: z.string(),
-  })
-  .openapi("Coupon");
-
-const meSchema = z
-  .object({
-    id: z.string(),
-    name: z.string().nullable(),
-    balance: points.describe("points available to spend now"),
-    pending: points.describe("points earned, not yet available"),
-    tier: z.string().nullable(),
-    nextTier: z.object({ id: z.string(), amountLeft: z.int().describe("qualifying spend still needed, minor units") }).nullable(),
-    expiring: z.array(z.object({ points, at: z.string() })),
-    referralCode: z.string().nullable().describe("share it: a friend who registers with it brings the program's referral bonus"),
-    referrals: z.object({ invited: z.int(), rewarded: z.int() }),
-    orders: z.int(),
-    spend: z.int().describe("qualifying spend for tiers, minor units"),
-    coupons: z.array(couponSchema).describe("coupons still usable (active, or held by a pending order)"),
+/** The account as the widget shows it: what the shop sees (GET /v1/customers/{id}) and a little more. */
+const meSchema = customerSchema
+  .extend({
+    referrals: z.object({ invited: z.int(), rewarded: z.int() }).describe("friends who joined with this customer's code; rewarded: bonuses paid"),
     contacts: z.object({ phone: z.string().nullable(), email: z.string().nullable() }).describe("masked"),
     verification: z
       .object({ channel: channelSchema, verified: z.boolean() })
@@ -100,22 +78,6 @@ const verifyBody = z
   .strictObject({ channel: channelSchema, code: z.string().regex(/^\d{6}$/, "must be the 6 digits of the code") })
   .openapi("Verification");
 const verifiedSchema = z.object({ customer: meSchema, welcomePoints: points }).openapi("Verified");
-
-const historyQuery = z.object({
-  cursor: z.string().max(64).optional(),
-  limit: z.coerce.number().int().min(1).max(100).optional(),
-});
-
-const historySchema = z
-  .object({
-    items: z.array(z.object({
-      at: z.string(), type: z.string(), points, orderId: z.string().nullable(), returnId: z.string().nullable(),
-      store: z.string().nullable(), amount: z.int().nullable(), pointsSpent: points.nullable(), pointsEarned: points.nullable(),
-      expiresAt: z.string().nullable(), reason: z.string().nullable(),
-    })),
-    nextCursor: z.string().nullable(),
-  })
-  .openapi("MyHistory");
 
 const rewardParam = z.object({
   rewardId: z.string().min(1).max(200).openapi({ param: { name: "rewardId", in: "path" }, example: "coupon-20" }),
@@ -245,7 +207,7 @@ export async function meOf(env: Env, shopId: string, customerId: string, program
   const [view, profile, coupons] = await Promise.all([
     account.getAccount(at, program ?? undefined).then((r) => unwrap(r)),
     shop.contactsOf(customerId),
-    couponListOf(env, shopId, customerId, at),
+    couponsOf(env, shopId, customerId, at),
   ]);
   const channel = program ? welcomeChannel(program) : null;
   return {

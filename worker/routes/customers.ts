@@ -47,7 +47,7 @@ const profileBody = z
     description: "The whole profile: PUT replaces it, so a field left out (or null) is cleared, and a contact left out is released.",
   });
 
-const customerSchema = z
+export const customerSchema = z
   .object({
     id: z.string(),
     name: z.string().nullable(),
@@ -63,7 +63,7 @@ const customerSchema = z
   })
   .openapi("Customer");
 
-const couponSchema = z
+export const couponSchema = z
   .object({
     code: z.string().openapi({ example: "K-7Q4M-XR2D-9HWT" }),
     rewardId: z.string(),
@@ -78,7 +78,7 @@ const couponSchema = z
 
 const upsertedSchema = customerSchema.extend({ welcomePoints: points.describe("the welcome bonus granted by this request") }).openapi("CustomerUpserted");
 
-const historySchema = z
+export const historySchema = z
   .object({
     items: z.array(
       z.object({
@@ -99,7 +99,7 @@ const historySchema = z
   })
   .openapi("CustomerHistory");
 
-const historyQuery = z.object({
+export const historyQuery = z.object({
   cursor: z.string().max(64).optional(),
   limit: z.coerce.number().int().min(1).max(100).optional().openapi({ description: "1 to 100, default 50" }),
 });
