@@ -6,6 +6,7 @@ import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import { toProblems } from "../engine/host/validate.ts";
 import { HttpError, bodyLimit, errorResponse, invalidRequest, type AppEnv } from "./http.ts";
 import { demoShop } from "./demo/seed.ts";
+import { demoShopBackend } from "./demo/shop-backend.ts";
 import { checkoutRoutes } from "./routes/checkout.ts";
 import { customerRoutes } from "./routes/customers.ts";
 import { programRoutes } from "./routes/program.ts";
@@ -60,6 +61,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   checkoutRoutes(app);
   customerRoutes(app);
   publicRoutes(app);
+  demoShopBackend(app); // the demo storefront's checkout (`npm start`); only with the demo shop of .dev.vars
 
   const registry = app.openAPIRegistry;
   registry.registerComponent("securitySchemes", "secretKey", {

@@ -150,6 +150,13 @@ export class KopilkaWidget extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has("open")) this.syncDialog();
+    // A new view starts at its top (the form the shopper left was further down).
+    if (changed.has("view")) this.scrollToTop();
+  }
+
+  private scrollToTop(): void {
+    const body = this.renderRoot.querySelector("[part~=body]");
+    if (body) body.scrollTop = 0;
   }
 
   // ---- opening and closing ---------------------------------------------------------------------
@@ -165,6 +172,8 @@ export class KopilkaWidget extends LitElement {
   /** Closes the panel and returns focus to where it was before. */
   close(): void {
     this.open = false;
+    // "Welcome, N points are yours" was news once; an error stays until it is dealt with.
+    if (this.notice?.kind === "status") this.notice = null;
   }
 
   toggle(): void {
@@ -181,6 +190,7 @@ export class KopilkaWidget extends LitElement {
     if (!dialog) return;
     if (this.open && !dialog.open) {
       dialog.showModal();
+      this.scrollToTop();
       (this.renderRoot.querySelector("#title") as HTMLElement | null)?.focus();
       if (this.view === "member" && this.history === null) queueMicrotask(() => void this.loadHistory(true));
     } else if (!this.open && dialog.open) {

@@ -22,7 +22,8 @@ function devVars(): Record<string, string> {
 
 const wrangler = spawn(
   `${root}node_modules/.bin/wrangler`,
-  ["dev", "--ip", "127.0.0.1", "--port", port, "--persist-to", ".wrangler/state"],
+  // --assets: the demo storefront (`npm run build:storefront`) at `/`; every other path goes to the Worker.
+  ["dev", "--ip", "127.0.0.1", "--port", port, "--persist-to", ".wrangler/state", "--assets", "build/storefront"],
   { cwd: root, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
 );
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => wrangler.kill(signal));
@@ -47,6 +48,7 @@ if (await ready()) {
   await fetch(`${base}/v1/program`, { headers: { authorization: `Bearer ${vars.DEMO_SECRET_KEY}` } }).catch(() => {});
   console.log(`
   Kopilka is running at ${base}
+    demo shop     ${base}/          (the storefront with the widget)
     health        ${base}/v1/health
     OpenAPI       ${base}/v1/openapi.json
   Demo shop (local only — these keys live in .dev.vars and never in production):

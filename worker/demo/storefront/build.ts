@@ -1,0 +1,45 @@
+/**
+ * Builds the demo storefront that `npm start` serves at `/` (`npm run build:storefront`) into build/storefront/:
+ * the page with the demo shop's publishable key from .dev.vars, its script and styles, and the widget bundle
+ * under /widget/ (built here too). `wrangler dev --assets build/storefront` serves these files; every other
+ * path — the API, the demo shop's backend — goes to the Worker.
+ */
+import { build } from "esbuild";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { buildWidget } from "../../../widget/build.ts";
+
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const here = fileURLToPath(new URL("./", import.meta.url));
+export const STOREFRONT_DIR = `${root}build/storefront/`;
+
+function devVar(name: string): string {
+  const match = new RegExp(`^${name}=(.*)$`, "m").exec(readFileSync(`${root}.dev.vars`, "utf8"));
+  if (!match) throw new Error(`.dev.vars has no ${name}`);
+  return match[1]!.trim();
+}
+
+export async function buildStorefront(): Promise<void> {
+  await buildWidget();
+  rmSync(STOREFRONT_DIR, { recursive: true, force: true });
+  mkdirSync(`${STOREFRONT_DIR}widget`, { recursive: true });
+  for (const file of readdirSync(`${root}widget/dist`)) copyFileSync(`${root}widget/dist/${file}`, `${STOREFRONT_DIR}widget/${file}`);
+  const html = readFileSync(`${here}index.html`, "utf8").replaceAll("%DEMO_PUBLISHABLE_KEY%", devVar("DEMO_PUBLISHABLE_KEY"));
+  writeFileSync(`${STOREFRONT_DIR}index.html`, html);
+  copyFileSync(`${here}storefront.css`, `${STOREFRONT_DIR}storefront.css`);
+  await build({
+    entryPoints: [`${here}storefront.ts`],
+    outfile: `${STOREFRONT_DIR}storefront.js`,
+    bundle: true,
+    format: "esm",
+    target: "es2022",
+    minify: true,
+    charset: "utf8",
+    logLevel: "warning",
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await buildStorefront();
+  console.log(`demo storefront built into ${STOREFRONT_DIR.slice(root.length)}`);
+}
