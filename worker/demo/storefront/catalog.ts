@@ -25,7 +25,7 @@ export const PRODUCTS: readonly Product[] = [
   { sku: "tea-oolong", name: { ru: "Молочный улун, 100 г", en: "Milk oolong, 100 g" }, category: "tea", price: 52000 },
   { sku: "mug", name: { ru: "Кружка 350 мл", en: "Mug, 350 ml" }, category: "accessories", price: 45000 },
   { sku: "french-press", name: { ru: "Френч-пресс 600 мл", en: "French press, 600 ml" }, category: "accessories", price: 249000 },
-  { sku: "gift-card", name: { ru: "Подарочная карта 1 000 ₽", en: "Gift card, 1,000 ₽" }, category: "accessories", price: 100000, tags: ["no-earn"] },
+  { sku: "gift-card", name: { ru: "Подарочная карта 1\u00a0000\u00a0₽", en: "Gift card, ₽1,000" }, category: "accessories", price: 100000, tags: ["no-earn"] },
 ];
 
 /** Delivery, unless a campaign makes it free. */

@@ -332,8 +332,7 @@ function applyLang(next: Lang): void {
   for (const el of document.querySelectorAll<HTMLElement>("[data-t]")) el.textContent = t[el.dataset.t as keyof Texts] as string;
   for (const el of document.querySelectorAll<HTMLElement>("[data-t-label]")) el.setAttribute("aria-label", t[el.dataset.tLabel as keyof Texts] as string);
   const toggle = $("#lang");
-  toggle.textContent = lang === "ru" ? "EN" : "RU";
-  toggle.setAttribute("aria-label", t.switchLang);
+  toggle.textContent = t.switchLang;
   toggle.setAttribute("lang", lang === "ru" ? "en" : "ru");
   renderCatalog();
   renderCart();

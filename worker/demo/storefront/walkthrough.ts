@@ -55,6 +55,17 @@ async function startServer(): Promise<{ stop(): void }> {
   return { stop };
 }
 
+/** axe-core's WCAG 2.1 A/AA rules on the whole page, the widget's shadow root included. */
+async function axeCheck(page: Page, what: string): Promise<void> {
+  await page.addScriptTag({ path: `${root}node_modules/axe-core/axe.min.js` });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(c: unknown, o: unknown): Promise<{ violations: { id: string; help: string; nodes: { target: unknown }[] }[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+    return result.violations.map((v) => `${v.id}: ${v.help} ${JSON.stringify(v.nodes.map((n) => n.target))}`);
+  });
+  if (violations.length > 0) throw new Error(`accessibility violations (${what}):\n${violations.join("\n")}`);
+}
+
 function step(name: string): void {
   console.log(`• ${name}`);
 }
@@ -93,6 +104,7 @@ async function main(): Promise<void> {
     await page.goto(`${base}/`, { waitUntil: "networkidle0" });
     await page.waitForFunction(() => document.querySelector("kopilka-widget")?.view === "anonymous");
     await page.waitForFunction(() => [...document.querySelectorAll("kopilka-earn-preview")].every((p) => p.evaluation));
+    await axeCheck(page, "the storefront");
     await shots(page, "home");
 
     step("a new shopper joins in the widget and gets the welcome points");
@@ -116,6 +128,7 @@ async function main(): Promise<void> {
     step("checkout: the quote spends the 500 points (slider at its maximum)");
     await page.click("#start-checkout");
     await page.waitForSelector("#place");
+    await axeCheck(page, "the checkout");
     const redeem = await page.$eval("#redeem", (el) => Number((el as HTMLInputElement).value));
     if (redeem !== 500) throw new Error(`points to spend: ${redeem}`);
     await page.$eval("#cart", (el) => el.scrollIntoView());
@@ -135,7 +148,16 @@ async function main(): Promise<void> {
     await page.click("#my-bonuses");
     await page.waitForFunction(() => (document.querySelector("kopilka-widget")?.history?.length ?? 0) >= 2);
     const history = await page.$eval("kopilka-widget", (w) => w.history!.map((h) => `${h.type} ${h.points}`));
+    await axeCheck(page, "the widget after the order");
     await shots(page, "after");
+
+    step("in English: the storefront and the widget switch together");
+    await page.keyboard.press("Escape");
+    await page.click("#lang");
+    await page.waitForFunction(() => document.documentElement.lang === "en");
+    await page.click("#my-bonuses");
+    await page.waitForFunction(() => document.querySelector("kopilka-widget")?.shadowRoot?.querySelector("#title")?.textContent?.includes("Loyalty program"));
+    await shots(page, "english");
     console.log(`  ${paid.trim()}\n  balance ${after.balance}, tier ${after.tier}, spend ${after.spend}; history: ${history.join(", ")}`);
     if (after.balance === null || after.balance <= 0 || after.balance >= 500) throw new Error(`balance after the order: ${after.balance}`);
     if (!history[0]?.startsWith("order")) throw new Error(`history: ${history.join(", ")}`);
