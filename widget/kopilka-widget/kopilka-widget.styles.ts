@@ -104,7 +104,7 @@ export const styles = css`
   }
   [part~="title"] { margin: 0; font-size: 17px; font-weight: 700; line-height: 1.25; }
   [part~="title"]:focus { outline: none; }
-  [part~="title"]:focus-visible { outline: 3px solid var(--_on-accent); outline-offset: 2px; }
+  [part~="title"]:focus-visible { outline: 2px solid var(--_on-accent); outline-offset: 4px; border-radius: 4px; }
   [part~="shop"] { display: block; font-size: 13px; font-weight: 500; opacity: 0.9; }
   [part~="close"] {
     display: grid;
@@ -172,6 +172,7 @@ export const styles = css`
   [part~="message"][part~="error"] { background: #fdecea; color: var(--_error); border: 1px solid currentColor; }
   [part~="message"][part~="success"] { background: #e7f5ea; color: var(--_success); border: 1px solid currentColor; font-weight: 600; }
   [part~="verify-reminder"] { display: grid; gap: 8px; }
+  [part~="message"] + [part~="button"] { margin-top: 12px; }
 
   [part~="hint"] { color: var(--_muted); font-size: 13px; }
   [part~="hint"]:empty { display: none; }
