@@ -7,7 +7,7 @@
 import "../index.ts";
 import {
   $, $$, api, axeCheck, clearStorage, createShop, equal, fill, focused, freshPhone, includes, mount, ok, recordEvents,
-  screenshots, text, unmountAll, waitFor, waitForView, type Shop,
+  screenshots, signToken, text, unmountAll, waitFor, waitForView, type Shop,
 } from "../test/helpers.ts";
 
 describe("<kopilka-widget>: joining", () => {
@@ -161,6 +161,32 @@ describe("<kopilka-widget>: joining", () => {
     await waitFor(() => el.shadowRoot!.querySelector("#join-email-error"), "the e-mail error");
     equal(text(el, "#join-email-error"), "Этот e-mail уже участвует в программе. Укажите другой или войдите в магазине.");
     errors.stop();
+  });
+
+  it("says so when the shop's customer joined meanwhile elsewhere (409 conflict)", async () => {
+    const customerId = `shop-${crypto.randomUUID().slice(0, 8)}`;
+    const token = await signToken(shop, customerId);
+    const el = await mount(shop, { lang: "ru", "customer-token": token });
+    equal(el.view, "anonymous", "view");
+    // Another tab joins first, with the same token.
+    const other = await fetch(`${await api()}/v1/public/register`, {
+      method: "POST",
+      headers: { "x-publishable-key": shop.publishableKey, authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "Вера", phone: freshPhone(), consent: true }),
+    });
+    equal(other.status, 201, "the other tab's registration");
+    el.show();
+    await el.updateComplete;
+    await fill(el, "#join-name", "Вера");
+    await fill(el, "#join-phone", freshPhone());
+    ($(el, "#join-consent") as HTMLInputElement).click();
+    const errors = recordEvents(["kopilka-error"]);
+    $(el, "[part~=submit]").click();
+    await waitFor(() => errors.events.length > 0, "the conflict");
+    errors.stop();
+    equal(errors.events[0]!.detail.code, "conflict", "code");
+    await el.updateComplete;
+    includes(text(el, "form [role=alert]"), "Вы уже участник программы.");
   });
 
   it("prefills a friend's referral code from ?ref= and reports an unknown one on its field", async () => {

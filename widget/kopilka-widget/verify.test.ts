@@ -99,6 +99,24 @@ describe("<kopilka-widget>: verification", () => {
     events.stop();
   });
 
+  it("an expired code (the API's answer, recorded) asks for a new one", async () => {
+    const el = await mount(shop, { lang: "ru" });
+    await register(el, freshPhone());
+    const original = window.fetch;
+    window.fetch = (input, init) => /\/v1\/public\/verify$/.test(String(input))
+      ? Promise.resolve(Response.json({ error: { code: "invalid_state", message: "The code has expired: ask for a new one", path: "code" } }, { status: 422 }))
+      : original(input, init);
+    try {
+      await fill(el, "#code", "123456");
+      $(el, "[part~=verify] [part~=submit]").click();
+      await waitFor(() => el.codeError, "the message");
+    } finally {
+      window.fetch = original;
+    }
+    await el.updateComplete;
+    equal(text(el, "#code-error"), "Этот код больше не действует. Запросите новый.");
+  });
+
   it("'later' shows the member view with a reminder that brings the code entry back", async () => {
     const el = await mount(shop, { lang: "en" });
     await register(el, freshPhone());
