@@ -143,6 +143,21 @@ describe("<kopilka-widget>: a member", () => {
     await screenshots("history");
   });
 
+  it("shows points still pending (a program with a return window) apart from the balance", async () => {
+    const pendingShop = await createShop({ points: { value: 100, expiryDays: 365, pendingDays: 14 }, campaigns: [] });
+    const customerId = `shop-${crypto.randomUUID().slice(0, 8)}`;
+    await shopCall(pendingShop, "PUT", `/v1/customers/${customerId}`, { name: "Лев", phone: freshPhone() });
+    await buy(pendingShop, customerId, 123400);
+    const el = await mount(pendingShop, { lang: "ru", "customer-token": await signToken(pendingShop, customerId) });
+    equal(el.customer?.balance, 500, "balance");
+    equal(el.customer?.pending, 123, "pending");
+    el.show();
+    await el.updateComplete;
+    includes(text(el, "[part~=balance]"), "500 баллов");
+    equal(text(el, "[part~=pending]"), "Ожидается ещё 123 балла");
+    includes(text(el, "[part~=launcher]"), "500 баллов");
+  });
+
   it("a refused token (401) is forgotten: the visitor sees the anonymous state and the page gets kopilka-error", async () => {
     const errors = recordEvents(["kopilka-error"]);
     localStorage.setItem(`kopilka:token:${shop.publishableKey}`, JSON.stringify({ token: "bm90LmEudG9rZW4.AAAA", expiresAt: null }));
