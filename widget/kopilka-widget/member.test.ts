@@ -53,7 +53,9 @@ describe("<kopilka-widget>: a member", () => {
     includes(text(el, "[part~=tier-next]"), "До уровня «Серебро» осталось 8 000 ₽ покупок");
     const progress = $(el, "[role=progressbar]");
     equal(progress.getAttribute("aria-valuenow"), "60", "progress");
-    includes(text(el, "[part~=expiring]"), "сгорает 500 баллов");
+    // Welcome points and both orders' points expire on one day (20 days on): one line.
+    equal($$(el, "[part~=expiring] li").length, 1, "expiring lines");
+    includes(text(el, "[part~=expiring]"), "сгорает 1 700 баллов");
     const earn = text(el, "[part~=earn]");
     includes(earn, "Покупки: 10 % баллами");
     includes(earn, "Отзыв о товаре: +50 баллов");

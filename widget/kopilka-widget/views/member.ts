@@ -71,10 +71,13 @@ function renderTier(me: Me, program: Program, l: Locale) {
 
 function renderExpiring(me: Me, l: Locale) {
   if (me.expiring.length === 0) return nothing;
+  // Lots that expire on the same day (in the program's time zone) are one line.
+  const byDay = new Map<string, number>();
+  for (const e of me.expiring) byDay.set(l.date(e.at), (byDay.get(l.date(e.at)) ?? 0) + e.points);
   return html`
     <div part="expiring">
       <h4 part="subtitle">${l.m.expiring}</h4>
-      <ul>${me.expiring.map((e) => html`<li>${l.m.expiringItem(l, e.points, l.date(e.at))}</li>`)}</ul>
+      <ul>${[...byDay].map(([day, points]) => html`<li>${l.m.expiringItem(l, points, day)}</li>`)}</ul>
     </div>
   `;
 }
