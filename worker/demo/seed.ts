@@ -14,9 +14,13 @@ import demoProgram from "./program.json";
 
 let seeded: Promise<void> | undefined;
 
-async function seed(env: Env): Promise<void> {
+/**
+ * `self`: the Worker's own origin as the first request saw it. The demo storefront is served from there, so it
+ * is one of the demo shop's origins whatever port `npm start` was given (PORT).
+ */
+async function seed(env: Env, self: string): Promise<void> {
   const shop = shopObject(env, env.DEMO_SHOP_ID);
-  const origins = ["http://127.0.0.1:8787", "http://localhost:8787"];
+  const origins = [...new Set(["http://127.0.0.1:8787", "http://localhost:8787", self])];
   const secretKeyHash = await hashKey(env.DEMO_SECRET_KEY);
   const sealed = await sealSecretKey(sealSecretOf(env), env.DEMO_SHOP_ID, env.DEMO_SECRET_KEY);
   await shop.createShop({
@@ -28,9 +32,12 @@ async function seed(env: Env): Promise<void> {
     secretKeySealed: sealed,
     now: now(),
   });
-  // A demo state persisted by an older version: seal its key and register its origins now.
+  // A demo state persisted by an older version or on another port: seal its key and allow this origin now.
   await shop.verifyKey("secret", secretKeyHash, sealed);
-  await shopObject(env, PLATFORM_OBJECT).registerOrigins(env.DEMO_SHOP_ID, (await shop.getSettings())?.origins ?? origins);
+  const known = (await shop.getSettings())?.origins ?? [];
+  const all = known.includes(self) ? known : [...known, self];
+  if (all !== known) await shop.updateSettings({ origins: all });
+  await shopObject(env, PLATFORM_OBJECT).registerOrigins(env.DEMO_SHOP_ID, all);
   if ((await shop.getProgramVersion()) === null) {
     // Validated with the same schema as PUT /v1/program (a test keeps the demo program valid).
     await shop.putProgram(programSchema.parse(demoProgram), now());
@@ -41,7 +48,7 @@ async function seed(env: Env): Promise<void> {
 export const demoShop: MiddlewareHandler<AppEnv> = async (c, next) => {
   const env = c.env;
   if (env.DEMO_SHOP_ID && env.DEMO_SECRET_KEY && env.DEMO_PUBLISHABLE_KEY) {
-    seeded ??= seed(env).catch((error: unknown) => {
+    seeded ??= seed(env, new URL(c.req.url).origin).catch((error: unknown) => {
       seeded = undefined; // try again on the next request
       throw error;
     });
