@@ -17,18 +17,22 @@ export const WINDOW_DAYS = 30;
 /** The names of the checks, for the report: every one runs after every step on every account the step touched. */
 export const INVARIANTS = [
   "Σ counted entries = Σ lots.remaining − debt",
-  "issued − spent − expired − taken back + given back + adjustments = Σ lots.remaining − debt (object and model)",
+  "issued − spent − expired − taken back + given back + adjustments + event bonuses − rewards bought + coupons refunded = Σ lots.remaining − debt (object and model)",
   "balance = Σ available lots − debt − held; pending = Σ pending lots (view vs SQL)",
   "debt > 0 only while no available lot has points",
   "every point in a lot is pending or available: none stranded in a lot already expired (object and model)",
   "no lot gave an order more than it held; nothing given back beyond what was spent",
   "live lots (id, remaining, pendingUntil, expiresAt), debt = the model's",
   "balance, pending, held = the model's; snapshot balance and orders = the model's",
-  "issued, spent, expired, taken back, given back, adjusted = the model's",
+  "issued, spent, expired, taken back, given back, adjusted (adjustments, bonuses, rewards, refunds) = the model's",
   "qualifying spend = Σ spend_log = confirmed − returned − cancelled (lifetime and 30-day window)",
-  "each idempotency key has one record and at most one effect (entries per kind = keys per kind)",
+  "each idempotency key has one record and at most one effect (entries per kind = keys per kind, events and rewards included)",
   "every order's status = the model's; each hold ended once (pending → confirmed | cancelled | lapsed)",
-  "the alarm is set to the next due instant (hold end, availability, expiry), or none",
+  "the alarm is set to the next due instant (hold end, availability, expiry, coupon expiry), or none",
+  "coupons (reward, cost, state, order, expiry) and the coupons each order was placed with = the model's",
+  "a coupon is held only by a pending order and used only by a confirmed one; a confirmed order uses every coupon it was placed with, so no coupon is used by two confirmed orders",
+  "points spent on rewards − refunds of expired coupons = the reward entries: one −cost entry per coupon, one +cost entry and one refund lot per expired coupon",
+  "events: bonus entries = bonus + event keys; at most one birthday bonus per year, the model's; adjust, bonus, reward and refund sums = the model's",
 ] as const;
 
 interface Stored {
@@ -46,6 +50,14 @@ interface Stored {
   keys: Record<string, number>;
   statuses: Record<string, Status>;
   badSpends: number;
+  coupons: { code: string; rewardId: string; cost: number; state: string; orderId: string | null; expiresAt: number }[];
+  orderCoupons: { orderId: string; code: string }[];
+  /** Coupons in a state their order contradicts; confirmed/pending orders not using/holding their coupons; doubly used. */
+  badCoupons: string[];
+  /** Σ points and count per entry type among adjust, bonus, reward, reward_expired. */
+  byType: Record<string, { s: number; n: number }>;
+  refundLots: number;
+  birthdays: { year: number; eventId: string }[];
   alarm: number | null;
   view: AccountResult<AccountView>;
   snapshot: AccountResult<CustomerSnapshot> | null;
@@ -87,7 +99,41 @@ function read(stub: DurableObjectStub<CustomerAccount>, at: number, withSnapshot
          GROUP BY s.orderId HAVING SUM(s.points) > MAX(o.holdPoints) OR SUM(s.givenBack) > SUM(s.points) OR MIN(s.givenBack) < 0`,
       )
       .toArray().length;
+    const coupons = sql
+      .exec<Stored["coupons"][number]>("SELECT code, rewardId, cost, state, orderId, expiresAt FROM coupons ORDER BY code")
+      .toArray();
+    const orderCoupons = sql.exec<{ orderId: string; code: string }>("SELECT orderId, code FROM order_coupons ORDER BY orderId, code").toArray();
+    const badCoupons = [
+      ...sql.exec<{ code: string }>(
+        `SELECT 'state of ' || c.code AS code FROM coupons c LEFT JOIN orders o ON o.orderId = c.orderId
+         WHERE (c.state IN ('held', 'used')) != (c.orderId IS NOT NULL)
+            OR (c.state = 'held' AND (o.status IS NOT 'pending' OR o.holdExpiresAt <= ?1))
+            OR (c.state = 'used' AND o.status IS NOT 'confirmed')`,
+        at,
+      ).toArray(),
+      ...sql.exec<{ code: string }>(
+        `SELECT 'order ' || oc.orderId || ' without ' || oc.code AS code FROM order_coupons oc JOIN orders o USING (orderId)
+         JOIN coupons c ON c.code = oc.code
+         WHERE (o.status = 'confirmed' AND NOT (c.state = 'used' AND c.orderId = oc.orderId))
+            OR (o.status = 'pending' AND NOT (c.state = 'held' AND c.orderId = oc.orderId))`,
+      ).toArray(),
+      ...sql.exec<{ code: string }>(
+        `SELECT 'used twice ' || oc.code AS code FROM order_coupons oc JOIN orders o USING (orderId)
+         WHERE o.status = 'confirmed' GROUP BY oc.code HAVING COUNT(*) > 1`,
+      ).toArray(),
+    ].map((r) => r.code);
+    const byType = Object.fromEntries(
+      sql
+        .exec<{ type: string; s: number; n: number }>(
+          "SELECT type, SUM(points) AS s, COUNT(*) AS n FROM entries WHERE type IN ('adjust', 'bonus', 'reward', 'reward_expired') GROUP BY type",
+        )
+        .toArray()
+        .map((r) => [r.type, { s: r.s, n: r.n }]),
+    );
     return {
+      coupons, orderCoupons, badCoupons, byType,
+      refundLots: one<{ n: number }>("SELECT COUNT(*) AS n FROM lots WHERE source = 'reward_refund'").n,
+      birthdays: sql.exec<{ year: number; eventId: string }>("SELECT year, eventId FROM birthday_bonuses ORDER BY year").toArray(),
       lots, inLots: sums.all, availableInLots: sums.avail, pendingInLots: sums.pend, debt: stats.debt, spend: stats.spend,
       orderCount: stats.orders,
       spendLog: one<{ s: number }>("SELECT COALESCE(SUM(amount),0) AS s FROM spend_log").s,
@@ -136,7 +182,10 @@ export async function checkInvariants(
 
   // The model against itself.
   const c = model.counters;
-  same(c.issued - c.spent - c.expired - c.takenBack + c.givenBack + c.adjusted, model.total(), "model: issued − spent − … = total");
+  same(
+    c.issued - c.spent - c.expired - c.takenBack + c.givenBack + c.adjusted + c.events - c.rewardsSpent + c.rewardsRefunded,
+    model.total(), "model: issued − spent − … − rewards + refunds = total",
+  );
   same(model.total() + model.debt, model.availableInLots(at) + model.pending(at), "model: Σ lots = available + pending");
 
   // The object against the model.
@@ -152,7 +201,7 @@ export async function checkInvariants(
     same(snapshot.spend, Math.max(0, model.spend(at - WINDOW_DAYS * DAY)), `qualifying spend in the last ${WINDOW_DAYS} days`);
   }
   same(s.orderCount, model.orderCount, "stats.orders");
-  same(JSON.stringify(s.sums), JSON.stringify({ counted: model.total(), ...c }), "issued/spent/expired/taken back/given back/adjusted");
+  same(JSON.stringify(s.sums), JSON.stringify(model.entrySums()), "issued/spent/expired/taken back/given back/adjusted");
   same(s.spend, model.spend(), "qualifying spend (confirmed − returned − cancelled)");
 
   // Idempotency: one record per key, and one effect per record.
@@ -162,7 +211,9 @@ export async function checkInvariants(
   same(s.entries.order ?? 0, byKind.confirm ?? 0, "order entries = confirm keys");
   same(s.entries.return ?? 0, byKind.return ?? 0, "return entries = return keys");
   same(s.entries.adjust ?? 0, byKind.adjust ?? 0, "adjust entries = adjust keys");
-  same(s.entries.bonus ?? 0, byKind.bonus ?? 0, "bonus entries = bonus keys");
+  same(s.entries.bonus ?? 0, (byKind.bonus ?? 0) + (byKind.event ?? 0), "bonus entries = bonus keys + event keys");
+  same(s.entries.reward ?? 0, model.coupons.size, "reward entries = coupons bought");
+  if ((byKind.reward ?? 0) > model.coupons.size) throw new Mismatch("more reward keys than coupons");
   const cancelledAfterConfirm = [...model.orders.values()].filter((o) => o.status === "cancelled" && o.confirmedAt !== null).length;
   same(s.entries.cancel ?? 0, cancelledAfterConfirm, "cancel entries = confirmed orders cancelled");
   same(Object.keys(s.statuses).length, byKind.order ?? 0, "orders = order keys");
@@ -178,4 +229,29 @@ export async function checkInvariants(
   }
 
   same(s.alarm, model.nextDue(), "alarm");
+
+  // Coupons: the same as the model's, and consistent with their orders.
+  const coupons = [...model.coupons.values()]
+    .sort((a, b) => (a.code < b.code ? -1 : 1))
+    .map(({ code, rewardId, cost, state, orderId, expiresAt }) => ({ code, rewardId, cost, state, orderId, expiresAt }));
+  same(JSON.stringify(s.coupons), JSON.stringify(coupons), "coupons");
+  const orderCoupons = [...model.orders.values()]
+    .sort((a, b) => (a.orderId < b.orderId ? -1 : 1))
+    .flatMap((o) => o.coupons.map((code) => ({ orderId: o.orderId, code })));
+  same(JSON.stringify(s.orderCoupons), JSON.stringify(orderCoupons), "coupons each order was placed with");
+  same(s.badCoupons.join("; "), "", "coupon states against their orders");
+
+  // Rewards: spent − refunded = the reward entries, one per coupon bought and per coupon expired.
+  const expiredCoupons = [...model.coupons.values()].filter((x) => x.state === "expired");
+  const sum = (type: string) => s.byType[type] ?? { s: 0, n: 0 };
+  same(sum("reward").s, -c.rewardsSpent, "Σ reward entries = −points spent on rewards");
+  same(sum("reward_expired").s, c.rewardsRefunded, "Σ reward_expired entries = points refunded");
+  same(c.rewardsSpent, [...model.coupons.values()].reduce((a, x) => a + x.cost, 0), "model: points spent on rewards = Σ coupon costs");
+  same(c.rewardsRefunded, expiredCoupons.reduce((a, x) => a + x.cost, 0), "model: refunds = Σ costs of expired coupons");
+  same(sum("reward_expired").n, expiredCoupons.length, "one reward_expired entry per expired coupon");
+  same(s.refundLots, expiredCoupons.length, "one refund lot per expired coupon");
+
+  // Events: bonus sums and the once-a-year birthday.
+  same(sum("adjust").s + sum("bonus").s, c.adjusted + c.events, "Σ adjust + bonus entries = adjustments + event bonuses");
+  same(JSON.stringify(s.birthdays), JSON.stringify([...model.birthdayYears].sort((a, b) => a[0] - b[0]).map(([year, eventId]) => ({ year, eventId }))), "birthday bonuses per year");
 }

@@ -14,6 +14,21 @@ export const POINT_VALUE = 100;
 export const MAX_SHARE_BPS = 3000;
 export const FIRST_ORDER_BONUS = 50;
 
+export type CouponState = "active" | "held" | "used" | "expired";
+
+/** A reward coupon: its code comes from the object's answer (it is random); everything else is the model's. */
+export interface ModelCoupon {
+  code: string;
+  rewardId: string;
+  cost: number;
+  expiresAt: number;
+  state: CouponState;
+  /** The order holding (held) or having used (used) it. */
+  orderId: string | null;
+  /** Expiry, in days, of the points its refund gives back (the program's `points.expiryDays` at issue). */
+  refundExpiryDays: number | null;
+}
+
 export interface Lot {
   id: number;
   pendingUntil: number;
@@ -57,6 +72,8 @@ export interface ModelOrder {
   amountBack: number;
   /** Every status this order has had, in order: a hold ends exactly once. */
   history: Status[];
+  /** The coupons it was placed with (kept whatever became of them). */
+  coupons: string[];
 }
 
 export interface Counters {
@@ -65,7 +82,14 @@ export interface Counters {
   expired: number;
   takenBack: number;
   givenBack: number;
+  /** Adjustments and bonuses of adjust requests. */
   adjusted: number;
+  /** Event bonuses (review, rating, birthday, custom). */
+  events: number;
+  /** Rewards bought: their cost. */
+  rewardsSpent: number;
+  /** Coupons that expired unused: their cost, given back. */
+  rewardsRefunded: number;
 }
 
 /** One customer's ledger. Every method takes the caller's `now` and first catches up to it (`advance`). */
@@ -75,10 +99,19 @@ export class LedgerModel {
   orders = new Map<string, ModelOrder>();
   /** Orders counted for the engine (confirmed minus cancelled after confirmation). */
   orderCount = 0;
-  counters: Counters = { issued: 0, spent: 0, expired: 0, takenBack: 0, givenBack: 0, adjusted: 0 };
+  counters: Counters = { issued: 0, spent: 0, expired: 0, takenBack: 0, givenBack: 0, adjusted: 0, events: 0, rewardsSpent: 0, rewardsRefunded: 0 };
   /** How often the rarer rules fired (the simulation reports them, to show the streams reach them). */
-  events = { carried: 0, intoDebt: 0, shortfallIntoDebt: 0, expiredOnReturn: 0, refundLots: 0 };
-  /** The latest instant at which something fell due (a hold's end, availability, expiry) — stale clocks aim at it. */
+  events = {
+    carried: 0, intoDebt: 0, shortfallIntoDebt: 0, expiredOnReturn: 0, refundLots: 0,
+    couponsHeld: 0, couponsExpired: 0, couponsReleased: 0, couponsExpiredOnRelease: 0, couponsUsed: 0, birthdays: 0,
+  };
+  /** code → coupon. */
+  coupons = new Map<string, ModelCoupon>();
+  /** The profile's birthday (`YYYY-MM-DD`), or null. */
+  birthday: string | null = null;
+  /** Birthday bonuses granted: the birthday's year → the event id. */
+  birthdayYears = new Map<number, string>();
+  /** The latest instant at which something fell due (a hold's end, availability, expiry, a coupon) — stale clocks aim at it. */
   lastEventAt = -Infinity;
   private nextLotId = 1;
 
@@ -123,7 +156,48 @@ export class LedgerModel {
 
   // ---- time -----------------------------------------------------------------------------------------------
 
-  /** Holds end, lots turn available and expire — each at its own instant, in time order. */
+  /**
+   * The earliest coupon event due by `now`: an active coupon reaching its expiry, or a coupon held by an order
+   * whose hold lapsed (released at the lapse). Ties: by code.
+   */
+  private dueCoupon(now: number): { at: number; coupon: ModelCoupon; kind: "expire" | "release" } | null {
+    let next: { at: number; coupon: ModelCoupon; kind: "expire" | "release" } | null = null;
+    for (const c of this.coupons.values()) {
+      let at: number | null = null;
+      let kind: "expire" | "release" = "expire";
+      if (c.state === "active" && c.expiresAt <= now) at = c.expiresAt;
+      else if (c.state === "held" && this.orders.get(c.orderId!)?.status === "lapsed") {
+        at = this.orders.get(c.orderId!)!.holdEnd;
+        kind = "release";
+      }
+      if (at !== null && (!next || at < next.at || (at === next.at && c.code < next.coupon.code))) next = { at, coupon: c, kind };
+    }
+    return next;
+  }
+
+  /** A coupon expires unused at `at`: its cost comes back as a lot available at once. */
+  private expireCoupon(coupon: ModelCoupon, at: number): void {
+    coupon.state = "expired";
+    coupon.orderId = null;
+    this.newLot(coupon.cost, at, coupon.refundExpiryDays === null ? null : at + coupon.refundExpiryDays * DAY, at);
+    this.settleDebt(at);
+    this.counters.rewardsRefunded += coupon.cost;
+    this.events.couponsExpired++;
+  }
+
+  /** An order lets a coupon go at `at`: usable again, or — past its expiry by then — expired with its cost back. */
+  releaseCoupon(coupon: ModelCoupon, at: number): void {
+    this.events.couponsReleased++;
+    if (coupon.expiresAt <= at) {
+      this.events.couponsExpiredOnRelease++;
+      this.expireCoupon(coupon, at);
+    } else {
+      coupon.state = "active";
+      coupon.orderId = null;
+    }
+  }
+
+  /** Holds end, lots turn available and expire, coupons expire or are let go — each at its own instant, in time order. */
   advance(now: number): void {
     for (const o of this.orders.values()) {
       if (o.status === "pending" && o.holdEnd <= now) {
@@ -142,6 +216,14 @@ export class LedgerModel {
             next = { at, rank, lot };
           }
         }
+      }
+      // At the same instant lots go first: a coupon's refund is a new lot and never changes what was due before it.
+      const coupon = this.dueCoupon(now);
+      if (coupon && (!next || coupon.at < next.at)) {
+        this.lastEventAt = Math.max(this.lastEventAt, coupon.at);
+        if (coupon.kind === "expire") this.expireCoupon(coupon.coupon, coupon.at);
+        else this.releaseCoupon(coupon.coupon, coupon.at);
+        continue;
       }
       if (!next) return;
       this.lastEventAt = Math.max(this.lastEventAt, next.at);
@@ -180,9 +262,10 @@ export class LedgerModel {
     this.counters.expired += remaining - keep;
   }
 
-  /** The next instant something is due (a hold ends, points turn available or expire), or null. */
+  /** The next instant something is due (a hold ends, points turn available or expire, a coupon expires), or null. */
   nextDue(): number | null {
     const times: number[] = [];
+    for (const c of this.coupons.values()) if (c.state === "active") times.push(c.expiresAt);
     for (const o of this.orders.values()) if (o.status === "pending") times.push(o.holdEnd);
     for (const l of this.lots) {
       if (!l.noted) times.push(l.pendingUntil);
@@ -313,7 +396,21 @@ export class LedgerModel {
     this.counters.issued += order.earned;
     this.orderCount += 1;
     order.confirmedAt = now;
+    for (const code of order.coupons) {
+      const coupon = this.coupons.get(code)!;
+      coupon.state = "used";
+      coupon.orderId = order.orderId;
+      this.events.couponsUsed++;
+    }
     this.setStatus(order, "confirmed");
+  }
+
+  /** The coupons of a lapsed order that are gone (another order holds or used one, or it expired): confirm refuses. */
+  couponsGone(order: ModelOrder): boolean {
+    return order.coupons.some((code) => {
+      const c = this.coupons.get(code)!;
+      return !(c.state === "active" || (c.state === "held" && c.orderId === order.orderId));
+    });
   }
 
   cancel(order: ModelOrder, now: number): void {
@@ -326,6 +423,10 @@ export class LedgerModel {
       order.takenBack += taken;
       order.amountBack = order.paid;
       this.orderCount -= 1;
+    }
+    for (const code of order.coupons) {
+      const coupon = this.coupons.get(code)!;
+      if (coupon.orderId === order.orderId && (coupon.state === "held" || coupon.state === "used")) this.releaseCoupon(coupon, now);
     }
     this.setStatus(order, "cancelled");
   }
@@ -366,6 +467,26 @@ export class LedgerModel {
       this.takeFromAvailable(-points, now);
     }
     this.counters.adjusted += points;
+  }
+
+  /** An event's bonus: a lot available now, expiring `expiryDays` from now (never: null). */
+  grantEvent(points: number, expiryDays: number | null, now: number): void {
+    this.newLot(points, now, expiryDays === null ? null : now + expiryDays * DAY, now);
+    this.settleDebt(now);
+    this.counters.events += points;
+  }
+
+  /** A reward bought: its cost from the available lots (soonest-expiring first), a coupon issued. */
+  redeem(coupon: ModelCoupon, now: number): void {
+    this.takeFromAvailable(coupon.cost, now);
+    this.coupons.set(coupon.code, coupon);
+    this.counters.rewardsSpent += coupon.cost;
+  }
+
+  /** The counters as the entries add them up: adjustments, bonuses, rewards and refunds are one column there. */
+  entrySums() {
+    const { issued, spent, expired, takenBack, givenBack, adjusted, events, rewardsSpent, rewardsRefunded } = this.counters;
+    return { counted: this.total(), issued, spent, expired, takenBack, givenBack, adjusted: adjusted + events - rewardsSpent + rewardsRefunded };
   }
 }
 
