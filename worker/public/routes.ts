@@ -7,7 +7,7 @@
  */
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { unwrap } from "../account/result.ts";
-import { isWellFormed, UNPAIRED_SURROGATE_MESSAGE } from "../../engine/host/validate/schema-kit.ts";
+import { isWellFormed, maxUnits, UNPAIRED_SURROGATE_MESSAGE } from "../../engine/host/validate/schema-kit.ts";
 import type { Program } from "../../engine/host/types.ts";
 import { newKey } from "../auth.ts";
 import { accountOf, currentProgram } from "../checkout.ts";
@@ -35,7 +35,7 @@ const customer = [{ publishableKey: [], customerToken: [] }];
 const points = z.int();
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 const errors = (description: string) => ({ description, content: { "application/json": { schema: errorSchema } } });
-const text = (max: number) => z.string().max(max).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE);
+const text = (max: number) => z.string().max(max).refine(...maxUnits(max)).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE);
 
 const channelSchema = z.enum(["phone", "email"]);
 
@@ -80,7 +80,7 @@ const verifyBody = z
 const verifiedSchema = z.object({ customer: meSchema, welcomePoints: points }).openapi("Verified");
 
 const rewardParam = z.object({
-  rewardId: z.string().min(1).max(200).openapi({ param: { name: "rewardId", in: "path" }, example: "coupon-20" }),
+  rewardId: z.string().min(1).max(200).refine(...maxUnits(200)).openapi({ param: { name: "rewardId", in: "path" }, example: "coupon-20" }),
 });
 
 const redeemedSchema = z

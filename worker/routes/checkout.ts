@@ -7,7 +7,7 @@ import { shopObject, type ValidProgram } from "../shop/shop.ts";
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { apiOrderSchema, apiReceiptSchema } from "../../engine/host/validate.ts";
 // The ids of a return are text as the receipt's are: 1 to 200 UTF-16 code units of well-formed Unicode.
-import { text } from "../../engine/host/validate/schema-kit.ts";
+import { maxUnits, text } from "../../engine/host/validate/schema-kit.ts";
 import type { OrderView } from "../account/types.ts";
 import { requireSecretKey } from "../auth.ts";
 import {
@@ -21,7 +21,7 @@ const secret = [{ secretKey: [] }];
 const receiptBody = apiReceiptSchema.meta({ id: "Receipt" });
 const orderBody = apiOrderSchema.meta({ id: "OrderRequest" });
 const orderIdParam = z.object({
-  orderId: z.string().min(1).max(200).openapi({ param: { name: "orderId", in: "path" }, example: "o-1001" }),
+  orderId: z.string().min(1).max(200).refine(...maxUnits(200)).openapi({ param: { name: "orderId", in: "path" }, example: "o-1001" }),
 });
 const returnBody = z
   .strictObject({

@@ -12,7 +12,7 @@ import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { unwrap } from "../account/result.ts";
 import type { AccountView, CouponIssued, CouponView } from "../account/types.ts";
 import { requireSecretKey, sha256Hex } from "../auth.ts";
-import { isWellFormed, UNPAIRED_SURROGATE_MESSAGE } from "../../engine/host/validate/schema-kit.ts";
+import { isWellFormed, maxUnits, UNPAIRED_SURROGATE_MESSAGE } from "../../engine/host/validate/schema-kit.ts";
 import { accountOf } from "../checkout.ts";
 import { referralMoment, settleReferral } from "../engagement.ts";
 import { now } from "../clock.ts";
@@ -36,11 +36,11 @@ const customerIdParam = z.object({
 
 const profileBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(200).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).nullish(),
-    phone: z.string().max(64).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).nullish().openapi({ example: "8 (999) 123-45-67", description: "stored in E.164: +79991234567" }),
-    email: z.string().max(320).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).nullish().openapi({ example: "Anna@Example.com", description: "stored trimmed and lower-cased" }),
+    name: z.string().trim().min(1).max(200).refine(...maxUnits(200)).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).nullish(),
+    phone: z.string().max(64).refine(...maxUnits(64)).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).nullish().openapi({ example: "8 (999) 123-45-67", description: "stored in E.164: +79991234567" }),
+    email: z.string().max(320).refine(...maxUnits(320)).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).nullish().openapi({ example: "Anna@Example.com", description: "stored trimmed and lower-cased" }),
     birthday: z.iso.date().nullish().openapi({ example: "1990-05-17" }),
-    referralCode: z.string().trim().min(1).max(64).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).nullish()
+    referralCode: z.string().trim().min(1).max(64).refine(...maxUnits(64)).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).nullish()
       .openapi({ description: "the referral code of the customer who referred this one (once per customer; the program's referral bonuses follow)" }),
   })
   .openapi("CustomerProfile", {
@@ -100,20 +100,20 @@ export const historySchema = z
   .openapi("CustomerHistory");
 
 export const historyQuery = z.object({
-  cursor: z.string().max(64).optional(),
+  cursor: z.string().max(64).refine(...maxUnits(64)).optional(),
   limit: z.coerce.number().int().min(1).max(100).optional().openapi({ description: "1 to 100, default 50" }),
 });
 
 const lookupQuery = z.object({
-  phone: z.string().max(64).optional(),
-  email: z.string().max(320).optional(),
+  phone: z.string().max(64).refine(...maxUnits(64)).optional(),
+  email: z.string().max(320).refine(...maxUnits(320)).optional(),
 });
 
 const adjustmentBody = z
   .strictObject({
     id: z.string().regex(ID_PATTERN, "must be 1 to 200 letters, digits or _ . : @ -").openapi({ example: "adj1" }),
     points: z.int().min(-1e15).max(1e15).refine((p) => p !== 0, "must not be 0").openapi({ example: -50 }),
-    reason: z.string().trim().min(1).max(500).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).optional(),
+    reason: z.string().trim().min(1).max(500).refine(...maxUnits(500)).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).optional(),
   })
   .openapi("AdjustmentRequest");
 
@@ -128,7 +128,7 @@ const eventBody = z
     id: z.string().regex(ID_PATTERN, "must be 1 to 200 letters, digits or _ . : @ -").openapi({ example: "ev1" }),
     type: z.enum(EVENT_TYPES),
     points: z.int().min(1).max(1e15).optional().openapi({ description: "custom only (required there)", example: 100 }),
-    reason: z.string().trim().min(1).max(500).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).optional()
+    reason: z.string().trim().min(1).max(500).refine(...maxUnits(500)).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).optional()
       .openapi({ description: "custom only; the history shows it (default: the type)" }),
   })
   .openapi("EventRequest");

@@ -4,7 +4,7 @@
  * (which holds the keys) is sealed under the Idempotency-Key itself (see idempotency.ts).
  */
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { list, obj, say, text } from "../../engine/host/validate/schema-kit.ts";
+import { list, maxUnits, obj, say, text } from "../../engine/host/validate/schema-kit.ts";
 import { hashKey, newKey, newShopId, requirePlatformToken, requireSecretKey } from "../auth.ts";
 import { forgetPublicContexts } from "../public/access.ts";
 import { sealSecretKey, sealSecretOf } from "../tokens.ts";
@@ -19,6 +19,7 @@ const ORIGIN_MESSAGE = "must be an origin such as https://shop.example (http or 
 const origin = z
   .string({ error: say(ORIGIN_MESSAGE) })
   .max(2048, { error: ORIGIN_MESSAGE })
+  .refine(...maxUnits(2048))
   .transform((value, context) => {
     const url = URL.canParse(value) ? new URL(value) : undefined;
     const plain = url !== undefined && (url.protocol === "https:" || url.protocol === "http:") && url.pathname === "/" && url.search === "" && url.hash === "" && url.username === "" && url.password === "";
@@ -67,6 +68,7 @@ const WEBHOOK_MESSAGE = "must be an https URL (http only for localhost), or null
 const webhookUrl = z
   .string({ error: say(WEBHOOK_MESSAGE) })
   .max(2048, { error: WEBHOOK_MESSAGE })
+  .refine(...maxUnits(2048))
   .refine((value) => {
     if (!URL.canParse(value)) return false;
     const url = new URL(value);

@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { resetClock, setClock } from "../clock.ts";
+import { register, widget, widgetShop } from "../public/test-helpers.ts";
 import { createShop, errorOf, program, send } from "../test-support.ts";
 
 const T0 = Date.UTC(2030, 0, 15, 9, 0, 0);
@@ -83,5 +84,42 @@ describe("unpaired surrogates", () => {
     expect(await errorOf(order)).toMatchObject({ code: "invalid_request", path: "customerId" });
     // Nothing was indexed under the refused order: its id is free for the real customer.
     expect((await send("POST", "/v1/orders", { token, body: { orderId: "o1", customerId: "c1", lines: [line] } })).status).toBe(201);
+  });
+
+  it("every limit counts UTF-16 code units, whatever zod counts: reasons, names, codes, ids, URLs (found by worker/fuzz)", async () => {
+    const shop = await widgetShop();
+    const token = shop.secretKey;
+    expect((await send("PUT", "/v1/customers/c1", { token, body: { name: "Anna" } })).status).toBe(201);
+    const member = await register(shop);
+    const family = "👨‍👩‍👧‍👦"; // 7 code points, 11 code units
+    const over = (max: number) => family.repeat(Math.floor(max / 11) + 1); // over `max` units, under `max` code points
+    const before = await Promise.all(["/v1/customers/c1", "/v1/customers/c1/history", "/v1/shop"].map(async (p) => (await send("GET", p, { token })).text()));
+    const cases: [string, string, unknown, string][] = [
+      ["POST", "/v1/customers/c1/adjustments", { id: "a1", points: 5, reason: over(500) }, "reason"],
+      ["POST", "/v1/customers/c1/events", { id: "e1", type: "custom", points: 5, reason: over(500) }, "reason"],
+      ["PUT", "/v1/customers/c1", { name: over(200) }, "name"],
+      ["PUT", "/v1/customers/c1", { referralCode: over(64) }, "referralCode"],
+      ["PUT", "/v1/customers/c1", { email: `${over(320)}@example.ru` }, "email"],
+      ["GET", `/v1/orders/${encodeURIComponent(over(200))}`, undefined, "orderId"],
+      ["PATCH", "/v1/shop", { webhookUrl: `https://hooks.example/${over(2048)}` }, "webhookUrl"],
+    ];
+    for (const [method, path, body, field] of cases) {
+      const response = await send(method, path, { token, body });
+      expect(response.status, `${method} ${path.slice(0, 40)} ${field}`).toBe(400);
+      expect(await errorOf(response), `${method} ${path.slice(0, 40)} ${field}`).toMatchObject({ code: "invalid_request", path: field });
+    }
+    const widgetCases: [string, string, unknown, string][] = [
+      ["POST", "/v1/public/register", { name: over(200), phone: "+79990004455", consent: true }, "name"],
+      ["POST", `/v1/public/me/rewards/${encodeURIComponent(over(200))}`, undefined, "rewardId"],
+    ];
+    for (const [method, path, body, field] of widgetCases) {
+      const response = await widget(shop, method, path, { token: member.token!, body });
+      expect(response.status, `${method} ${path.slice(0, 40)} ${field}`).toBe(400);
+      expect(await errorOf(response), `${method} ${path.slice(0, 40)} ${field}`).toMatchObject({ code: "invalid_request", path: field });
+    }
+    const after = await Promise.all(["/v1/customers/c1", "/v1/customers/c1/history", "/v1/shop"].map(async (p) => (await send("GET", p, { token })).text()));
+    expect(after).toEqual(before);
+    // Exactly at the limit is fine: 200 code units of emoji pairs.
+    expect((await send("PUT", "/v1/customers/c1", { token, body: { name: "😀".repeat(100) } })).status).toBe(200);
   });
 });

@@ -48,6 +48,15 @@ export function isWellFormed(s: string): boolean {
 }
 
 /**
+ * A refinement holding a string schema to at most `max` UTF-16 code units — zod's own `max` counts code points, so
+ * 101 emoji passed a `max(200)` (each is two or more units): `z.string().max(200).refine(...maxUnits(200))`. The API's
+ * limits are code units everywhere, as `text()` and the engine's encoder count them.
+ */
+export function maxUnits(max: number): [(s: string) => boolean, { error: string }] {
+  return [(s) => s.length <= max, { error: `must be at most ${max} characters (UTF-16 code units)` }];
+}
+
+/**
  * 1 to `max` UTF-16 code units. zod's `max` counts code points, the engine's encoder counts code units: 101 to 200
  * emoji passed validation and failed the encoder (a 500). The refinement holds zod to the encoder's count.
  */
