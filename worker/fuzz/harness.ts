@@ -1,16 +1,23 @@
 /**
- * The fuzz suites' harness. A world — a shop with a program, a customer with points, a
- * confirmed order with a return and a pending order holding points — and its fingerprint read through the API.
+ * The fuzz suites' harness. A world — a shop with a program (bonuses, a reward), a customer with points, a coupon,
+ * a confirmed order with a return and a pending order holding points, and a member who joined through the widget
+ * (a customer token, points, a coupon) — and its fingerprint: every row the shop's object and both customers'
+ * accounts hold, and the customer's account read through the API.
  * Every case must answer a JSON 4xx with `error.code`, a string `error.message` (never a stack trace) and, where a
- * field is named, that `error.path`; afterwards the fingerprint must be what it was.
+ * field is named, that `error.path`; a 429 carries `Retry-After`; afterwards the fingerprint must be what it was.
+ * Widget cases (`/v1/public/…`) start with the shop's rate limits cleared and, where they send `FRESH_IP`, from
+ * an address no other case used, so that limits only answer where a case means them to.
  *
  *   FUZZ_SEED=<n>   another seed (default 20261123); a failure prints the seed and path that replay it
  *   FUZZ_RUNS=<n>   cases per property (defaults are sized to keep the folder well under 40 s)
  */
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { afterAll, beforeAll, expect, inject } from "vitest";
 import { formatPath } from "../../engine/host/validate/problems.ts";
 import { resetClock, setClock } from "../clock.ts";
+import { freshIp, ORIGIN, register } from "../public/test-helpers.ts";
 import { call, createShop, program, send, type TestShop } from "../test-support.ts";
 import { toJson } from "./hostile.ts";
 
@@ -32,14 +39,24 @@ export const T0 = Date.UTC(2030, 0, 15, 9, 0, 0);
 
 export const CUSTOMER = "c1";
 export const PHONE = "+79990001122";
+/** The widget member's phone. */
+export const MEMBER_PHONE = "+79990003344";
 export const CONFIRMED = "o1";
 export const PENDING = "o2";
 export const line = (id: string, price: number, qty = 1) => ({ id, sku: `sku-${id}`, categories: ["coffee"], price, qty });
+export const REWARD_ID = "coupon-20";
+export { ORIGIN };
+/** A header value `runCase` replaces with a client IP (CF-Connecting-IP) that no other case used. */
+export const FRESH_IP = "<fresh ip>";
 
 export interface World {
   shop: TestShop;
   /** Another shop's secret key: valid, but not for this shop. */
   otherKey: string;
+  /** That other shop (its storefront origin is the same; it has no program). */
+  other: TestShop;
+  /** A member who joined through the widget: a customer token the API issued, 200 points, a coupon. */
+  member: { id: string; token: string; phone: string };
   fingerprint: () => Promise<string>;
   initial: string;
 }
@@ -55,7 +72,11 @@ export async function buildWorld(): Promise<World> {
   const shop = await createShop();
   const other = await createShop();
   const token = shop.secretKey;
-  const program_ = program({ points: { value: 100, expiryDays: 365 }, bonuses: { welcome: { points: 500 } } });
+  const program_ = program({
+    points: { value: 100, expiryDays: 365 },
+    bonuses: { welcome: { points: 500 }, review: 50, rating: 10, birthday: { points: 500, daysBefore: 3, daysAfter: 7 } },
+    rewards: [{ id: REWARD_ID, name: "−20% on an item", cost: 300, coupon: { discountBps: 2000, target: "item", validDays: 30 } }],
+  });
   await ok(send("PUT", "/v1/program", { token, body: program_ }), 200);
   await ok(send("PUT", `/v1/customers/${CUSTOMER}`, { token, body: { name: "Anna", phone: PHONE, email: "anna@example.ru" } }), 201);
   await ok(send("POST", `/v1/customers/${CUSTOMER}/adjustments`, { token, body: { id: "seed", points: 1000 } }), 201);
@@ -64,21 +85,64 @@ export async function buildWorld(): Promise<World> {
   await ok(send("POST", `/v1/orders/${CONFIRMED}/confirm`, { token }), 200);
   await ok(send("POST", `/v1/orders/${CONFIRMED}/returns`, { token, body: { returnId: "r1", lines: [{ id: "1", qty: 1 }] } }), 200);
   await ok(send("POST", "/v1/orders", { token, body: { orderId: PENDING, customerId: CUSTOMER, redeemPoints: 50, lines } }), 201);
+  await ok(send("POST", `/v1/customers/${CUSTOMER}/rewards/${REWARD_ID}`, { token, headers: { "idempotency-key": "fuzz-c1" } }), 201);
+  await ok(send("POST", `/v1/customers/${CUSTOMER}/events`, { token, body: { id: "ev-seed", type: "review" } }), 201);
+  // A widget member: 500 welcome points, 300 of them spent on a coupon.
+  const joined = await register(shop, { phone: MEMBER_PHONE });
+  const member = { id: joined.customer.id, token: joined.token!, phone: MEMBER_PHONE };
+  const widgetHeaders = { "x-publishable-key": shop.publishableKey, origin: ORIGIN, "cf-connecting-ip": freshIp(), "idempotency-key": "fuzz-member" };
+  await ok(send("POST", `/v1/public/me/rewards/${REWARD_ID}`, { token: member.token, headers: widgetHeaders }), 201);
 
-  const reads = [
-    "/v1/program", `/v1/customers/${CUSTOMER}`, `/v1/customers/${CUSTOMER}/history?limit=100`,
-    `/v1/orders/${CONFIRMED}`, `/v1/orders/${PENDING}`, `/v1/customers?phone=${encodeURIComponent(PHONE)}`,
+  // Every row the shop's object and both customers' accounts hold (a write that slipped through shows there even
+  // where no read of the API would show it), and the account as the API shows it.
+  const objects = [
+    storage(env.SHOP.getByName(shop.shopId), ["verifications"]),
+    storage(env.CUSTOMER_ACCOUNT.getByName(`${shop.shopId}:${CUSTOMER}`)),
+    storage(env.CUSTOMER_ACCOUNT.getByName(`${shop.shopId}:${member.id}`)),
   ];
+  const reads = [`/v1/customers/${CUSTOMER}`];
   const fingerprint = async () => {
-    const texts = await Promise.all(reads.map(async (path) => {
-      const response = await send("GET", path, { token });
-      return `${path} ${response.status} ${await response.text()}`;
-    }));
+    const texts = await Promise.all([
+      ...reads.map(async (path) => {
+        const response = await send("GET", path, { token });
+        return `${path} ${response.status} ${await response.text()}`;
+      }),
+      ...objects.map((dump) => dump()),
+    ]);
     return texts.join("\n");
   };
   const initial = await fingerprint();
   expect(initial).not.toMatch(/ [45]\d\d /); // every read of the world succeeds
-  return { shop, otherKey: other.secretKey, fingerprint, initial };
+  return { shop, otherKey: other.secretKey, other, member, fingerprint, initial };
+}
+
+/**
+ * Every row of every table of a Durable Object, in a stable order: a write that slipped through shows here even
+ * where no read of the API would show it (a customer registered, a contact claimed, an idempotency record).
+ * `skip`: tables a refused request may rightly change (wrong verification codes count against the code).
+ */
+function storage(stub: DurableObjectStub, skip: readonly string[] = []): () => Promise<string> {
+  return () =>
+    runInDurableObject(stub, (_instance, state) => {
+      const sql = state.storage.sql;
+      const tables = sql
+        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name")
+        .toArray()
+        .map((t) => t.name)
+        .filter((name) => !skip.includes(name));
+      const dump = tables.map((table) => {
+        const rows = sql.exec(`SELECT * FROM "${table}"`).toArray().map((row) => JSON.stringify(row, (_k, v: unknown) => (v instanceof ArrayBuffer ? [...new Uint8Array(v)].join(",") : v)));
+        return `${table}: ${rows.sort().join(" ")}`;
+      });
+      return `${stub.id.toString().slice(0, 8)} ${dump.join("\n  ")}`;
+    });
+}
+
+/** Forgets what the shop's rate limiter counted: widget cases start from no limits unless they mean them. */
+async function clearRateLimits(shopId: string): Promise<void> {
+  await runInDurableObject(env.RATE_LIMITER.getByName(shopId), (_instance, state) => {
+    state.storage.sql.exec("DELETE FROM hits");
+  });
 }
 
 /** One hostile request and what its answer must say. */
@@ -94,6 +158,10 @@ export interface Case {
   code?: string;
   /** The field the answer must name (`null`: must name none). */
   errorPath?: string | null;
+  /** The Access-Control-Allow-Origin the answer must carry (`null`: none). */
+  cors?: string | null;
+  /** Widget cases: keep what earlier cases counted against the rate limits (rate-limit cases). */
+  keepLimits?: boolean;
   label: string;
 }
 
@@ -103,7 +171,9 @@ const counts = new Map<string, number>();
 export async function runCase(world: World, endpoint: string, c: Case): Promise<void> {
   counts.set(endpoint, (counts.get(endpoint) ?? 0) + 1);
   setClock(T0);
+  if (c.path.startsWith("/v1/public/") && !c.keepLimits) await clearRateLimits(world.shop.shopId);
   const headers = new Headers(c.headers);
+  if (headers.get("cf-connecting-ip") === FRESH_IP) headers.set("cf-connecting-ip", freshIp());
   let body: BodyInit | undefined = c.raw;
   if (c.body !== undefined) body = toJson(c.body);
   if (body !== undefined && !headers.has("content-type") && !("content-type" in (c.headers ?? {}))) headers.set("content-type", "application/json");
@@ -124,6 +194,12 @@ export async function runCase(world: World, endpoint: string, c: Case): Promise<
   expect(error.message as string, where).not.toMatch(/\n\s+at |\.ts:\d+|node_modules/);
   if (c.errorPath === null) expect(error.path, where).toBeUndefined();
   else if (c.errorPath !== undefined) expect(error.path, where).toBe(c.errorPath);
+  if (c.cors !== undefined) expect(response.headers.get("access-control-allow-origin"), `${where}\nAccess-Control-Allow-Origin`).toBe(c.cors);
+  if (response.status === 429) {
+    const retryAfter = response.headers.get("retry-after");
+    expect(retryAfter, `${where}\nRetry-After`).toMatch(/^[1-9]\d*$/);
+    expect((error as { retryAfterSeconds?: unknown }).retryAfterSeconds, where).toBe(Number(retryAfter));
+  }
   expect(await world.fingerprint(), `${where}\nchanged the world`).toBe(world.initial);
 }
 

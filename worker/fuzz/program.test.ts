@@ -1,6 +1,7 @@
 /**
- * Fuzzing shop creation and the program routes (api.md "Tenants and keys", "Program"). A program at fault is
- * 422 program_invalid naming the first problem's field; a request at fault otherwise is 400.
+ * Fuzzing shop creation, the shop's settings and the program routes (api.md "Tenants and keys", "Program",
+ * worker/public/README.md for the settings). A program at fault is 422 program_invalid naming the first
+ * problem's field; a request at fault otherwise is 400.
  * See harness.ts for the properties, the seed and FUZZ_RUNS.
  */
 import fc from "fast-check";
@@ -71,6 +72,37 @@ describe("fuzz: shops and program", () => {
       await each(suite.world, `${method} ${path}`, oversizedCases(target));
     }, 60_000);
   }
+
+  it("GET /v1/shop", async () => {
+    const target: Target = { method: "GET", path: "/v1/shop", headers: auth() };
+    await fuzz(suite.world, "GET /v1/shop", authCases(target, suite.world.shop), 80);
+  }, 60_000);
+
+  it("PATCH /v1/shop", async () => {
+    const endpoint = "PATCH /v1/shop";
+    const target: Target = { method: "PATCH", path: "/v1/shop", headers: auth() };
+    // Every field of the settings at once: a case that slipped through would show in GET /v1/shop.
+    const base = { name: "Fuzzed", origins: ["https://fuzz.example"], webhookUrl: "https://hooks.test/fuzz" };
+    const fields: Field[] = [
+      { at: ["name"], bad: fc.oneof(badText(200), fc.constant<unknown>(null)) },
+      { at: ["origins"], bad: fc.constantFrom<unknown>("https://shop.example", null, {}, 1, Array.from({ length: 51 }, (_, i) => `https://s${i}.example`)) },
+      { at: ["origins", 0], bad: fc.oneof(notAString, fc.constantFrom("shop.example", "javascript:alert(1)", "https://shop.example/path", "https://u:p@shop.example", "file:///etc/passwd", "null", "*", "https://shop.example?x=1", "ftp://shop.example", "", `https://${"a".repeat(2048)}.example`)) },
+      {
+        at: ["webhookUrl"],
+        bad: fc.oneof(notAString, anyText.filter((s) => !URL.canParse(s)), fc.constantFrom(
+          "", "http://hooks.example/x", "ftp://hooks.example", "https://user:pass@hooks.example", "javascript:alert(1)", "file:///etc/passwd",
+          "http://169.254.169.254/latest/meta-data", "http://10.0.0.1/", "data:text/plain,x", `https://hooks.example/${"a".repeat(2048)}`,
+        )),
+      },
+    ];
+    const spec = { base, fields, strict: [{ at: [], known: Object.keys(base) }], status: 400, code: "invalid_request" };
+    await fuzz(suite.world, endpoint, fc.oneof(
+      { weight: 4, arbitrary: bodyCases(target, spec, unknownKey, anyValue) },
+      { weight: 1, arbitrary: wholeBodyCases(target, base) },
+      { weight: 1, arbitrary: authCases(target, suite.world.shop, base) },
+    ), 160);
+    await each(suite.world, endpoint, oversizedCases(target));
+  }, 60_000);
 
   it("GET /v1/program", async () => {
     const target: Target = { method: "GET", path: "/v1/program", headers: auth() };
