@@ -5,7 +5,7 @@
  * first is still running.
  *
  * Records live in a Shop object: the shop's own for shop-scoped writes, `PLATFORM_OBJECT` for `POST /v1/shops`
- * (there is no shop yet). A record holds the SHA-256 of the key (never the key), a fingerprint of the request
+ * (there is no shop yet); on widget routes a key is the token's customer's own (two customers never share one). A record holds the SHA-256 of the key (never the key), a fingerprint of the request
  * (method, path, body with object keys sorted — so whitespace and key order do not make a "different body") and
  * the answer sealed with AES-GCM under a key derived from the Idempotency-Key: only a client presenting the key
  * can read it back, which matters because `POST /v1/shops` answers with the shop's keys.
@@ -83,8 +83,12 @@ export function idempotency(store: (c: Context<AppEnv>) => DurableObjectStub<Sho
       throw new HttpError(400, "invalid_request", "Idempotency-Key must be 1 to 255 printable ASCII characters without spaces");
     }
     const body = await c.req.text();
+    // Widget routes act for the customer a token names, all on one path (`/v1/public/me/…`): keys are that
+    // customer's own, or a second customer sending the same key would be answered the first one's coupon.
+    const customerId = c.get("customerId");
+    const scoped = customerId === undefined ? key : `customer\u0000${customerId}\u0000${key}`;
     const [keyHash, fingerprint] = await Promise.all([
-      sha256Hex(`kopilka idempotency key\u0000${key}`),
+      sha256Hex(`kopilka idempotency key\u0000${scoped}`),
       sha256Hex(`${c.req.method} ${new URL(c.req.url).pathname}\n${canonicalBody(body)}`),
     ]);
     const records = store(c);
