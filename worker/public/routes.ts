@@ -364,8 +364,10 @@ export function publicRoutes(app: OpenAPIHono<AppEnv>): void {
     if (to !== null) await resetRateLimit(c.env, shopId, codeCheckKeys({ [channel]: to }));
     let welcomePoints = 0;
     if (welcomeHere && checked.welcomeMine && program) {
-      await grantWelcome(c.env, shopId, customerId, program, at);
-      welcomePoints = program.bonuses?.welcome?.points ?? 0;
+      const granted = await grantWelcome(c.env, shopId, customerId, program, at);
+      // What this verification granted — or, for a retry of the right code, what the first answer said. A second
+      // contact verified later (the shop changed the phone) brings no second bonus and says so.
+      if (granted || checked.replay) welcomePoints = program.bonuses?.welcome?.points ?? 0;
     }
     return c.json({ customer: await meOf(c.env, shopId, customerId, program, at), welcomePoints }, 200);
   });
