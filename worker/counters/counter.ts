@@ -65,6 +65,19 @@ function assertOrderId(orderId: unknown): asserts orderId is string {
  */
 export class CampaignCounter extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  /*
+   * What this instance knows without asking SQLite: it is the only writer of its storage, so these stay right as
+   * long as every write below keeps them up to date; a transaction that fails (rolled back) forgets them.
+   * `undefined` = not known: read it. They spare a counter that is asked on every order the statements that would
+   * only find nothing lapsed, the unchanged totals and the unchanged alarm.
+   */
+  /** Σ uses and budget of reserved + committed rows (the `taken` row). */
+  private taken: Taken | undefined;
+  /** The earliest `expires_at` of a reserved row, null when none is held: nothing lapses before it. */
+  private nextExpiry: number | null | undefined;
+  /** The alarm as this instance last set it. */
+  private alarmAt: number | null | undefined;
+  private scheduling = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -75,9 +88,11 @@ export class CampaignCounter extends DurableObject<Env> {
   /** What is left of the given limits now. */
   peek(limits: CampaignLimits): CampaignLeft {
     assertLimits(limits);
-    const at = now();
-    this.ctx.storage.transactionSync(() => this.releaseLapsed(at));
-    return this.left(limits, 0, 0);
+    const taken = this.write(() => {
+      this.releaseLapsed(now());
+      return this.totals();
+    });
+    return leftOf(limits, taken, 0, 0);
   }
 
   /**
@@ -93,18 +108,19 @@ export class CampaignCounter extends DurableObject<Env> {
     assertLimits(limits);
     assertCount("expiresAt", expiresAt);
     const at = now();
-    const result = this.ctx.storage.transactionSync((): Reservation => {
+    const result = this.write((): Reservation => {
       this.releaseLapsed(at);
+      const taken = this.totals();
       const existing = selectReservation(this.sql, orderId);
-      if (existing?.state === "committed") return { granted: true, ...this.left(limits, 0, 0) };
+      if (existing?.state === "committed") return { granted: true, ...leftOf(limits, taken, 0, 0) };
       const own = existing?.state === "reserved" ? existing : { uses: 0, budget: 0 };
-      const before = this.left(limits, own.uses, own.budget);
-      if (before.usesLeft !== undefined && uses > before.usesLeft) return { granted: false, reason: "uses", ...this.left(limits, 0, 0) };
-      if (before.budgetLeft !== undefined && budget > before.budgetLeft) return { granted: false, reason: "budget", ...this.left(limits, 0, 0) };
+      const before = leftOf(limits, taken, own.uses, own.budget);
+      if (before.usesLeft !== undefined && uses > before.usesLeft) return { granted: false, reason: "uses", ...leftOf(limits, taken, 0, 0) };
+      if (before.budgetLeft !== undefined && budget > before.budgetLeft) return { granted: false, reason: "budget", ...leftOf(limits, taken, 0, 0) };
       upsertReservation(this.sql, orderId, uses, budget, expiresAt, at);
-      addTaken(this.sql, uses - own.uses, budget - own.budget);
-      if (expiresAt <= at) this.releaseLapsed(at); // already lapsed: holds nothing, but the order is known
-      return { granted: true, ...this.left(limits, 0, 0) };
+      this.addTaken(uses - own.uses, budget - own.budget);
+      if (expiresAt <= at) this.releaseLapsed(at, true); // already lapsed: holds nothing, but the order is known
+      return { granted: true, ...leftOf(limits, this.totals(), 0, 0) };
     });
     if (result.granted) await this.scheduleAlarm();
     return result;
@@ -117,7 +133,7 @@ export class CampaignCounter extends DurableObject<Env> {
   async commit(orderId: string): Promise<{ committed: boolean }> {
     assertOrderId(orderId);
     const at = now();
-    const committed = this.ctx.storage.transactionSync(() => {
+    const committed = this.write(() => {
       this.releaseLapsed(at);
       const existing = selectReservation(this.sql, orderId);
       if (existing === undefined || existing.state === "released") return false;
@@ -135,12 +151,12 @@ export class CampaignCounter extends DurableObject<Env> {
   async release(orderId: string): Promise<{ released: boolean }> {
     assertOrderId(orderId);
     const at = now();
-    const released = this.ctx.storage.transactionSync(() => {
+    const released = this.write(() => {
       this.releaseLapsed(at);
       const existing = selectReservation(this.sql, orderId);
       if (existing === undefined || existing.state === "released") return false;
       updateReservationState(this.sql, orderId, "released", at);
-      addTaken(this.sql, -existing.uses, -existing.budget);
+      this.addTaken(-existing.uses, -existing.budget);
       return true;
     });
     await this.scheduleAlarm();
@@ -149,36 +165,81 @@ export class CampaignCounter extends DurableObject<Env> {
 
   /** Releases the reservations that lapsed, then waits for the next expiry. */
   override async alarm(): Promise<void> {
-    const at = now();
-    this.ctx.storage.transactionSync(() => this.releaseLapsed(at));
-    await this.scheduleAlarm();
+    this.write(() => this.releaseLapsed(now(), true));
+    await this.scheduleAlarm(true);
   }
 
-  private left(limits: CampaignLimits, ownUses: number, ownBudget: number): CampaignLeft {
-    const taken = selectTaken(this.sql);
-    const left: CampaignLeft = {};
-    if (limits.totalUses !== undefined) left.usesLeft = Math.max(0, limits.totalUses - (taken.uses - ownUses));
-    if (limits.budget !== undefined) left.budgetLeft = Math.max(0, limits.budget - (taken.budget - ownBudget));
-    return left;
+  /**
+   * Runs `op` as one transaction. If it throws (everything rolled back), the totals and next expiry remembered on
+   * the way are forgotten and read again next time.
+   */
+  private write<T>(op: () => T): T {
+    try {
+      return this.ctx.storage.transactionSync(op);
+    } catch (error) {
+      this.taken = undefined;
+      this.nextExpiry = undefined;
+      throw error;
+    }
   }
 
-  /** Marks every reservation that lapsed by `at` as released. Callers run it inside a transaction. */
-  private releaseLapsed(at: number): void {
+  private totals(): Taken {
+    return (this.taken ??= selectTaken(this.sql));
+  }
+
+  private addTaken(uses: number, budget: number): void {
+    const taken = this.totals();
+    addTaken(this.sql, uses, budget);
+    this.taken = { uses: taken.uses + uses, budget: taken.budget + budget };
+  }
+
+  /**
+   * Marks every reservation that lapsed by `at` as released. Callers run it inside a transaction. Nothing can
+   * have lapsed before the earliest expiry this instance knows of, so then it reads nothing (`always` looks anyway).
+   */
+  private releaseLapsed(at: number, always = false): void {
+    this.nextExpiry ??= selectNextExpiry(this.sql) ?? null;
+    if (!always && (this.nextExpiry === null || this.nextExpiry > at)) return;
     for (;;) {
       const lapsed = selectLapsed(this.sql, at);
       for (const row of lapsed) {
         updateReservationState(this.sql, row.order_id, "released", at);
-        addTaken(this.sql, -row.uses, -row.budget);
+        this.addTaken(-row.uses, -row.budget);
       }
-      if (lapsed.length < 1000) return;
+      if (lapsed.length < 1000) break;
     }
+    this.nextExpiry = selectNextExpiry(this.sql) ?? null;
   }
 
-  private async scheduleAlarm(): Promise<void> {
-    const next = selectNextExpiry(this.sql);
-    if (next === undefined) await this.ctx.storage.deleteAlarm();
+  /**
+   * Points the alarm at the earliest held reservation's expiry (or clears it). Storage is touched only on a change,
+   * except from `alarm()` (`always`): the runtime clears the alarm that fired, so the next one is set explicitly.
+   * Verbs of concurrent requests interleave at these awaits: only the latest call's view is remembered.
+   */
+  private async scheduleAlarm(always = false): Promise<void> {
+    const ticket = ++this.scheduling;
+    const next = (this.nextExpiry = selectNextExpiry(this.sql) ?? null);
+    if (!always) {
+      const set = this.alarmAt ?? (await this.ctx.storage.getAlarm());
+      if (ticket !== this.scheduling) return; // a later call decides, with a fresher `next`
+      this.alarmAt = set;
+      if (next === set) return;
+    }
+    this.alarmAt = undefined; // unknown until storage has it
+    if (next === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);
+    if (ticket === this.scheduling) this.alarmAt = next;
   }
+}
+
+type Taken = { uses: number; budget: number };
+
+/** What is left of each given limit, not counting `ownUses`/`ownBudget` (the asking order's own reservation). */
+function leftOf(limits: CampaignLimits, taken: Taken, ownUses: number, ownBudget: number): CampaignLeft {
+  const left: CampaignLeft = {};
+  if (limits.totalUses !== undefined) left.usesLeft = Math.max(0, limits.totalUses - (taken.uses - ownUses));
+  if (limits.budget !== undefined) left.budgetLeft = Math.max(0, limits.budget - (taken.budget - ownBudget));
+  return left;
 }
 
 /** The counter of a shop's campaign (the shop id must come from a verified key). */
