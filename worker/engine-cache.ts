@@ -1,31 +1,47 @@
 /**
- * Compiled engines per isolate, keyed by (shopId, programVersion): a program version's text never changes, so
- * an engine compiled once serves every request for that version until the isolate goes away. The Worker's
- * routes and the CustomerAccount objects (same isolate, same module graph) share this cache.
+ * Programs and compiled engines per isolate, keyed by (shopId, programVersion): a program version's text never
+ * changes, so a program read once and an engine compiled once serve every request for that version until the
+ * isolate goes away. The Worker's routes and the CustomerAccount objects share this cache (locally they share the
+ * isolate; on Cloudflare an object's isolate fills its own).
  */
 import { createHash } from "node:crypto";
 import { createEngine, type Engine } from "../engine/host/index.ts";
 import type { Evaluation } from "../engine/host/types.ts";
 
-/** Enough for the shops an isolate serves at once; the oldest-used engine is dropped beyond it. */
+/** Enough for the shops an isolate serves at once; the oldest-used entry is dropped beyond it. */
 const MAX_ENGINES = 64;
-const engines = new Map<string, Engine>();
+/** Per (shopId, version): the program's text, and its engine once something evaluated with it. */
+const compiled = new Map<string, { program: unknown; engine?: Engine }>();
+
+const keyOf = (shopId: string, version: number) => `${shopId}\u0000${version}`;
+
+function touch(key: string, entry: { program: unknown; engine?: Engine }): void {
+  compiled.delete(key); // re-insert: Map order is the recency order
+  if (compiled.size >= MAX_ENGINES) compiled.delete(compiled.keys().next().value!);
+  compiled.set(key, entry);
+}
+
+/** Remembers a version's program (read from the Shop) so that later requests in this isolate need not ask again. */
+export function rememberProgram(shopId: string, version: number, program: unknown): void {
+  const key = keyOf(shopId, version);
+  touch(key, compiled.get(key) ?? { program });
+}
+
+/** A version's program if this isolate has seen it (`rememberProgram`, `engineFor`), else undefined. */
+export function knownProgram(shopId: string, version: number): unknown {
+  return compiled.get(keyOf(shopId, version))?.program;
+}
 
 /**
  * The engine for a shop's program version. Compiles (and validates) `program` on first use; throws
  * ProgramInvalidError if it is invalid (stored programs were validated when saved, so that is a bug).
  */
 export function engineFor(shopId: string, version: number, program: unknown): Engine {
-  const key = `${shopId}\u0000${version}`;
-  let engine = engines.get(key);
-  if (engine) {
-    engines.delete(key); // re-insert: Map order is the recency order
-  } else {
-    engine = createEngine(program);
-    if (engines.size >= MAX_ENGINES) engines.delete(engines.keys().next().value!);
-  }
-  engines.set(key, engine);
-  return engine;
+  const key = keyOf(shopId, version);
+  const entry = compiled.get(key) ?? { program };
+  entry.engine ??= createEngine(entry.program);
+  touch(key, entry);
+  return entry.engine;
 }
 
 /** JSON with object keys sorted, so equal values hash equally whatever the order of their keys. */

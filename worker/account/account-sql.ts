@@ -115,7 +115,15 @@ CREATE TABLE order_coupons (orderId TEXT NOT NULL, code TEXT NOT NULL, PRIMARY K
 CREATE TABLE birthday_bonuses (year INTEGER PRIMARY KEY, eventId TEXT NOT NULL, at INTEGER NOT NULL);
 `;
 
-export const MIGRATIONS: readonly string[] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
+/**
+ * Version 4: bought skus and categories in the order the snapshot lists them (most recent first), so reading them
+ * — on every quote and order — walks an index instead of sorting the whole list.
+ */
+export const SCHEMA_V4 = `
+CREATE INDEX bought_recent ON bought (kind, lastAt DESC, value);
+`;
+
+export const MIGRATIONS: readonly string[] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4];
 
 /** The latest instant processed (0 before the first call). */
 export function clockReached(sql: SqlStorage): number {
@@ -163,12 +171,20 @@ export function selectLot(sql: SqlStorage, id: number): LotRow | undefined {
 }
 
 /** Spendable lots at `now`, in spending order: soonest expiry first (never-expiring last), then oldest. */
-export function selectAvailableLots(sql: SqlStorage, now: number): LotRow[] {
+/**
+ * The lots available at `now` in the order points are taken from them — soonest-expiring first, never-expiring
+ * last, ties by id — but only as many as it takes to hold `upTo` points: a customer with a lot per order has
+ * thousands, and each spend needs the first few.
+ */
+export function selectAvailableLots(sql: SqlStorage, now: number, upTo: number): LotRow[] {
   return sql
     .exec<Row<LotRow>>(
-      `SELECT * FROM lots WHERE remaining > 0 AND pendingUntil <= ? AND (expiresAt IS NULL OR expiresAt > ?)
+      `SELECT id, source, orderId, points, remaining, pendingUntil, expiresAt, createdAt, availableNoted, expiredAt FROM (
+         SELECT *, SUM(remaining) OVER (ORDER BY expiresAt IS NULL, expiresAt, id ROWS UNBOUNDED PRECEDING) AS cumulative
+         FROM lots WHERE remaining > 0 AND pendingUntil <= ?1 AND (expiresAt IS NULL OR expiresAt > ?1)
+       ) WHERE cumulative - remaining < ?2
        ORDER BY expiresAt IS NULL, expiresAt, id`,
-      now, now,
+      now, upTo,
     )
     .toArray();
 }
@@ -234,17 +250,83 @@ export function selectExpiring(sql: SqlStorage, now: number, until: number, limi
     .toArray();
 }
 
-/** The earliest future instant at which something becomes due (lot availability or expiry), if any. */
-export function selectNextLotDue(sql: SqlStorage): number | null {
-  return sql
-    .exec<{ at: number | null }>(
-      `SELECT MIN(at) AS at FROM (
-         SELECT MIN(pendingUntil) AS at FROM lots WHERE availableNoted = 0
-         UNION ALL
-         SELECT MIN(expiresAt) AS at FROM lots WHERE expiredAt IS NULL AND remaining > 0 AND expiresAt IS NOT NULL
-       )`,
+/**
+ * In one statement: `alarm`, the earliest instant the alarm must wake the account for (a hold ending, a lot
+ * turning available, points expiring, an active coupon expiring — ledger.ts `nextDue`), and `work`, the earliest
+ * instant `advance()` has anything at all to do, which adds the expiry of lots already spent to zero and coupons
+ * a lapsed hold still has to let go of. Before `work`, `advance()` would change nothing.
+ */
+export function selectDueTimes(sql: SqlStorage): { alarm: number | null; work: number | null } {
+  const t = sql
+    .exec<{ hold: number | null; available: number | null; expiry: number | null; coupon: number | null; spent: number | null; release: number | null }>(
+      `SELECT
+         (SELECT MIN(holdExpiresAt) FROM orders WHERE status = 'pending') AS hold,
+         (SELECT MIN(pendingUntil) FROM lots WHERE availableNoted = 0) AS available,
+         (SELECT MIN(expiresAt) FROM lots WHERE expiredAt IS NULL AND remaining > 0 AND expiresAt IS NOT NULL) AS expiry,
+         (SELECT MIN(expiresAt) FROM coupons WHERE state = 'active') AS coupon,
+         (SELECT MIN(expiresAt) FROM lots WHERE expiredAt IS NULL AND expiresAt IS NOT NULL) AS spent,
+         (SELECT MIN(COALESCE(o.lapsedAt, 0)) FROM coupons c JOIN orders o ON o.orderId = c.orderId WHERE c.state = 'held' AND o.status = 'lapsed') AS release`,
     )
-    .one().at;
+    .one();
+  const min = (...times: (number | null)[]) => {
+    const known = times.filter((x): x is number => x !== null);
+    return known.length ? Math.min(...known) : null;
+  };
+  const alarm = min(t.hold, t.available, t.expiry, t.coupon);
+  return { alarm, work: min(alarm, t.spent, t.release) };
+}
+
+/** What the engine's customer snapshot is made of (views.ts `snapshotOf`), as one row. */
+export interface SnapshotRow {
+  member: number | null;
+  birthday: string | null;
+  /** JSON object: campaign id → this customer's confirmed uses (> 0). */
+  uses: string | null;
+  /** JSON array: the campaign ids of every pending order whose hold is in force (one per order and campaign). */
+  heldCampaigns: string;
+  /** Σ remaining of lots available at `now`. */
+  lotsAvailable: number;
+  /** Σ points held by pending orders at `now`. */
+  held: number;
+  debt: number;
+  orders: number;
+  /** Lifetime qualifying spend, or the spend logged after `spendAfter` when one is given. */
+  spend: number;
+  /**
+   * JSON arrays: bought skus / categories, most recently bought first — the order of the subquery, which walks the
+   * `bought_recent` index (an aggregate's own ORDER BY would sort them again).
+   */
+  skus: string;
+  categories: string;
+}
+
+/**
+ * The customer snapshot's inputs in one statement instead of one per figure (the profile, campaign uses, the
+ * campaigns of holds in force, lots available, points held, stats, windowed spend, bought skus and categories;
+ * snapshot.test.ts keeps it equal to those separate queries): every quote and order reads it.
+ */
+export function selectSnapshot(sql: SqlStorage, now: number, spendAfter: number | null, maxBought: number): SnapshotRow {
+  return sql
+    .exec<Row<SnapshotRow>>(
+      `SELECT
+         (SELECT registeredAt IS NOT NULL FROM profile WHERE id = 1) AS member,
+         (SELECT birthday FROM profile WHERE id = 1) AS birthday,
+         (SELECT json_group_object(campaignId, uses) FROM campaign_uses WHERE uses > 0) AS uses,
+         (SELECT json_group_array(c.value ->> 'id') FROM orders AS o, json_each(o.evaluation, '$.campaigns') AS c
+           WHERE o.status = 'pending' AND o.holdExpiresAt > ?1) AS heldCampaigns,
+         (SELECT COALESCE(SUM(CASE WHEN pendingUntil <= ?1 AND (expiresAt IS NULL OR expiresAt > ?1) THEN remaining END), 0)
+           FROM lots WHERE remaining > 0) AS lotsAvailable,
+         (SELECT COALESCE(SUM(holdPoints), 0) FROM orders WHERE status = 'pending' AND holdExpiresAt > ?1) AS held,
+         s.debt AS debt, s.orders AS orders,
+         CASE WHEN ?2 IS NULL THEN s.spend ELSE (SELECT COALESCE(SUM(amount), 0) FROM spend_log WHERE at > ?2) END AS spend,
+         (SELECT json_group_array(value)
+           FROM (SELECT value FROM bought WHERE kind = 'sku' ORDER BY lastAt DESC, value LIMIT ?3)) AS skus,
+         (SELECT json_group_array(value)
+           FROM (SELECT value FROM bought WHERE kind = 'category' ORDER BY lastAt DESC, value LIMIT ?3)) AS categories
+       FROM stats AS s WHERE s.id = 1`,
+      now, spendAfter, maxBought,
+    )
+    .one();
 }
 
 // ---- entries ------------------------------------------------------------------------------------------------

@@ -2,10 +2,11 @@ import { DurableObject } from "cloudflare:workers";
 import type { CustomerSnapshot } from "../../engine/host/types.ts";
 import { now as clockNow } from "../clock.ts";
 import { migrate } from "../sql.ts";
-import { clockReached, insertEntry, MIGRATIONS, recordClock } from "./account-sql.ts";
+import { clockReached, insertEntry, MIGRATIONS, recordClock, selectDueTimes } from "./account-sql.ts";
 import { selectOrder, selectProfile, upsertProfileRow } from "./order-sql.ts";
-import { advance, balances, expiryAfter, issueLot, nextDue, takeFromAvailable } from "./ledger.ts";
-import { cancelOrder, confirmOrder, placeOrder, returnLines, type ReturnResult } from "./orders.ts";
+import { advance, balances, expiryAfter, issueLot, takeFromAvailable } from "./ledger.ts";
+import { cancelOrder, confirmOrder, placeOrder, returnLines, type ResolvedOrderInput, type ReturnResult } from "./orders.ts";
+import { placeReserving, programOf } from "./place.ts";
 import { recall, remember } from "./idempotency.ts";
 import { listCoupons, presentedCoupons, redeemReward } from "./coupons.ts";
 import { recordEvent } from "./events.ts";
@@ -33,18 +34,38 @@ import { accountView, historyPage, iso, orderView, profileView, snapshotOf } fro
 const MAX_POINTS = 1e15;
 
 /**
+ * What a call does to the account. `write` may change it. `read` changes nothing itself but counts as served: its
+ * instant is recorded (a later caller whose clock reads behind it is served at it). `preview` (a quote's snapshot)
+ * is not served to anyone who acts on it, so it records nothing and commits nothing unless something was due.
+ */
+type Access = "read" | "write" | "preview";
+
+/**
  * The CustomerAccount Durable Object: one per customer of a shop (`idFromName(shopId + ":" + customerId)`),
  * holding the points ledger (ledger.ts), orders, returns and idempotency records (worker/README.md).
  *
  * Every method takes the caller's clock (`now`, epoch ms) and answers an AccountResult (result.ts) — business
  * refusals are values, not exceptions. Each call runs under `blockConcurrencyWhile`, so one customer's
- * requests never interleave; inside, `advance(now)` (due holds, pending → available, expiry) commits first,
- * then the operation commits as one transaction (or not at all), then the alarm is set to the next due time.
+ * requests never interleave; inside, `advance(now)` (due holds, pending → available, expiry) commits first when
+ * anything is due, then the operation commits as one transaction (or not at all), then the alarm is set to the
+ * next due time.
  */
 export class CustomerAccount extends DurableObject<Env> {
   /** The alarm's clock (worker/clock.ts; everything else gets `now` from its caller). Tests may replace it. */
   clock: () => number = clockNow;
   private readonly sql: SqlStorage;
+  /*
+   * What this instance knows without asking SQLite. It is the only writer of its storage, and every change goes
+   * through `serialized` or `alarm`, which keep these up to date; an unexpected failure forgets them. `undefined`
+   * = not known: read it. They spare every call the statements that would only find nothing due, the clock
+   * unchanged and the alarm where it already is.
+   */
+  /** The clock table: the latest instant the account has served. */
+  private reached: number | undefined;
+  /** The earliest instant `advance()` has anything to do at (null: nothing is pending at all). */
+  private workAt: number | null | undefined;
+  /** The alarm as this instance last set it. */
+  private alarmAt: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -54,28 +75,36 @@ export class CustomerAccount extends DurableObject<Env> {
     });
   }
 
+  /** `op` as one transaction after catching up to `now`, serialized with every other call (see `serialized`). */
+  private run<T>(requested: number, op: (now: number) => T, access: Access = "write"): Promise<AccountResult<T>> {
+    return this.serialized(requested, access, (now) => this.ctx.storage.transactionSync(() => op(now)));
+  }
+
   /**
-   * Runs `op` as one transaction after catching up to `now`; serialized with every other call. Time never runs
-   * backwards inside the account: a caller whose clock reads behind an instant the account has already
-   * processed (its alarm, or another request, got here first) is served at that instant, so nothing due is
-   * ever undone or missed. `op` gets the instant it runs at.
+   * Runs `body` after catching up to `now`; serialized with every other call. Time never runs backwards inside the
+   * account: a caller whose clock reads behind an instant the account has already processed (its alarm, or another
+   * request, got here first) is served at that instant, so nothing due is ever undone or missed. `body` gets the
+   * instant it runs at; it commits its own transactions (a body that awaits, placing an order, commits after).
+   * Catching up — `advance(now)`, when anything is due by then, and recording `now` as reached (see Access) — commits
+   * first. The alarm is then pointed at the next due instant, unless nothing changed (a read or preview, nothing due).
    */
-  private run<T>(requested: number, op: (now: number) => T): Promise<AccountResult<T>> {
+  private serialized<T>(requested: number, access: Access, body: (now: number) => T | Promise<T>): Promise<AccountResult<T>> {
     return this.ctx.blockConcurrencyWhile(async (): Promise<AccountResult<T>> => {
+      let changed = false;
       try {
         if (!Number.isSafeInteger(requested) || requested < 0) fail(400, "invalid_request", "now must be epoch milliseconds", { path: "now" });
-        const now = Math.max(requested, clockReached(this.sql));
-        this.ctx.storage.transactionSync(() => {
-          advance(this.sql, now);
-          recordClock(this.sql, now);
-        });
+        const now = Math.max(requested, this.clockReached());
+        changed = this.catchUp(now, access !== "preview");
         try {
-          return { ok: true, value: this.ctx.storage.transactionSync(() => op(now)) };
+          const value = await body(now);
+          if (access === "write") changed = true;
+          return { ok: true, value };
         } finally {
-          await this.schedule();
+          if (changed) await this.schedule();
         }
       } catch (e) {
         if (e instanceof AccountFailure) return { ok: false, error: e.error };
+        this.forget();
         // Never rethrow here: a throw inside blockConcurrencyWhile resets the object.
         console.error("CustomerAccount: unexpected error", e);
         return { ok: false, error: { status: 500, code: "internal", message: "Internal error" } };
@@ -83,41 +112,85 @@ export class CustomerAccount extends DurableObject<Env> {
     });
   }
 
+  private clockReached(): number {
+    return (this.reached ??= clockReached(this.sql));
+  }
+
   /**
-   * Points the alarm at the next due instant (or clears it). A failure here is logged, not reported: the
-   * operation has committed, and the next call or alarm catches up anyway (advance runs before each).
+   * Processes what is due by `now` (true when there was anything) and records `now` as the instant reached — always
+   * after processing something, otherwise only when `served`.
+   */
+  private catchUp(now: number, served: boolean): boolean {
+    this.workAt ??= selectDueTimes(this.sql).work;
+    const due = this.workAt !== null && this.workAt <= now;
+    if (due) {
+      this.ctx.storage.transactionSync(() => {
+        advance(this.sql, now);
+        recordClock(this.sql, now);
+      });
+      this.workAt = undefined; // read again after the change
+    } else if (!served) {
+      return false;
+    } else if (now > this.clockReached()) {
+      recordClock(this.sql, now);
+    }
+    this.reached = now;
+    return due;
+  }
+
+  private forget(): void {
+    this.reached = undefined;
+    this.workAt = undefined;
+    this.alarmAt = undefined;
+  }
+
+  /**
+   * Points the alarm at the next due instant (or clears it); storage is touched only on a change, except from
+   * alarm() (`fromAlarm`: the running alarm is about to be cleared, so the next one is set explicitly). A failure
+   * here is logged, not reported: the operation has committed, and the next call or alarm catches up anyway
+   * (advance runs before each).
    */
   private async schedule(fromAlarm = false): Promise<void> {
     try {
-      const due = nextDue(this.sql);
-      // Inside alarm() the running alarm is about to be cleared: always set the next one explicitly.
-      if (!fromAlarm && due === (await this.ctx.storage.getAlarm())) return;
+      const { alarm: due, work } = selectDueTimes(this.sql);
+      this.workAt = work;
+      if (!fromAlarm && due === (this.alarmAt ??= await this.ctx.storage.getAlarm())) return;
+      this.alarmAt = undefined; // unknown until storage has it
       if (due === null) await this.ctx.storage.deleteAlarm();
       else await this.ctx.storage.setAlarm(due);
+      this.alarmAt = due;
     } catch (e) {
+      this.forget();
       console.error("CustomerAccount: could not set the alarm", e);
     }
   }
 
   /** Hold lapse, pending → available, expiry: whatever is due now; then the next alarm. Idempotent. */
   override async alarm(): Promise<void> {
-    const now = Math.max(this.clock(), clockReached(this.sql));
-    this.ctx.storage.transactionSync(() => {
-      advance(this.sql, now);
-      recordClock(this.sql, now);
-    });
+    try {
+      const now = Math.max(this.clock(), this.clockReached());
+      this.ctx.storage.transactionSync(() => {
+        advance(this.sql, now);
+        recordClock(this.sql, now);
+      });
+      this.reached = now;
+    } catch (e) {
+      this.forget();
+      throw e;
+    }
     await this.schedule(true);
   }
 
   /** The engine's customer snapshot (available balance, tier spend in the program's window, orders, …). */
   getSnapshot(now: number, program?: TierProgram): Promise<AccountResult<CustomerSnapshot>> {
-    return this.run(now, (at) => snapshotOf(this.sql, at, program));
+    return this.run(now, (at) => snapshotOf(this.sql, at, program), "read");
   }
 
   /**
    * The snapshot for a checkout evaluation, and the rewards whose coupons `codes` present: this customer's active
    * coupons (or, with `orderId`, those that order already holds or used — a replay), one per reward. The caller
-   * keeps the rewards its program still has and passes them to `Engine.quote` as `{rewards}`. Changes nothing.
+   * keeps the rewards its program still has and passes them to `Engine.quote` as `{rewards}`. Changes nothing, and
+   * a quote is a preview: its instant is not recorded as served (`preview`), so it costs no storage write.
    */
   getCheckoutSnapshot(
     now: number, program: TierProgram | undefined, coupons: { codes?: readonly string[]; orderId?: string },
@@ -125,12 +198,19 @@ export class CustomerAccount extends DurableObject<Env> {
     return this.run(now, (at) => ({
       snapshot: snapshotOf(this.sql, at, program),
       rewards: presentedCoupons(this.sql, coupons.codes, coupons.orderId ?? null).map((c) => c.rewardId),
-    }));
+    }), "preview");
   }
 
-  /** POST /v1/orders: evaluates and holds. 201 with the order; replays answer the first answer. */
+  /**
+   * POST /v1/orders: evaluates and holds. 201 with the order; replays answer the first answer. With `reserve`, the
+   * account reserves the limited campaigns itself (place.ts); otherwise it uses `counters` as given.
+   */
   placeOrder(input: PlaceOrderInput): Promise<AccountResult<OrderView>> {
-    return this.run(input.now, (at) => placeOrder(this.sql, { ...input, now: at }));
+    return this.serialized(input.now, "write", async (at) => {
+      const resolved: ResolvedOrderInput = { ...input, program: await programOf(this.env, input), now: at };
+      if (input.reserve) return placeReserving(this.ctx.storage, this.env, resolved);
+      return this.ctx.storage.transactionSync(() => placeOrder(this.sql, resolved));
+    });
   }
 
   confirmOrder(orderId: string, now: number): Promise<AccountResult<OrderView>> {
@@ -151,7 +231,7 @@ export class CustomerAccount extends DurableObject<Env> {
       const order = selectOrder(this.sql, orderId);
       if (!order) fail(404, "not_found", `No order ${orderId}`);
       return orderView(this.sql, order);
-    });
+    }, "read");
   }
 
   /** PUT /v1/customers/{id}: creates or updates the profile (validation and contact uniqueness are the Shop's). */
@@ -173,7 +253,7 @@ export class CustomerAccount extends DurableObject<Env> {
   /** GET /v1/customers/{id}. Pass the program for tier and nextTier. */
   getAccount(now: number, program?: TierProgram): Promise<AccountResult<AccountView>> {
     const name = this.ctx.id.name;
-    return this.run(now, (at) => accountView(this.sql, at, program, name ? name.slice(name.indexOf(":") + 1) : null));
+    return this.run(now, (at) => accountView(this.sql, at, program, name ? name.slice(name.indexOf(":") + 1) : null), "read");
   }
 
   /** GET /v1/customers/{id}/history: newest first, `limit` 1…100 (default 50). */
@@ -184,7 +264,7 @@ export class CustomerAccount extends DurableObject<Env> {
       const result = historyPage(this.sql, page.cursor, limit);
       if (result === "invalid") fail(400, "invalid_request", "cursor is not one this API gave", { path: "cursor" });
       return result;
-    });
+    }, "read");
   }
 
   /**
@@ -217,7 +297,7 @@ export class CustomerAccount extends DurableObject<Env> {
 
   /** GET /v1/customers/{id}/coupons: every coupon, newest first. */
   listCoupons(now: number): Promise<AccountResult<CouponView[]>> {
-    return this.run(now, () => listCoupons(this.sql));
+    return this.run(now, () => listCoupons(this.sql), "read");
   }
 
   /** POST /v1/customers/{id}/events: the program's bonus for a review, rating, survey, birthday, or a custom grant (events.ts). */

@@ -68,11 +68,6 @@ export function selectDueCouponEvent(sql: SqlStorage, now: number): (CouponRow &
     .toArray()[0];
 }
 
-/** When the next active coupon expires, or null. (Held coupons are released when their order's hold ends.) */
-export function selectNextCouponExpiry(sql: SqlStorage): number | null {
-  return sql.exec<{ at: number | null }>("SELECT MIN(expiresAt) AS at FROM coupons WHERE state = 'active'").one().at;
-}
-
 // ---- order_coupons ------------------------------------------------------------------------------------------
 
 export function insertOrderCoupon(sql: SqlStorage, orderId: string, code: string): void {

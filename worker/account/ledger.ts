@@ -35,9 +35,9 @@ import {
   markLotExpired,
   selectAvailableLots,
   selectDueLotEvent,
+  selectDueTimes,
   selectExpiring,
   selectLot,
-  selectNextLotDue,
   selectStats,
   sumAvailableExcept,
   sumLots,
@@ -47,7 +47,6 @@ import {
 import {
   markCouponExpired,
   selectDueCouponEvent,
-  selectNextCouponExpiry,
   updateCouponState,
   type CouponRow,
 } from "./coupon-sql.ts";
@@ -55,7 +54,6 @@ import {
   insertOrderSpend,
   lapseHolds,
   selectHoldsAt,
-  selectNextHoldEnd,
   selectOrderSpends,
   sumHeld,
   updateOrderSpendGivenBack,
@@ -140,8 +138,7 @@ function expireLot(sql: SqlStorage, lot: LotRow): void {
 
 /** The next instant something becomes due (a hold's end, a lot turning available or expiring, a coupon expiring), or null. */
 export function nextDue(sql: SqlStorage): number | null {
-  const times = [selectNextHoldEnd(sql), selectNextLotDue(sql), selectNextCouponExpiry(sql)].filter((t): t is number => t !== null);
-  return times.length ? Math.min(...times) : null;
+  return selectDueTimes(sql).alarm;
 }
 
 /**
@@ -169,7 +166,7 @@ export function settleDebt(sql: SqlStorage, now: number): number {
   let { debt } = selectStats(sql);
   if (debt === 0) return 0;
   let settled = 0;
-  for (const lot of selectAvailableLots(sql, now)) {
+  for (const lot of selectAvailableLots(sql, now, debt)) {
     if (debt === 0) break;
     const take = Math.min(lot.remaining, debt);
     updateLotRemaining(sql, lot.id, lot.remaining - take);
@@ -194,7 +191,7 @@ export function issueLot(
 /** Spends `points` for an order from the available lots, recording order_spends; a shortfall becomes debt. */
 export function spendFromLots(sql: SqlStorage, orderId: string, points: number, now: number): { fromLots: number; intoDebt: number } {
   let left = points;
-  for (const lot of selectAvailableLots(sql, now)) {
+  for (const lot of selectAvailableLots(sql, now, points)) {
     if (left === 0) break;
     const take = Math.min(lot.remaining, left);
     updateLotRemaining(sql, lot.id, lot.remaining - take);
@@ -208,7 +205,7 @@ export function spendFromLots(sql: SqlStorage, orderId: string, points: number, 
 /** Takes `points` from the available lots, soonest-expiring first. The caller checks there are enough. */
 export function takeFromAvailable(sql: SqlStorage, points: number, now: number): number {
   let left = points;
-  for (const lot of selectAvailableLots(sql, now)) {
+  for (const lot of selectAvailableLots(sql, now, points)) {
     if (left === 0) break;
     const take = Math.min(lot.remaining, left);
     updateLotRemaining(sql, lot.id, lot.remaining - take);

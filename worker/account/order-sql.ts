@@ -81,19 +81,6 @@ export function selectHoldsAt(sql: SqlStorage, at: number): { held: number; unti
     .one();
 }
 
-export function selectNextHoldEnd(sql: SqlStorage): number | null {
-  return sql.exec<{ at: number | null }>("SELECT MIN(holdExpiresAt) AS at FROM orders WHERE status = 'pending'").one().at;
-}
-
-/** Campaign uses claimed by orders still holding (perCustomer limits count them, so two carts cannot both use one). */
-export function selectHeldCampaigns(sql: SqlStorage, now: number): string[] {
-  return sql
-    .exec<{ evaluation: string }>("SELECT evaluation FROM orders WHERE status = 'pending' AND holdExpiresAt > ?", now)
-    .toArray()
-    .flatMap((row) => (JSON.parse(row.evaluation) as { campaigns: { id: string }[] }).campaigns.map((c) => c.id))
-    .filter((id) => !id.startsWith("tier:"));
-}
-
 // ---- order_spends -------------------------------------------------------------------------------------------
 
 export interface OrderSpendRow {
@@ -147,37 +134,33 @@ export function selectReturns(sql: SqlStorage, orderId: string): ReturnRow[] {
 
 // ---- bought, campaign_uses ----------------------------------------------------------------------------------
 
-export function addBought(sql: SqlStorage, kind: "sku" | "category", value: string, delta: 1 | -1, at: number): void {
+/**
+ * Counts an order (delta 1) or takes it back (-1) for each of its skus and categories, in one statement however
+ * many there are (a JSON array bound once: Durable Object SQL takes at most 100 bound parameters). Rows whose
+ * count falls to zero are deleted.
+ */
+export function addBought(sql: SqlStorage, items: readonly { kind: "sku" | "category"; value: string }[], delta: 1 | -1, at: number): void {
+  if (items.length === 0) return;
+  const json = JSON.stringify(items.map((i) => [i.kind, i.value]));
   sql.exec(
-    `INSERT INTO bought (kind, value, orders, lastAt) VALUES (?1, ?2, ?3, ?4)
-     ON CONFLICT (kind, value) DO UPDATE SET orders = orders + ?3, lastAt = MAX(lastAt, ?4)`,
-    kind, value, delta, at,
+    `INSERT INTO bought (kind, value, orders, lastAt)
+     SELECT j.value ->> 0, j.value ->> 1, ?2, ?3 FROM json_each(?1) AS j WHERE true
+     ON CONFLICT (kind, value) DO UPDATE SET orders = orders + ?2, lastAt = MAX(lastAt, ?3)`,
+    json, delta, at,
   );
-  if (delta < 0) sql.exec("DELETE FROM bought WHERE kind = ? AND value = ? AND orders <= 0", kind, value);
-}
-
-/** Most recently bought first; the engine accepts at most 10 000 of each kind. */
-export function selectBought(sql: SqlStorage, kind: "sku" | "category", limit: number): string[] {
-  return sql
-    .exec<{ value: string }>("SELECT value FROM bought WHERE kind = ? ORDER BY lastAt DESC, value LIMIT ?", kind, limit)
-    .toArray()
-    .map((row) => row.value);
-}
-
-export function addCampaignUse(sql: SqlStorage, campaignId: string, delta: 1 | -1): void {
-  sql.exec(
-    `INSERT INTO campaign_uses (campaignId, uses) VALUES (?1, MAX(?2, 0))
-     ON CONFLICT (campaignId) DO UPDATE SET uses = MAX(uses + ?2, 0)`,
-    campaignId, delta,
-  );
-}
-
-export function selectCampaignUses(sql: SqlStorage): Map<string, number> {
-  const uses = new Map<string, number>();
-  for (const row of sql.exec<{ campaignId: string; uses: number }>("SELECT campaignId, uses FROM campaign_uses WHERE uses > 0")) {
-    uses.set(row.campaignId, row.uses);
+  if (delta < 0) {
+    sql.exec("DELETE FROM bought WHERE orders <= 0 AND (kind, value) IN (SELECT j.value ->> 0, j.value ->> 1 FROM json_each(?) AS j)", json);
   }
-  return uses;
+}
+
+/** Adds `delta` to each campaign's uses by this customer (never below 0), in one statement. */
+export function addCampaignUses(sql: SqlStorage, campaignIds: readonly string[], delta: 1 | -1): void {
+  if (campaignIds.length === 0) return;
+  sql.exec(
+    `INSERT INTO campaign_uses (campaignId, uses) SELECT j.value, MAX(?2, 0) FROM json_each(?1) AS j WHERE true
+     ON CONFLICT (campaignId) DO UPDATE SET uses = MAX(uses + ?2, 0)`,
+    JSON.stringify(campaignIds), delta,
+  );
 }
 
 // ---- profile ------------------------------------------------------------------------------------------------

@@ -4,12 +4,12 @@
  * request must be refused. `advance(now)` has already run.
  */
 import { ProgramInvalidError, ReceiptInvalidError, type Engine, type QuoteOptions } from "../../engine/host/index.ts";
-import type { CampaignCounters, CustomerSnapshot, Evaluation, Receipt } from "../../engine/host/types.ts";
+import type { CampaignCounters, CustomerSnapshot, Evaluation, Program, Receipt } from "../../engine/host/types.ts";
 import { engineFor, quoteIdOf } from "../engine-cache.ts";
 import { addStats, insertEntry, insertSpendLog } from "./account-sql.ts";
 import {
   addBought,
-  addCampaignUse,
+  addCampaignUses,
   insertOrder,
   insertReturn,
   noteCustomerId,
@@ -21,7 +21,7 @@ import {
 } from "./order-sql.ts";
 import { bookOf, unitsShare, type OrderBook } from "./book.ts";
 import { appliedCoupons, holdCoupons, presentedCoupons, releaseOrderCoupons, useCoupons } from "./coupons.ts";
-import { recall, remember } from "./idempotency.ts";
+import { recall, remember, type Remembered } from "./idempotency.ts";
 import { balances, DAY, expiryAfter, giveBack, issueLot, spendFromLots, takeBack } from "./ledger.ts";
 import { fail } from "./result.ts";
 import type { LimitedCampaign, OrderView, PlaceOrderInput, QuotedEvaluation, ReturnLineView, ReturnLinesInput, ReturnView } from "./types.ts";
@@ -47,7 +47,10 @@ function quoteOrFail(engine: Engine, receipt: Receipt, snapshot: CustomerSnapsho
   }
 }
 
-function engineOrFail(input: PlaceOrderInput): Engine {
+/** A placeOrder input whose program has been found (the caller may pass only its version). */
+export type ResolvedOrderInput = PlaceOrderInput & { program: Program };
+
+function engineOrFail(input: ResolvedOrderInput): Engine {
   try {
     return engineFor(input.shopId, input.programVersion, input.program);
   } catch (e) {
@@ -56,22 +59,33 @@ function engineOrFail(input: PlaceOrderInput): Engine {
   }
 }
 
+/** What placing an order settles before evaluating it; the counters are reserved between `planOrder` and `holdOrder`. */
+export interface OrderPlan {
+  input: ResolvedOrderInput;
+  remembered: Remembered<OrderView>;
+  engine: Engine;
+  /** The receipt with `at` filled in. */
+  evaluated: Receipt;
+  snapshot: CustomerSnapshot;
+  /** This customer's active coupons among the receipt's codes, of rewards the program still has. */
+  coupons: ReturnType<typeof presentedCoupons>;
+  options: QuoteOptions;
+  holdMinutes: number;
+}
+
 /**
- * Evaluates the receipt against the account and holds the points it spends and the coupons it applied (the
- * customer's own active coupons among the receipt's codes, coupons.ts). Refuses: 409 `conflict` when
- * `quoteId` no longer matches (with the fresh evaluation), 422 `insufficient_points` when a number of points
- * was asked for and the balance (not the program's caps) is what stops it.
+ * The first half of placing an order (reads only): the stored answer when this is a replay, else the plan —
+ * refusing an order id that exists with another body (409) and a hold length out of range (400).
  */
-export function placeOrder(sql: SqlStorage, input: PlaceOrderInput): OrderView {
+export function planOrder(sql: SqlStorage, input: ResolvedOrderInput): { replay: OrderView } | { plan: OrderPlan } {
   const { orderId, receipt, quoteId, now } = input;
   const remembered = recall<OrderView>(sql, `order:${orderId}`, { orderId, receipt, quoteId: quoteId ?? null });
-  if (remembered.replay) return remembered.replay;
+  if (remembered.replay) return { replay: remembered.replay };
   if (selectOrder(sql, orderId)) fail(409, "idempotency_conflict", `order ${orderId} already exists`);
   const holdMinutes = input.holdMinutes ?? DEFAULT_HOLD_MINUTES;
   if (!Number.isInteger(holdMinutes) || holdMinutes < 1 || holdMinutes > MAX_HOLD_MINUTES) {
     fail(400, "invalid_request", `holdMinutes must be an integer from 1 to ${MAX_HOLD_MINUTES}`, { path: "holdMinutes" });
   }
-
   const engine = engineOrFail(input);
   const evaluated: Receipt = { ...receipt, at: receipt.at ?? iso(now) };
   const snapshot = snapshotOf(sql, now, input.program);
@@ -79,7 +93,23 @@ export function placeOrder(sql: SqlStorage, input: PlaceOrderInput): OrderView {
   const rewardIds = new Set((input.program.rewards ?? []).map((r) => r.id));
   const coupons = presentedCoupons(sql, receipt.codes).filter((c) => rewardIds.has(c.rewardId));
   const options: QuoteOptions = { rewards: coupons.map((c) => c.rewardId) };
-  const evaluation = quoteOrFail(engine, evaluated, snapshot, input.counters, options);
+  return { plan: { input, remembered, engine, evaluated, snapshot, coupons, options, holdMinutes } };
+}
+
+/** The order's evaluation given what is left of limited campaigns (400 for a receipt the engine refuses). */
+export function evaluateOrder(plan: OrderPlan, counters: CampaignCounters | undefined): Evaluation {
+  return quoteOrFail(plan.engine, plan.evaluated, plan.snapshot, counters, plan.options);
+}
+
+/**
+ * The second half (one transaction): holds the points `evaluation` spends and the coupons it applied.
+ * Refuses: 409 `conflict` when `quoteId` no longer matches (with the fresh evaluation), 422 `insufficient_points`
+ * when a number of points was asked for and the balance (not the program's caps) is what stops it. `counters` are
+ * those the evaluation was made with.
+ */
+export function holdOrder(sql: SqlStorage, plan: OrderPlan, evaluation: Evaluation, counters: CampaignCounters | undefined): OrderView {
+  const { input, remembered, engine, evaluated, snapshot, coupons, options, holdMinutes } = plan;
+  const { orderId, receipt, quoteId, now } = input;
   const quoted: QuotedEvaluation = { ...evaluation, programVersion: input.programVersion, quoteId: quoteIdOf(evaluation) };
   if (quoteId !== undefined && quoteId !== quoted.quoteId) {
     fail(409, "conflict", "The evaluation no longer matches the quote", { evaluation: quoted });
@@ -87,7 +117,7 @@ export function placeOrder(sql: SqlStorage, input: PlaceOrderInput): OrderView {
   const asked = receipt.redeemPoints;
   if (typeof asked === "number" && evaluation.pointsSpent < asked) {
     // Would an unlimited balance spend more? Then the balance, not the program's caps, is what stops it.
-    const uncapped = quoteOrFail(engine, evaluated, { ...snapshot, balance: 1e15 }, input.counters, options);
+    const uncapped = quoteOrFail(engine, evaluated, { ...snapshot, balance: 1e15 }, counters, options);
     if (uncapped.pointsSpent > evaluation.pointsSpent) {
       fail(422, "insufficient_points", `Only ${Math.max(0, snapshot.balance ?? 0)} points are available now`, { path: "redeemPoints" });
     }
@@ -119,6 +149,17 @@ export function placeOrder(sql: SqlStorage, input: PlaceOrderInput): OrderView {
   });
   holdCoupons(sql, orderId, appliedCoupons(coupons, evaluation));
   return remember(sql, remembered, orderView(sql, mustOrder(sql, orderId)), now, 201);
+}
+
+/**
+ * Evaluates the receipt against the account and holds the points it spends and the coupons it applied (the
+ * customer's own active coupons among the receipt's codes, coupons.ts), using limited campaigns only as far as
+ * `input.counters` allows. Refusals: see `planOrder` and `holdOrder`.
+ */
+export function placeOrder(sql: SqlStorage, input: ResolvedOrderInput): OrderView {
+  const planned = planOrder(sql, input);
+  if ("replay" in planned) return planned.replay;
+  return holdOrder(sql, planned.plan, evaluateOrder(planned.plan, input.counters), input.counters);
 }
 
 /** Skus and categories of an order, once each. */
@@ -158,8 +199,8 @@ export function confirmOrder(sql: SqlStorage, orderId: string, now: number): Ord
   }
   addStats(sql, { spend: book.paid, orders: 1 });
   insertSpendLog(sql, now, book.paid, orderId);
-  for (const { kind, value } of boughtOf(book)) addBought(sql, kind, value, 1, now);
-  for (const id of usedCampaigns(evaluation)) addCampaignUse(sql, id, 1);
+  addBought(sql, boughtOf(book), 1, now);
+  addCampaignUses(sql, usedCampaigns(evaluation), 1);
   insertEntry(sql, {
     at: now, type: "order", points: evaluation.pointsEarned - order.holdPoints, orderId, lotId, amount: book.paid,
     pointsSpent: order.holdPoints, pointsEarned: evaluation.pointsEarned, expiresAt, store: order.store,
@@ -188,8 +229,8 @@ export function cancelOrder(sql: SqlStorage, orderId: string, now: number): Orde
     if (taken > 0) takeBack(sql, order.lotId, taken, now);
     addStats(sql, { spend: -amount, orders: -1 });
     insertSpendLog(sql, order.confirmedAt!, -amount, orderId);
-    for (const { kind, value } of boughtOf(book)) addBought(sql, kind, value, -1, now);
-    for (const id of usedCampaigns(evaluation)) addCampaignUse(sql, id, -1);
+    addBought(sql, boughtOf(book), -1, now);
+    addCampaignUses(sql, usedCampaigns(evaluation), -1);
     insertEntry(sql, {
       at: now, type: "cancel", points: given - taken, orderId, amount: -amount, pointsSpent: -given,
       pointsEarned: -taken, store: order.store,

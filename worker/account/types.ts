@@ -21,7 +21,11 @@ export interface LimitedCampaign {
 
 export interface PlaceOrderInput {
   shopId: string;
-  program: Program;
+  /**
+   * The program of `programVersion`. Optional: without it the account uses its isolate's copy of that version, or
+   * reads it from the Shop once (a version's program never changes), so it need not cross RPC with every order.
+   */
+  program?: Program;
   programVersion: number;
   orderId: string;
   receipt: OrderReceipt;
@@ -29,8 +33,13 @@ export interface PlaceOrderInput {
   quoteId?: string;
   /** How long the hold lasts; default 30. */
   holdMinutes?: number;
-  /** What is left of limited campaigns (CampaignCounter); default: the full limits. */
+  /** What is left of limited campaigns (CampaignCounter); default: the full limits. Ignored with `reserve`. */
   counters?: CampaignCounters;
+  /**
+   * The account reserves the limited campaigns its evaluation applies at their CampaignCounters itself, before
+   * holding (worker/counters/reservations.ts), and holds that evaluation: one evaluation, no counters passed in.
+   */
+  reserve?: boolean;
   now: number;
 }
 

@@ -3,11 +3,8 @@
  * (GET /v1/customers/{id}), coupons and the history. Reads only; the caller has already run `advance(now)`.
  */
 import type { CustomerSnapshot } from "../../engine/host/types.ts";
-import { selectEntries, selectStats, sumSpendSince, type EntryRow } from "./account-sql.ts";
+import { selectEntries, selectSnapshot, selectStats, sumSpendSince, type EntryRow } from "./account-sql.ts";
 import {
-  selectBought,
-  selectCampaignUses,
-  selectHeldCampaigns,
   selectProfile,
   selectReturns,
   type OrderRow,
@@ -54,24 +51,28 @@ export function tierOf(spend: number, program: TierProgram | undefined): Pick<Ac
 
 /**
  * What the engine needs to know about this customer at `now`. Campaign uses include those claimed by orders
- * still holding, so `perCustomer` limits hold across concurrent carts.
+ * still holding, so `perCustomer` limits hold across concurrent carts. One statement (`selectSnapshot`).
  */
 export function snapshotOf(sql: SqlStorage, now: number, program: TierProgram | undefined): CustomerSnapshot {
-  const profile = selectProfile(sql);
-  const uses = selectCampaignUses(sql);
-  for (const id of selectHeldCampaigns(sql, now)) uses.set(id, (uses.get(id) ?? 0) + 1);
+  const windowDays = program?.tiers?.windowDays;
+  const windowed = windowDays !== null && windowDays !== undefined;
+  const row = selectSnapshot(sql, now, windowed ? now - windowDays * DAY : null, MAX_BOUGHT);
+  const uses = new Map(Object.entries(JSON.parse(row.uses ?? "{}") as Record<string, number>));
+  for (const id of JSON.parse(row.heldCampaigns) as string[]) {
+    if (!id.startsWith("tier:")) uses.set(id, (uses.get(id) ?? 0) + 1);
+  }
   // A plain object (RPC cannot clone null-prototype ones); fromEntries defines even "__proto__" as an own key.
   const campaignUses = Object.fromEntries(uses);
   const snapshot: CustomerSnapshot = {
-    balance: balances(sql, now).available,
-    spend: tierSpend(sql, now, program),
-    orders: selectStats(sql).orders,
-    boughtSkus: selectBought(sql, "sku", MAX_BOUGHT),
-    boughtCategories: selectBought(sql, "category", MAX_BOUGHT),
+    balance: row.lotsAvailable - row.debt - row.held,
+    spend: windowed ? Math.max(0, row.spend) : row.spend,
+    orders: row.orders,
+    boughtSkus: JSON.parse(row.skus) as string[],
+    boughtCategories: JSON.parse(row.categories) as string[],
     campaignUses,
-    member: profile?.registeredAt != null,
+    member: row.member === 1,
   };
-  if (profile?.birthday) snapshot.birthday = profile.birthday;
+  if (row.birthday) snapshot.birthday = row.birthday;
   return snapshot;
 }
 
