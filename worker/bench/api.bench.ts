@@ -4,18 +4,25 @@
  * Starts the Worker under `wrangler dev` on a free loopback port with throwaway local storage, seeds a shop,
  * the 50-campaign program and customers over HTTP, then drives each scenario (scenarios.ts) with autocannon
  * from this process, bounded in time. Prints a markdown table and writes results.md with the machine's
- * description. Wrangler is stopped at the end, also on failure. About a minute and a half in all.
+ * description. Wrangler is stopped at the end, also on failure. About two minutes in all.
  *
  * BENCH_SECONDS and BENCH_CONNECTIONS override the defaults (10 s, 10 connections).
+ *
+ * BENCH_BASELINE=<dir> compares with another copy of the project (another commit, node_modules and
+ * engine/build in place): both Workers run side by side and each scenario is measured baseline, this tree,
+ * this tree, baseline — so that a machine that slows down or speeds up during the run weighs on both alike —
+ * and results.md gets a before/after table (the mean of each side's two runs). About eight minutes.
+ * BENCH_BASELINE_LABEL describes the baseline in results.md (default: its commit).
  */
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describeMachine } from "../../engine/bench/report.ts";
-import { renderReport, resultsTable, targetsTable, type Row } from "./report.ts";
-import { SCENARIOS, type ScenarioOptions } from "./scenarios.ts";
-import { CUSTOMERS, seedShop } from "./seed.ts";
-import { platformToken, startWorker } from "./server.ts";
+import { combine, renderReport, resultsTable, targetsTable, comparisonTable, type Row } from "./report.ts";
+import { SCENARIOS, type Measured, type ScenarioOptions } from "./scenarios.ts";
+import { CUSTOMERS, seedShop, type BenchShop } from "./seed.ts";
+import { platformToken, startWorker, type RunningWorker } from "./server.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const RESULTS_PATH = fileURLToPath(new URL("./results.md", import.meta.url));
@@ -24,6 +31,7 @@ const OPTIONS: ScenarioOptions = {
   connections: Number(process.env.BENCH_CONNECTIONS ?? 10),
 };
 const WARMUP: ScenarioOptions = { durationSeconds: 2, connections: OPTIONS.connections };
+const BASELINE = process.env.BENCH_BASELINE ? resolve(process.env.BENCH_BASELINE) : undefined;
 
 function wranglerVersion(): string {
   try {
@@ -33,35 +41,78 @@ function wranglerVersion(): string {
   }
 }
 
+function commitOf(dir: string): string {
+  try {
+    const commit = execFileSync("git", ["-C", dir, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["-C", dir, "status", "--porcelain", "--untracked-files=no"], { encoding: "utf8" }).trim() !== "";
+    return `${commit}${dirty ? " with uncommitted changes" : ""}`;
+  } catch {
+    return "not a git checkout";
+  }
+}
+
+interface Side {
+  label: string;
+  worker: RunningWorker;
+  shop: BenchShop;
+}
+
 async function main(): Promise<void> {
   const log = (line: string) => console.log(line);
   const wrangler = wranglerVersion();
-  const worker = await startWorker(root, log);
+  const running: RunningWorker[] = [];
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => void worker.stop().finally(() => process.exit(130)));
+    process.once(signal, () => void Promise.all(running.map((w) => w.stop())).finally(() => process.exit(130)));
   }
   const rows: Row[] = [];
+  const before: Row[] = [];
   try {
-    const shop = await seedShop(worker.base, platformToken(root));
-    log(`shop ${shop.shopId}: program published, ${shop.customers.length} + 1 customers seeded`);
+    const start = async (label: string, dir: string): Promise<Side> => {
+      const worker = await startWorker(dir, log);
+      running.push(worker);
+      const shop = await seedShop(worker.base, platformToken(dir));
+      log(`${label}: shop ${shop.shopId}: program published, ${shop.customers.length} + 1 customers seeded`);
+      return { label, worker, shop };
+    };
+    const current = await start("this tree", root);
+    const baseline = BASELINE ? await start(`baseline ${BASELINE}`, BASELINE) : undefined;
     for (const scenario of SCENARIOS) {
       if (!scenario.run) {
         log(`${scenario.name}: ${scenario.notBuilt}`);
         rows.push({ scenario });
+        before.push({ scenario });
         continue;
       }
-      await scenario.run(shop, WARMUP);
-      const measured = await scenario.run(shop, OPTIONS);
-      rows.push({ scenario, measured });
-      log(`${scenario.name}: ${Math.round(measured.perSecond)}/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms, ` +
-        `${measured.errors} errors, ${measured.non2xx} non-2xx${measured.firstFailure ? ` (first: ${measured.firstFailure})` : ""}`);
+      const run = scenario.run;
+      const measure = async (side: Side): Promise<Measured> => {
+        const measured = await run(side.shop, OPTIONS);
+        log(`${scenario.name} [${side.label}]: ${Math.round(measured.perSecond)}/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms, ` +
+          `${measured.errors} errors, ${measured.non2xx} non-2xx${measured.firstFailure ? ` (first: ${measured.firstFailure})` : ""}`);
+        return measured;
+      };
+      if (!baseline) {
+        await run(current.shop, WARMUP);
+        rows.push({ scenario, measured: await measure(current) });
+        continue;
+      }
+      await run(baseline.shop, WARMUP);
+      await run(current.shop, WARMUP);
+      const b1 = await measure(baseline);
+      const c1 = await measure(current);
+      const c2 = await measure(current);
+      const b2 = await measure(baseline);
+      rows.push({ scenario, measured: combine([c1, c2]) });
+      before.push({ scenario, measured: combine([b1, b2]) });
     }
   } finally {
-    await worker.stop();
+    await Promise.all(running.map((w) => w.stop()));
   }
-  const report = renderReport({ machine: describeMachine(), wrangler, options: OPTIONS, customers: CUSTOMERS, rows });
+  const comparison = BASELINE ? { baseline: process.env.BENCH_BASELINE_LABEL ?? commitOf(BASELINE), current: commitOf(root), before } : undefined;
+  const report = renderReport({ machine: describeMachine(), wrangler, options: OPTIONS, customers: CUSTOMERS, rows, comparison });
   writeFileSync(RESULTS_PATH, report);
-  console.log(`\n${resultsTable(rows)}\n\n${targetsTable(rows)}\n\nwritten to ${RESULTS_PATH}`);
+  console.log(`\n${resultsTable(rows)}\n\n${targetsTable(rows)}`);
+  if (comparison) console.log(`\n${comparisonTable(before, rows)}`);
+  console.log(`\nwritten to ${RESULTS_PATH}`);
 }
 
 await main();

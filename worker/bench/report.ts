@@ -15,6 +15,29 @@ function baselineOf(rows: Row[]): Measured | undefined {
   return rows[0]?.measured;
 }
 
+/** Several runs of one scenario as one: mean rates and percentiles, the largest max, summed counts. */
+export function combine(runs: Measured[]): Measured {
+  const mean = (f: (m: Measured) => number) => runs.reduce((a, m) => a + f(m), 0) / runs.length;
+  const sum = (f: (m: Measured) => number) => runs.reduce((a, m) => a + f(m), 0);
+  const failures: Record<string, number> = {};
+  for (const m of runs) for (const [status, n] of Object.entries(m.failures)) failures[status] = (failures[status] ?? 0) + n;
+  return {
+    name: runs[0]!.name,
+    unit: runs[0]!.unit,
+    perSecond: mean((m) => m.perSecond),
+    requestsPerSecond: mean((m) => m.requestsPerSecond),
+    p50: mean((m) => m.p50),
+    p99: mean((m) => m.p99),
+    max: Math.max(...runs.map((m) => m.max)),
+    requests: sum((m) => m.requests),
+    errors: sum((m) => m.errors),
+    non2xx: sum((m) => m.non2xx),
+    failures,
+    firstFailure: runs.find((m) => m.firstFailure)?.firstFailure,
+    seconds: sum((m) => m.seconds),
+  };
+}
+
 function errorsOf(m: Measured): string {
   if (m.errors === 0 && m.non2xx === 0) return "0";
   const codes = Object.entries(m.failures).map(([status, count]) => `${int(count)}×${status}`).join(", ");
@@ -62,6 +85,24 @@ export function targetsTable(rows: Row[]): string {
   return ["| target | measured | result |", "|---|---|---|", ...out].join("\n");
 }
 
+/** Before (the baseline) and after (this tree), scenario by scenario, with each side's share of its own no-op. */
+export function comparisonTable(before: Row[], after: Row[]): string {
+  const [b0, a0] = [baselineOf(before), baselineOf(after)];
+  const share = (m: Measured, base: Measured | undefined) => (base ? `${((100 * m.requestsPerSecond) / base.requestsPerSecond).toFixed(1)}%` : "");
+  const lines = after.map(({ scenario, measured: a }, i) => {
+    const b = before[i]?.measured;
+    if (!a || !b) return `| ${scenario.name} | not run | | | | | | |`;
+    const units = a.unit === "request" ? "" : " orders";
+    return `| ${scenario.name} | ${int(b.perSecond)}${units} (${share(b, b0)}) | ${int(a.perSecond)}${units} (${share(a, a0)}) | ` +
+      `×${(a.perSecond / b.perSecond).toFixed(2)} | ${ms(b.p50)} / ${ms(b.p99)} | ${ms(a.p50)} / ${ms(a.p99)} | ${errorsOf(b)} | ${errorsOf(a)} |`;
+  });
+  return [
+    "| scenario | before /s (of its no-op) | after /s (of its no-op) | change | before p50 / p99 ms | after p50 / p99 ms | errors before | errors after |",
+    "|---|---:|---:|---:|---:|---:|---|---|",
+    ...lines,
+  ].join("\n");
+}
+
 function failuresSection(rows: Row[]): string {
   const failed = rows.filter((r) => r.measured?.firstFailure);
   if (failed.length === 0) return "";
@@ -74,6 +115,23 @@ export interface Report {
   options: ScenarioOptions;
   customers: number;
   rows: Row[];
+  /** With BENCH_BASELINE: the baseline's rows, measured in the same run, and what each side is. */
+  comparison?: { baseline: string; current: string; before: Row[] };
+}
+
+function comparisonSection(report: Report): string {
+  const c = report.comparison;
+  if (!c) return "";
+  return `
+## Before and after, in the same run
+
+Both Workers ran side by side on this machine (\`BENCH_BASELINE\`): the baseline (${c.baseline}) and this tree
+(${c.current}). Each scenario was measured baseline, this tree, this tree, baseline; each figure is the mean of a
+side's two runs (latencies too), so that the machine's drift during the run weighs on both alike. The results table
+above is this tree's side.
+
+${comparisonTable(c.before, report.rows)}
+`;
 }
 
 export function renderReport(report: Report): string {
@@ -100,7 +158,8 @@ lunchtime), orders are placed now. Quotes and orders go round-robin over the cus
 
 Each scenario is one [autocannon](https://github.com/mcollina/autocannon) run from a separate Node process on
 loopback: ${options.connections} connections, keep-alive, no pipelining, ${options.durationSeconds} s, after a
-short warm-up (one row: a single connection, the latency of a quote when nothing queues). The Worker and the load generator share the machine's ${machine.cores} cores.
+short warm-up (rows marked "1 connection": one request at a time, the latency when nothing queues). The Worker, wrangler's
+proxy in front of it and the load generator share the machine's ${machine.cores} cores.
 
 ## Results
 
@@ -117,5 +176,18 @@ ${resultsTable(rows)}
 ## Targets
 
 ${targetsTable(rows)}
-${failuresSection(rows)}`;
+${boundsSection(rows, options)}${comparisonSection(report)}${failuresSection(rows)}`;
+}
+
+/** What the no-op itself allows on this machine: the bounds some targets run into whatever the API does. */
+function boundsSection(rows: Row[], options: ScenarioOptions): string {
+  const noop = baselineOf(rows);
+  if (!noop) return "";
+  const meanMs = (1000 * options.connections) / noop.requestsPerSecond;
+  return `
+What the no-op allows here, whatever the API does: with ${options.connections} connections each waiting for its
+answer, the mean latency is ${options.connections} ÷ throughput, so at the no-op's own ${int(noop.requestsPerSecond)} requests/s it is already
+${ms(meanMs)} ms (its p99: ${ms(noop.p99)} ms); a p99 of 10 ms at that load needs well over ${int((1000 * options.connections) / 10)} requests/s. An order
+and its confirmation are two requests, so even free orders would top out near ${int(noop.requestsPerSecond / 2)} confirmed orders/s.
+`;
 }

@@ -112,10 +112,11 @@ interface OrderContext {
  * POST /v1/orders then POST /v1/orders/{id}/confirm, every order with its own id, for customers drawn by
  * `customerOf`. One unit is an order that was confirmed (200).
  */
-function orderScenario(name: string, customersOf: (shop: BenchShop) => string[]): Scenario {
+function orderScenario(name: string, customersOf: (shop: BenchShop) => string[], connections?: number): Scenario {
   return {
     name,
-    run: (shop, options) => {
+    run: (shop, given) => {
+      const options = connections ? { ...given, connections } : given;
       const customers = customersOf(shop);
       const bodies = customers.map((id) => JSON.stringify(cartFor(10, id, false)).slice(0, -1));
       const run = `${Date.now().toString(36)}`;
@@ -155,6 +156,8 @@ export const SCENARIOS: Scenario[] = [
   quoteScenario(10, 1),
   orderScenario("order + confirm, 200 customers", (shop) => shop.customers),
   orderScenario("order + confirm, one hot customer", (shop) => [shop.hotCustomer]),
+  // Unloaded, as for quotes: the latency of placing and confirming when nothing queues.
+  orderScenario("order + confirm, 200 customers, 1 connection", (shop) => shop.customers, 1),
   {
     name: "GET /v1/public/me, 200 customers",
     run: (shop, options) => {

@@ -11,6 +11,10 @@ import { join } from "node:path";
 
 export interface RunningWorker {
   base: string;
+  /** Wrangler's DevTools port (`--inspector-port`): the profiler (profile.ts) attaches to it. */
+  inspectorPort: number;
+  /** Wrangler's process id, also the id of the process group that holds workerd. */
+  pid: number;
   /** The `--persist-to` directory. */
   state: string;
   /** Ends wrangler's process group and removes the persisted state (unless the caller gave it). Safe to call twice. */
@@ -22,6 +26,8 @@ export interface RunningWorker {
 export interface WorkerOptions {
   /** Persist to this directory and leave it in place (a restart on the same state); default a fresh one, removed by `stop()`. */
   state?: string;
+  /** More arguments for `wrangler dev` (the profiler's `--minify=false`). */
+  args?: string[];
 }
 
 /** The platform token of local development (`.dev.vars`). */
@@ -62,7 +68,7 @@ export async function startWorker(root: string, log: (line: string) => void, opt
   const child = spawn(
     process.execPath,
     [join(root, "node_modules/wrangler/bin/wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort),
-      "--persist-to", state, "--log-level", "warn", "--show-interactive-dev-session=false"],
+      "--persist-to", state, "--log-level", "warn", "--show-interactive-dev-session=false", ...(options.args ?? [])],
     // detached: its own process group, so one kill reaches workerd too.
     { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" } },
   );
@@ -107,7 +113,7 @@ export async function startWorker(root: string, log: (line: string) => void, opt
   while (Date.now() < deadline) {
     if (exited) break;
     try {
-      if ((await fetch(`${base}/v1/health`)).ok) return { base, state, stop, crash };
+      if ((await fetch(`${base}/v1/health`)).ok) return { base, inspectorPort, pid: child.pid!, state, stop, crash };
     } catch {
       // not listening yet
     }
