@@ -28,7 +28,7 @@ import { normaliseContact, type ContactKind } from "../shop/contacts.ts";
 import { shopObject, type ValidProgram } from "../shop/shop.ts";
 import { ISSUED_TOKEN_TTL_SECONDS, signCustomerToken } from "../tokens.ts";
 import { corsForShop, preflight, requireCustomerToken, requirePublishableKey } from "./access.ts";
-import { couponsOf, customerSchema, historyQuery, historySchema, redeemRewardFor } from "../routes/customers.ts";
+import { customerSchema, historyQuery, historySchema, redeemRewardFor } from "../routes/customers.ts";
 
 const widget = [{ publishableKey: [] }];
 const customer = [{ publishableKey: [], customerToken: [] }];
@@ -200,15 +200,13 @@ const DUPLICATE_MESSAGE: Record<ContactKind, string> = {
 
 /** The customer's account as the widget shows it. 404 when the shop does not know the customer. */
 export async function meOf(env: Env, shopId: string, customerId: string, program: ValidProgram | null, at: number): Promise<z.infer<typeof meSchema>> {
-  const shop = shopObject(env, shopId);
-  const card = await shop.customerCard(customerId, at);
-  if (!card.exists) throw new HttpError(404, "not_found", "Not a member yet: register first");
-  const account = accountOf(env, shopId, customerId);
-  const [view, profile, coupons] = await Promise.all([
-    account.getAccount(at, program ?? undefined).then((r) => unwrap(r)),
-    shop.contactsOf(customerId),
-    couponsOf(env, shopId, customerId, at),
+  // Two calls side by side: the Shop's card (code, referrals, contacts, verification) and the account itself.
+  const [card, result] = await Promise.all([
+    shopObject(env, shopId).customerCard(customerId, at),
+    accountOf(env, shopId, customerId).getAccount(at, program ?? undefined),
   ]);
+  if (!card.exists) throw new HttpError(404, "not_found", "Not a member yet: register first");
+  const view = unwrap(result);
   const channel = program ? welcomeChannel(program) : null;
   return {
     id: customerId,
@@ -222,10 +220,10 @@ export async function meOf(env: Env, shopId: string, customerId: string, program
     referrals: card.referrals,
     orders: view.orders,
     spend: view.spend,
-    coupons: coupons.filter((c) => c.state === "active" || c.state === "held"),
+    coupons: view.coupons,
     contacts: {
-      phone: profile.phone === null ? null : maskContact("phone", profile.phone),
-      email: profile.email === null ? null : maskContact("email", profile.email),
+      phone: card.contacts.phone === null ? null : maskContact("phone", card.contacts.phone),
+      email: card.contacts.email === null ? null : maskContact("email", card.contacts.email),
     },
     verification: channel === null ? null : { channel, verified: card.verified[channel] === true },
   };

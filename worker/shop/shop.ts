@@ -91,6 +91,8 @@ export interface CustomerCard {
   referrals: { invited: number; rewarded: number };
   verified: Partial<Record<ContactKind, boolean>>;
   consent: boolean;
+  /** The customer's current contacts (normalised; shown masked). */
+  contacts: Contacts;
 }
 
 /** A program as `validateProgram` returns it (defaults applied): what `putProgram` stores. */
@@ -345,7 +347,7 @@ export class Shop extends DurableObject<Env> {
   /** The widget's facts about a customer; `exists` false (and nothing created) for one the shop does not know. */
   customerCard(customerId: string, now = clockNow()): CustomerCard {
     if (!selectCustomerKnown(this.sql, customerId)) {
-      return { exists: false, referralCode: null, referrals: { invited: 0, rewarded: 0 }, verified: {}, consent: false };
+      return { exists: false, referralCode: null, referrals: { invited: 0, rewarded: 0 }, verified: {}, consent: false, contacts: { phone: null, email: null } };
     }
     const consent = this.sql.exec<{ c: number | null }>("SELECT consent_at AS c FROM customers WHERE customer_id = ?", customerId).toArray()[0]?.c;
     return {
@@ -354,6 +356,7 @@ export class Shop extends DurableObject<Env> {
       referrals: referralStats(this.sql, customerId),
       verified: verificationStatus(this.sql, customerId),
       consent: consent !== null && consent !== undefined,
+      contacts: this.contactsOf(customerId),
     };
   }
 
