@@ -45,6 +45,9 @@ export default defineConfig({
         test: {
           name: "worker",
           include: ["worker/**/*.test.ts"],
+          // Flows of dozens of requests through workerd, and webhooks delivered by alarms, take longer on a
+          // loaded 2-core machine than vitest's 5 s default; a stuck test still fails.
+          testTimeout: 30_000,
           // The ledger simulation (worker/account/simulation) takes its seed and length from the environment;
           // workerd has no process.env, so they travel as provided values.
           provide: { simSeed: process.env.SIM_SEED ?? "", simOps: process.env.SIM_OPS ?? "", simAccounts: process.env.SIM_ACCOUNTS ?? "", simStale: process.env.SIM_STALE ?? "",

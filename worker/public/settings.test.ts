@@ -59,7 +59,7 @@ describe("webhook delivery", () => {
     await register(shop);
     const stub = env.SHOP.getByName(shop.shopId);
     let row: { attempts: number; next_at: number; last_error: string | null } | undefined;
-    for (let i = 0; i < 100 && !(row && row.attempts > 0); i++) {
+    for (let i = 0; i < 500 && !(row && row.attempts > 0); i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
       row = await runInDurableObject(stub, async (_s, state) =>
         state.storage.sql.exec<{ attempts: number; next_at: number; last_error: string | null }>("SELECT attempts, next_at, last_error FROM outbox").toArray()[0]);

@@ -87,7 +87,7 @@ export async function register(shop: TestShop, body: Record<string, unknown> = {
 /** The last verification code the shop's webhook received for a customer. */
 export async function lastCode(shop: WidgetShop, customerId: string): Promise<string> {
   // The Shop's alarm delivers right after the request; give it a moment.
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < 500; i++) { // up to ~10 s on a loaded machine
     const codes = (await webhooksOf(shop.hooks))
       .map((h) => JSON.parse(h.body) as { customerId: string; code: string })
       .filter((e) => e.customerId === customerId);
