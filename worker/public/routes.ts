@@ -362,10 +362,16 @@ export function publicRoutes(app: OpenAPIHono<AppEnv>): void {
     if (to !== null) await resetRateLimit(c.env, shopId, codeCheckKeys({ [channel]: to }));
     let welcomePoints = 0;
     if (welcomeHere && checked.welcomeMine && program) {
+      // The grant has a fixed id, so running it again after an interruption grants nothing twice.
       const granted = await grantWelcome(c.env, shopId, customerId, program, at);
-      // What this verification granted — or, for a retry of the right code, what the first answer said. A second
-      // contact verified later (the shop changed the phone) brings no second bonus and says so.
-      if (granted || checked.replay) welcomePoints = program.bonuses?.welcome?.points ?? 0;
+      // What this verification granted. A second contact verified later (the shop changed the phone) brings no
+      // second bonus and says so.
+      if (granted) welcomePoints = program.bonuses?.welcome?.points ?? 0;
+    }
+    if (checked.replay && checked.answeredWelcome !== null) {
+      welcomePoints = checked.answeredWelcome; // a retry of the right code answers what the first answer said
+    } else {
+      await shop.noteVerificationWelcome(customerId, channel, welcomePoints);
     }
     return c.json({ customer: await meOf(c.env, shopId, customerId, program, at), welcomePoints }, 200);
   });

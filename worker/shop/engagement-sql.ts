@@ -53,6 +53,15 @@ export const SHOP_ENGAGEMENT_SCHEMA = `
   CREATE INDEX allowed_origins_by_shop ON allowed_origins (shop_id);
 `;
 
+/**
+ * Version 4: what a verification's answer said of the welcome bonus, so that a retry of the same right code
+ * answers the same.
+ */
+export const SHOP_VERIFICATION_WELCOME_SCHEMA = `
+  -- null until the first answer was decided (a comment after the last statement is refused as an empty one)
+  ALTER TABLE verifications ADD COLUMN welcome_points INTEGER;
+`;
+
 export interface EngagementShopRow {
   webhook_url: string | null;
   secret_key_sealed: string | null;
@@ -130,13 +139,14 @@ export interface VerificationRow {
   attempts: number;
   sent_at: number;
   verified_at: number | null;
+  welcome_points: number | null;
   [column: string]: SqlStorageValue;
 }
 
 export function selectVerification(sql: SqlStorage, customerId: string, channel: ContactKind): VerificationRow | undefined {
   return sql
     .exec<VerificationRow>(
-      "SELECT contact, code_hash, expires_at, attempts, sent_at, verified_at FROM verifications WHERE customer_id = ? AND channel = ?",
+      "SELECT contact, code_hash, expires_at, attempts, sent_at, verified_at, welcome_points FROM verifications WHERE customer_id = ? AND channel = ?",
       customerId,
       channel,
     )
@@ -151,7 +161,7 @@ export function upsertVerification(
     `INSERT INTO verifications (customer_id, channel, contact, code_hash, expires_at, attempts, sent_at, verified_at)
      VALUES (?, ?, ?, ?, ?, 0, ?, NULL)
      ON CONFLICT (customer_id, channel) DO UPDATE SET contact = excluded.contact, code_hash = excluded.code_hash,
-       expires_at = excluded.expires_at, attempts = 0, sent_at = excluded.sent_at, verified_at = NULL`,
+       expires_at = excluded.expires_at, attempts = 0, sent_at = excluded.sent_at, verified_at = NULL, welcome_points = NULL`,
     v.customerId,
     v.channel,
     v.contact,
@@ -163,6 +173,15 @@ export function upsertVerification(
 
 export function updateVerificationAttempt(sql: SqlStorage, customerId: string, channel: ContactKind): void {
   sql.exec("UPDATE verifications SET attempts = attempts + 1 WHERE customer_id = ? AND channel = ?", customerId, channel);
+}
+
+export function updateVerificationWelcome(sql: SqlStorage, customerId: string, channel: ContactKind, points: number): void {
+  sql.exec(
+    "UPDATE verifications SET welcome_points = ? WHERE customer_id = ? AND channel = ? AND verified_at IS NOT NULL AND welcome_points IS NULL",
+    points,
+    customerId,
+    channel,
+  );
 }
 
 export function updateVerified(sql: SqlStorage, customerId: string, channel: ContactKind, at: number): void {

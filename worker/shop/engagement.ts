@@ -118,7 +118,14 @@ export function startVerification(
 }
 
 export type CheckVerification =
-  | { ok: true; contact: string; welcomeMine: boolean; replay: boolean }
+  | {
+    ok: true;
+    contact: string;
+    welcomeMine: boolean;
+    replay: boolean;
+    /** On a replay: the welcome points the first answer reported, when it was recorded. */
+    answeredWelcome: number | null;
+  }
   | { ok: false; reason: "none" | "expired" | "locked" | "changed"; }
   | { ok: false; reason: "wrong"; attemptsLeft: number };
 
@@ -138,7 +145,7 @@ export function checkVerification(
   if (current !== row.contact) return { ok: false, reason: "changed" };
   if (row.verified_at !== null) {
     if (!v.matches(row.code_hash)) return { ok: false, reason: "none" };
-    return { ok: true, contact: row.contact, welcomeMine: welcomeIsMine(sql, v.customerId), replay: true };
+    return { ok: true, contact: row.contact, welcomeMine: welcomeIsMine(sql, v.customerId), replay: true, answeredWelcome: row.welcome_points };
   }
   if (row.attempts >= MAX_CODE_ATTEMPTS) return { ok: false, reason: "locked" };
   if (row.expires_at <= v.now) return { ok: false, reason: "expired" };
@@ -149,7 +156,7 @@ export function checkVerification(
   }
   updateVerified(sql, v.customerId, v.channel, v.now);
   if (v.welcome) markWelcome(sql, v.customerId, v.now);
-  return { ok: true, contact: row.contact, welcomeMine: welcomeIsMine(sql, v.customerId), replay: false };
+  return { ok: true, contact: row.contact, welcomeMine: welcomeIsMine(sql, v.customerId), replay: false, answeredWelcome: null };
 }
 
 /** Marks the welcome bonus of all the customer's contacts as theirs, unless any has brought one already. */

@@ -29,6 +29,7 @@ import {
   updateReferralRewarded,
   updateSealedSecret,
   updateSettings,
+  updateVerificationWelcome,
 } from "./engagement-sql.ts";
 import { deliverDue } from "./webhooks.ts";
 import { sealSecretOf, unsealSecretKey } from "../tokens.ts";
@@ -407,6 +408,11 @@ export class Shop extends DurableObject<Env> {
   checkVerification(v: { customerId: string; channel: ContactKind; codeHash: string; now: number; welcome: boolean }): CheckVerification {
     return this.ctx.storage.transactionSync(() =>
       checkVerification(this.sql, { ...v, matches: (stored) => constantTimeEqual(stored, v.codeHash) }));
+  }
+
+  /** Records the welcome points a verification's answer reported (once), for retries of the same code. */
+  noteVerificationWelcome(customerId: string, channel: ContactKind, points: number): void {
+    updateVerificationWelcome(this.sql, customerId, channel, points);
   }
 
   /** Queues a webhook event (delivered by the alarm). */
