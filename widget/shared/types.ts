@@ -75,25 +75,8 @@ export interface Verified {
 export type HistoryType =
   | "order" | "cancel" | "return" | "available" | "expire" | "adjust" | "bonus" | "reward" | "reward_expired";
 
-export interface HistoryItem {
-  at: string;
-  type: HistoryType | (string & {});
-  points: number;
-  orderId: string | null;
-  returnId: string | null;
-  store: string | null;
-  amount: number | null;
-  pointsSpent: number | null;
-  pointsEarned: number | null;
-  expiresAt: string | null;
-  reason: string | null;
-}
-
-/** GET /v1/public/me/history. */
-export interface HistoryPage {
-  items: HistoryItem[];
-  nextCursor: string | null;
-}
+/** GET /v1/public/me/history: the same items and page the Worker answers (type-only: nothing is bundled). */
+export type { HistoryItem, HistoryPage } from "../../worker/account/types.ts";
 
 /** POST /v1/public/me/rewards/{rewardId} → 201. */
 export interface RedeemedReward {
