@@ -142,3 +142,16 @@ export const unknownKey = (known: readonly string[]) =>
 
 /** Values of any type for an unknown key. */
 export const anyValue = fc.oneof(fc.constantFrom<unknown>(null, 1, "x", true, [], {}), anyText, hugeOrFractional, protoObject);
+
+/** A history page's `limit` that is not an integer from 1 to 100 (both history endpoints). */
+export const badHistoryLimit = fc.oneof(
+  fc.constantFrom("NaN", "Infinity", "-Infinity", "1e308", "-0", "0", "101", "1.5", "", "abc", "' OR 1=1 --", "9007199254740993", "-1", "1e3"),
+  anyText,
+).filter((s) => {
+  const n = Number(s);
+  return !(Number.isInteger(n) && n >= 1 && n <= 100);
+});
+
+/** A history `cursor` the API never gave (its cursors are `<at>.<id>`). */
+export const badHistoryCursor = fc.oneof(anyText, tooLong(64), fc.constantFrom("1", "1.", ".1", "a.b", "1.2.3", "NaN.NaN", "' OR 1=1 --", "1e3.1", "99999999999999999.1"))
+  .filter((s) => s !== "" && !/^(-?\d{1,16})\.(\d{1,16})$/.test(s));
