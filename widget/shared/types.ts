@@ -3,6 +3,7 @@
  * Money is integer minor units of the program's currency; points are integers.
  */
 import type { Program } from "../../engine/host/types.ts";
+import type { AccountView } from "../../worker/account/types.ts";
 
 export type { Program };
 
@@ -25,21 +26,12 @@ export interface Coupon {
 
 export type Channel = "phone" | "email";
 
-/** GET /v1/public/me. */
-export interface Me {
+/** GET /v1/public/me: the account the shop sees (the Worker's view, type-only) and the widget's extras. */
+export type Me = Omit<AccountView, "id" | "member" | "held" | "coupons"> & {
   id: string;
-  name: string | null;
-  balance: number;
-  pending: number;
-  tier: string | null;
-  nextTier: { id: string; amountLeft: number } | null;
-  expiring: { points: number; at: string }[];
-  referralCode: string | null;
-  orders: number;
-  spend: number;
   coupons: Coupon[];
   verification: { channel: Channel; verified: boolean } | null;
-}
+};
 
 export interface Verification {
   channel: Channel;
