@@ -107,9 +107,11 @@ function payloadTooLarge(limit = MAX_BODY_BYTES): HttpError {
 }
 
 /**
- * Caps request bodies: a declared Content-Length above the cap is refused before reading, and the body is
- * read at most `limit + 1` bytes deep whatever was declared (chunked uploads, lying headers). The bytes read
- * replace the stream, so later readers (validators, the idempotency fingerprint) share them.
+ * Caps request bodies: a declared Content-Length above the cap is refused before reading. A body framed by its
+ * Content-Length (no Transfer-Encoding) cannot be longer than declared — the HTTP layer reads exactly that many
+ * bytes — so it is left for the validator to read once. Any other body (chunked uploads) is read here at most
+ * `limit + 1` bytes deep, and the bytes read replace the stream, so later readers (validators, the idempotency
+ * fingerprint) share them.
  */
 export function bodyLimit(limit = MAX_BODY_BYTES): MiddlewareHandler {
   return async (c, next) => {
@@ -117,6 +119,7 @@ export function bodyLimit(limit = MAX_BODY_BYTES): MiddlewareHandler {
     if (raw.body === null) return next();
     const declared = raw.headers.get("content-length");
     if (declared !== null && Number(declared) > limit) throw payloadTooLarge(limit);
+    if (declared !== null && /^\d+$/.test(declared) && !raw.headers.has("transfer-encoding")) return next();
     const reader = raw.body.getReader();
     const chunks: Uint8Array[] = [];
     let size = 0;

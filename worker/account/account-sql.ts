@@ -396,3 +396,8 @@ export function insertSpendLog(sql: SqlStorage, at: number, amount: number, orde
 export function sumSpendSince(sql: SqlStorage, after: number): number {
   return sql.exec<{ s: number }>("SELECT COALESCE(SUM(amount), 0) AS s FROM spend_log WHERE at > ?", after).one().s;
 }
+
+/** The time of the first spend logged after `after`, or null (the `spend_log_at` index). */
+export function firstSpendAfter(sql: SqlStorage, after: number): number | null {
+  return sql.exec<{ at: number | null }>("SELECT MIN(at) AS at FROM spend_log WHERE at > ?", after).one().at;
+}

@@ -30,6 +30,7 @@ import type {
   TierProgram,
 } from "./types.ts";
 import { accountView, historyPage, iso, orderView, profileView, snapshotOf } from "./views.ts";
+import { PreviewMemo } from "./preview-memo.ts";
 
 const MAX_POINTS = 1e15;
 
@@ -66,10 +67,13 @@ export class CustomerAccount extends DurableObject<Env> {
   private workAt: number | null | undefined;
   /** The alarm as this instance last set it. */
   private alarmAt: number | null | undefined;
+  /** What quotes read, between writes (preview-memo.ts); cleared wherever storage may change. */
+  private readonly memo: PreviewMemo;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.memo = new PreviewMemo(this.sql);
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, MIGRATIONS);
     });
@@ -95,11 +99,13 @@ export class CustomerAccount extends DurableObject<Env> {
         if (!Number.isSafeInteger(requested) || requested < 0) fail(400, "invalid_request", "now must be epoch milliseconds", { path: "now" });
         const now = Math.max(requested, this.clockReached());
         changed = this.catchUp(now, access !== "preview");
+        if (access === "write") this.memo.clear();
         try {
           const value = await body(now);
           if (access === "write") changed = true;
           return { ok: true, value };
         } finally {
+          if (access === "write") this.memo.clear();
           if (changed) await this.schedule();
         }
       } catch (e) {
@@ -110,6 +116,28 @@ export class CustomerAccount extends DurableObject<Env> {
         return { ok: false, error: { status: 500, code: "internal", message: "Internal error" } };
       }
     });
+  }
+
+  /**
+   * A preview (`op` reads only, synchronously) with nothing due by its instant: served at once, without
+   * `blockConcurrencyWhile` or a transaction — synchronous code never interleaves with another call, and a call
+   * that awaits inside `serialized` holds every other one back anyway. Anything due, or a bad `now`, takes the
+   * serialized path, which catches up first.
+   */
+  private preview<T>(requested: number, op: (now: number) => T): Promise<AccountResult<T>> {
+    if (Number.isSafeInteger(requested) && requested >= 0) {
+      try {
+        const now = Math.max(requested, this.clockReached());
+        this.workAt ??= selectDueTimes(this.sql).work;
+        if (this.workAt === null || this.workAt > now) return Promise.resolve({ ok: true, value: op(now) });
+      } catch (e) {
+        if (e instanceof AccountFailure) return Promise.resolve({ ok: false, error: e.error });
+        this.forget();
+        console.error("CustomerAccount: unexpected error", e);
+        return Promise.resolve({ ok: false, error: { status: 500, code: "internal", message: "Internal error" } });
+      }
+    }
+    return this.run(requested, op, "preview");
   }
 
   private clockReached(): number {
@@ -124,6 +152,7 @@ export class CustomerAccount extends DurableObject<Env> {
     this.workAt ??= selectDueTimes(this.sql).work;
     const due = this.workAt !== null && this.workAt <= now;
     if (due) {
+      this.memo.clear();
       this.ctx.storage.transactionSync(() => {
         advance(this.sql, now);
         recordClock(this.sql, now);
@@ -139,6 +168,7 @@ export class CustomerAccount extends DurableObject<Env> {
   }
 
   private forget(): void {
+    this.memo.clear();
     this.reached = undefined;
     this.workAt = undefined;
     this.alarmAt = undefined;
@@ -169,6 +199,7 @@ export class CustomerAccount extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     try {
       const now = Math.max(this.clock(), this.clockReached());
+      this.memo.clear();
       this.ctx.storage.transactionSync(() => {
         advance(this.sql, now);
         recordClock(this.sql, now);
@@ -195,10 +226,10 @@ export class CustomerAccount extends DurableObject<Env> {
   getCheckoutSnapshot(
     now: number, program: TierProgram | undefined, coupons: { codes?: readonly string[]; orderId?: string },
   ): Promise<AccountResult<CheckoutSnapshot>> {
-    return this.run(now, (at) => ({
-      snapshot: snapshotOf(this.sql, at, program),
-      rewards: presentedCoupons(this.sql, coupons.codes, coupons.orderId ?? null).map((c) => c.rewardId),
-    }), "preview");
+    return this.preview(now, (at) => ({
+      snapshot: this.memo.snapshot(at, program),
+      rewards: presentedCoupons(this.sql, coupons.codes, coupons.orderId ?? null, this.memo.coupon).map((c) => c.rewardId),
+    }));
   }
 
   /**

@@ -74,14 +74,17 @@ export function redeemReward(sql: SqlStorage, input: RedeemRewardInput, now: num
 
 /**
  * The coupons a receipt's `codes` present that this order may use: this customer's, active (or already this
- * order's, for a replay), at most one per reward, in the order of the codes.
+ * order's, for a replay), at most one per reward, in the order of the codes. `lookup`: how a code is looked up
+ * (a quote's remembers, preview-memo.ts).
  */
-export function presentedCoupons(sql: SqlStorage, codes: unknown, orderId: string | null = null): CouponRow[] {
+export function presentedCoupons(
+  sql: SqlStorage, codes: unknown, orderId: string | null = null, lookup: typeof selectCoupon = selectCoupon,
+): CouponRow[] {
   if (!Array.isArray(codes)) return [];
   const found: CouponRow[] = [];
   for (const code of codes) {
     if (typeof code !== "string" || code.length > 64) continue;
-    const coupon = selectCoupon(sql, normalizeCode(code));
+    const coupon = lookup(sql, normalizeCode(code));
     if (!coupon || found.some((c) => c.rewardId === coupon.rewardId)) continue;
     const mine = orderId !== null && coupon.orderId === orderId && (coupon.state === "held" || coupon.state === "used");
     if (coupon.state === "active" || mine) found.push(coupon);

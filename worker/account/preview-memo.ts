@@ -1,0 +1,78 @@
+/**
+ * What quotes read of an account, kept in the object's memory between writes (worker/account/README.md
+ * "Previews from memory"). A checkout quotes the same customer on every cart change; without this each quote
+ * runs the snapshot statement and one coupon lookup per code again, to find what the last quote found.
+ *
+ * Sound because the CustomerAccount is the only writer of its storage and clears the memo on every write
+ * (`clear`): a write call, catching up on anything due, the alarm, an unexpected failure. Between writes the
+ * snapshot still depends on the clock, at three kinds of instants: a lot becoming available or expiring, a hold
+ * lapsing — those are the account's due work (`workAt`), and previews are served from here only before it — and,
+ * with a rolling tier window, the oldest purchase in the window leaving it, which each windowed entry records as
+ * its own end. An entry is used only at instants from the one it was read at (a preview whose clock reads
+ * earlier reads storage).
+ */
+import type { CustomerSnapshot } from "../../engine/host/types.ts";
+import { DAY } from "./ledger.ts";
+import { firstSpendAfter } from "./account-sql.ts";
+import { selectCoupon, type CouponRow } from "./coupon-sql.ts";
+import type { TierProgram } from "./types.ts";
+import { snapshotOf } from "./views.ts";
+
+interface Entry<T> {
+  value: T;
+  /** Valid at instants in [from, until). */
+  from: number;
+  until: number;
+}
+
+export class PreviewMemo {
+  /** By the program's tier window in days (null: lifetime spend). */
+  private readonly snapshots = new Map<number | null, Entry<CustomerSnapshot>>();
+  /** By normalized code; null: no such coupon. */
+  private readonly coupons = new Map<string, CouponRow | null>();
+
+  private readonly sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.sql = sql;
+  }
+
+  /** Storage changed, or may have. */
+  clear(): void {
+    this.snapshots.clear();
+    this.coupons.clear();
+  }
+
+  /**
+   * The snapshot at `now` (`snapshotOf`). The caller guarantees that nothing is due by `now` (the account's
+   * `workAt` is later), so only the tier window can make an entry read at an earlier instant stale.
+   */
+  snapshot(now: number, program: TierProgram | undefined): CustomerSnapshot {
+    const windowDays = program?.tiers?.windowDays ?? null;
+    const known = this.snapshots.get(windowDays);
+    if (known && known.from <= now && now < known.until) return known.value;
+    const value = snapshotOf(this.sql, now, program);
+    let until = Number.POSITIVE_INFINITY;
+    if (windowDays !== null) {
+      // spend counts purchases logged after now − window: the first of them leaves the window at its time + window.
+      const first = firstSpendAfter(this.sql, now - windowDays * DAY);
+      if (first !== null) until = first + windowDays * DAY;
+    }
+    this.snapshots.set(windowDays, { value, from: now, until });
+    return value;
+  }
+
+  /** `selectCoupon`, remembered: a coupon changes state only by a write or due work. */
+  readonly coupon = (sql: SqlStorage, code: string): CouponRow | undefined => {
+    let value = this.coupons.get(code);
+    if (value === undefined) {
+      value = selectCoupon(sql, code) ?? null;
+      if (this.coupons.size >= MAX_REMEMBERED_CODES) this.coupons.clear();
+      this.coupons.set(code, value);
+    }
+    return value ?? undefined;
+  };
+}
+
+/** Codes are at most 64 characters, a receipt carries few; this bounds what a stream of made-up codes can fill. */
+const MAX_REMEMBERED_CODES = 256;
