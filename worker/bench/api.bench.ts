@@ -55,6 +55,8 @@ interface Side {
   label: string;
   worker: RunningWorker;
   shop: BenchShop;
+  /** Its no-op's requests/s in this run (the mean of its runs), for the paced scenarios. */
+  noopPerSecond?: number;
 }
 
 async function main(): Promise<void> {
@@ -84,25 +86,31 @@ async function main(): Promise<void> {
         continue;
       }
       const run = scenario.run;
+      const options = (side: Side): ScenarioOptions => ({ ...OPTIONS, noopPerSecond: side.noopPerSecond });
       const measure = async (side: Side): Promise<Measured> => {
-        const measured = await run(side.shop, OPTIONS);
+        const measured = await run(side.shop, options(side));
         log(`${scenario.name} [${side.label}]: ${Math.round(measured.perSecond)}/s, p50 ${measured.p50} ms, p99 ${measured.p99} ms, ` +
           `${measured.errors} errors, ${measured.non2xx} non-2xx${measured.firstFailure ? ` (first: ${measured.firstFailure})` : ""}`);
         return measured;
       };
+      const first = rows.length === 0; // the no-op
       if (!baseline) {
-        await run(current.shop, WARMUP);
-        rows.push({ scenario, measured: await measure(current) });
+        await run(current.shop, { ...WARMUP, noopPerSecond: current.noopPerSecond });
+        const measured = await measure(current);
+        if (first) current.noopPerSecond = measured.requestsPerSecond;
+        rows.push({ scenario, measured });
         continue;
       }
-      await run(baseline.shop, WARMUP);
-      await run(current.shop, WARMUP);
+      await run(baseline.shop, { ...WARMUP, noopPerSecond: baseline.noopPerSecond });
+      await run(current.shop, { ...WARMUP, noopPerSecond: current.noopPerSecond });
       const b1 = await measure(baseline);
       const c1 = await measure(current);
       const c2 = await measure(current);
       const b2 = await measure(baseline);
-      rows.push({ scenario, measured: combine([c1, c2]) });
-      before.push({ scenario, measured: combine([b1, b2]) });
+      const [after, prior] = [combine([c1, c2]), combine([b1, b2])];
+      if (first) [current.noopPerSecond, baseline.noopPerSecond] = [after.requestsPerSecond, prior.requestsPerSecond];
+      rows.push({ scenario, measured: after });
+      before.push({ scenario, measured: prior });
     }
   } finally {
     await Promise.all(running.map((w) => w.stop()));

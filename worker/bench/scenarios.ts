@@ -5,10 +5,13 @@
 import autocannon from "autocannon";
 import type { BenchShop } from "./seed.ts";
 import { cartFor } from "./seed.ts";
+import { paced, quantile, type PacedRequest, type PacedResult } from "./paced.ts";
 
 export interface ScenarioOptions {
   durationSeconds: number;
   connections: number;
+  /** The no-op's requests/s measured on this Worker in this run (paced scenarios offer a share of it). */
+  noopPerSecond?: number;
 }
 
 export interface Measured {
@@ -86,6 +89,55 @@ async function load(
   };
 }
 
+const noopRequests: Request[] = [{ method: "GET", path: "/v1/health" }];
+
+function fromPaced(name: string, run: PacedResult): Measured {
+  const failed = Object.values(run.failures).reduce((a, n) => a + n, 0);
+  return {
+    name,
+    unit: "request",
+    perSecond: run.ok / run.seconds,
+    requestsPerSecond: (run.ok + failed) / run.seconds,
+    p50: quantile(run.latencies, 0.5),
+    p99: quantile(run.latencies, 0.99),
+    max: run.latencies.at(-1) ?? 0,
+    requests: run.sent,
+    errors: run.errors,
+    non2xx: failed,
+    failures: run.failures,
+    firstFailure: run.firstFailure,
+    seconds: run.seconds,
+  };
+}
+
+/**
+ * Requests offered on a fixed schedule at `pace` × the no-op's requests/s (measured on this Worker in this run, or
+ * for 3 s here when the caller has not), whatever the answers do (paced.ts): the latency at a given load rather
+ * than at saturation, where it is only queueing.
+ */
+function pacedScenario(name: string, pace: number, requestsFor: (shop: BenchShop) => () => PacedRequest): Scenario {
+  const fullName = `${name}, paced at ${Math.round(pace * 100)}% of the no-op`;
+  return {
+    name: fullName,
+    run: async (shop, options) => {
+      const noop = options.noopPerSecond ?? (await load("no-op", shop, { ...options, durationSeconds: 3 }, noopRequests)).requestsPerSecond;
+      // Enough connections that a request never waits for a free one at these rates (it would count if it did).
+      const run = await paced(shop.base, { rate: Math.round(pace * noop), seconds: options.durationSeconds, connections: 64 }, requestsFor(shop));
+      return fromPaced(fullName, run);
+    },
+  };
+}
+
+function quoteRequests(lines: number) {
+  return (shop: BenchShop) => {
+    const bodies = shop.customers.map((id) => JSON.stringify(cartFor(lines, id, true)));
+    const headers = { authorization: `Bearer ${shop.secretKey}`, "content-type": "application/json" };
+    let n = 0;
+    return (): PacedRequest => ({ method: "POST", path: "/v1/checkout/quote", headers, body: bodies[n++ % bodies.length]! });
+  };
+}
+
+/** A quote scenario as fast as the connections go; `connections`: that many instead of the run's. */
 function quoteScenario(lines: number, connections?: number): Scenario {
   const name = `POST /v1/checkout/quote, ${lines}-line cart${connections ? `, ${connections} connection${connections > 1 ? "s" : ""}` : ""}`;
   return {
@@ -148,9 +200,14 @@ function orderScenario(name: string, customersOf: (shop: BenchShop) => string[],
 export const SCENARIOS: Scenario[] = [
   {
     name: "GET /v1/health (no-op)",
-    run: (shop, options) => load("GET /v1/health (no-op)", shop, options, [{ method: "GET", path: "/v1/health" }]),
+    run: (shop, options) => load("GET /v1/health (no-op)", shop, options, noopRequests),
   },
   quoteScenario(10),
+  // The latency target's load: quotes offered at 70% of the no-op's rate; the no-op itself at that rate, for
+  // the runtime's own latency there; and quotes at a quarter of it.
+  pacedScenario("POST /v1/checkout/quote, 10-line cart", 0.7, quoteRequests(10)),
+  pacedScenario("GET /v1/health (no-op)", 0.7, () => () => ({ method: "GET", path: "/v1/health", headers: {} })),
+  pacedScenario("POST /v1/checkout/quote, 10-line cart", 0.25, quoteRequests(10)),
   quoteScenario(200),
   // Unloaded: one request at a time, so latency is service time, not queueing behind the other connections.
   quoteScenario(10, 1),
