@@ -30,7 +30,8 @@ export default defineConfig({
         test: {
           name: "engine",
           environment: "node",
-          include: ["engine/**/*.test.ts"],
+          // The benchmarks' own Node-side helpers (worker/bench) are tested here too: they run in Node, not workerd.
+          include: ["engine/**/*.test.ts", "worker/bench/**/*.test.ts"],
           exclude: [...configDefaults.exclude, "**/*.browser.test.ts"],
         },
       },
@@ -45,6 +46,7 @@ export default defineConfig({
         test: {
           name: "worker",
           include: ["worker/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, "worker/bench/**"],
           // Flows of dozens of requests through workerd, and webhooks delivered by alarms, take longer on a
           // loaded 2-core machine than vitest's 5 s default; a stuck test still fails.
           testTimeout: 30_000,

@@ -167,8 +167,8 @@ lunchtime), orders are placed now. Quotes and orders go round-robin over the cus
 Each scenario is one [autocannon](https://github.com/mcollina/autocannon) run from a separate Node process on
 loopback: ${options.connections} connections, keep-alive, no pipelining, ${options.durationSeconds} s, after a
 short warm-up (rows marked "1 connection": one request at a time, the latency when nothing queues; rows marked
-"paced": requests offered at a fixed rate, a share of the no-op's requests/s in this run, over enough connections
-that none waits for a free one — the latency at that load, not at saturation). The Worker, wrangler's
+"paced": no autocannon, requests sent on an even schedule at a share of the no-op's requests/s in this run by
+worker/bench/paced.ts, each timed from the instant it was due — the latency at that load, not at saturation). The Worker, wrangler's
 proxy in front of it and the load generator share the machine's ${machine.cores} cores.
 
 ## Results
