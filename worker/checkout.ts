@@ -18,6 +18,7 @@ import { HttpError } from "./http.ts";
 
 export { unwrap };
 import { shopObject } from "./shop/shop.ts";
+import { objectByName } from "./objects.ts";
 
 /** The receipt with `at` filled in (api.md: optional, default now). */
 export function withTime(receipt: OrderReceipt, at: number): Receipt {
@@ -73,7 +74,7 @@ export async function currentProgram(env: Env, shopId: string): Promise<CurrentP
 }
 
 export function accountOf(env: Env, shopId: string, customerId: string): DurableObjectStub<CustomerAccount> {
-  return env.CUSTOMER_ACCOUNT.getByName(`${shopId}:${customerId}`);
+  return objectByName(env.CUSTOMER_ACCOUNT, `${shopId}:${customerId}`);
 }
 
 /** What the account needs of the program for a snapshot (its tiers): not the whole program over RPC. */

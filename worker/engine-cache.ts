@@ -63,8 +63,13 @@ export function hashOf(value: unknown): string {
  * The quote id of an evaluation: a hash of what the customer is offered — money, points, lines, campaigns —
  * not of the snapshot echo (`customer`), the nudges or the program version, so a quote stays valid while only
  * those change. Accepts an evaluation that already carries `quoteId`/`programVersion` (they are left out).
+ *
+ * Plain JSON, not `canonicalJson`: quote ids are only ever compared with the id of a fresh evaluation, which the
+ * engine host builds with its keys always in the same order, and sorting every object's keys was half the cost of
+ * a quote id. A release that changes the shape of evaluations changes the ids of equal offers; an order placed
+ * with an id from before it answers 409 `conflict` with the fresh evaluation, as for any offer that changed.
  */
 export function quoteIdOf(evaluation: Evaluation & { quoteId?: string; programVersion?: number }): string {
   const { customer: _customer, nudges: _nudges, quoteId: _quoteId, programVersion: _version, ...offer } = evaluation;
-  return `q_${hashOf(offer).slice(0, 32)}`;
+  return `q_${createHash("sha256").update(JSON.stringify(offer)).digest("hex").slice(0, 32)}`;
 }

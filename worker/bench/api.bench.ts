@@ -6,7 +6,8 @@
  * from this process, bounded in time. Prints a markdown table and writes results.md with the machine's
  * description. Wrangler is stopped at the end, also on failure. About three minutes in all.
  *
- * BENCH_SECONDS and BENCH_CONNECTIONS override the defaults (10 s, 10 connections).
+ * BENCH_SECONDS and BENCH_CONNECTIONS override the defaults (10 s, 10 connections). BENCH_ONLY=<prefix> measures
+ * only the scenarios whose names start with it (and the no-op, always); results.md is then left as it was.
  *
  * BENCH_BASELINE=<dir> compares with another copy of the project (another commit, node_modules and
  * engine/build in place): both Workers run side by side and each scenario is measured baseline, this tree,
@@ -32,6 +33,7 @@ const OPTIONS: ScenarioOptions = {
 };
 const WARMUP: ScenarioOptions = { durationSeconds: 2, connections: OPTIONS.connections };
 const BASELINE = process.env.BENCH_BASELINE ? resolve(process.env.BENCH_BASELINE) : undefined;
+const ONLY = process.env.BENCH_ONLY;
 
 function wranglerVersion(): string {
   try {
@@ -78,7 +80,7 @@ async function main(): Promise<void> {
     };
     const current = await start("this tree", root);
     const baseline = BASELINE ? await start(`baseline ${BASELINE}`, BASELINE) : undefined;
-    for (const scenario of SCENARIOS) {
+    for (const scenario of SCENARIOS.filter((sc, i) => i === 0 || !ONLY || sc.name.startsWith(ONLY))) {
       if (!scenario.run) {
         log(`${scenario.name}: ${scenario.notBuilt}`);
         rows.push({ scenario });
@@ -117,10 +119,10 @@ async function main(): Promise<void> {
   }
   const comparison = BASELINE ? { baseline: process.env.BENCH_BASELINE_LABEL ?? commitOf(BASELINE), current: commitOf(root), before } : undefined;
   const report = renderReport({ machine: describeMachine(), wrangler, options: OPTIONS, customers: CUSTOMERS, rows, comparison });
-  writeFileSync(RESULTS_PATH, report);
+  if (!ONLY) writeFileSync(RESULTS_PATH, report);
   console.log(`\n${resultsTable(rows)}\n\n${targetsTable(rows)}`);
   if (comparison) console.log(`\n${comparisonTable(before, rows)}`);
-  console.log(`\nwritten to ${RESULTS_PATH}`);
+  console.log(ONLY ? "\nBENCH_ONLY: results.md left as it was" : `\nwritten to ${RESULTS_PATH}`);
 }
 
 await main();

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { now } from "../clock.ts";
 import { migrate } from "../sql.ts";
+import { objectByName } from "../objects.ts";
 import {
   COUNTER_MIGRATIONS,
   addTaken,
@@ -244,5 +245,5 @@ function leftOf(limits: CampaignLimits, taken: Taken, ownUses: number, ownBudget
 
 /** The counter of a shop's campaign (the shop id must come from a verified key). */
 export function campaignCounter(env: Env, shopId: string, campaignId: string): DurableObjectStub<CampaignCounter> {
-  return env.CAMPAIGN_COUNTER.getByName(`${shopId}:${campaignId}`);
+  return objectByName(env.CAMPAIGN_COUNTER, `${shopId}:${campaignId}`);
 }

@@ -4,6 +4,7 @@ import type { programSchema } from "../../engine/host/validate.ts";
 import { SHOP_ID_PATTERN, constantTimeEqual, type KeyKind } from "../auth.ts";
 import { now as clockNow } from "../clock.ts";
 import { migrate } from "../sql.ts";
+import { objectByName } from "../objects.ts";
 import { normaliseContact, type ContactKind, type Contacts } from "./contacts.ts";
 import {
   attachReferral,
@@ -477,5 +478,5 @@ export const PLATFORM_OBJECT = "platform:shops";
 
 /** The Shop object of a shop (the id must come from a verified key or from `POST /v1/shops`). */
 export function shopObject(env: Env, shopId: string): DurableObjectStub<Shop> {
-  return env.SHOP.getByName(shopId);
+  return objectByName(env.SHOP, shopId);
 }
