@@ -88,26 +88,28 @@ export function bearerToken(header: string | undefined): string | undefined {
 
 /**
  * How long an isolate trusts a secret key its Shop object has verified. Without it every request costs a
- * round-trip to the Shop before any work. Only valid keys are remembered (by hash, never the key itself), so a
- * wrong key is always asked about. A key that stops being valid (no endpoint does that yet; key rotation must
- * call `forgetVerifiedKeys` or accept this delay) keeps working for at most this long in isolates that saw it.
+ * round-trip to the Shop before any work. Only valid keys are remembered, so a wrong key is always asked about.
+ * They are remembered as they arrive — every request carries its key into the isolate's memory anyway — so that
+ * a request whose key is known costs a map lookup, not a hash. A key that stops being valid (no endpoint does
+ * that yet; key rotation must call `forgetVerifiedKeys` or accept this delay) keeps working for at most this long
+ * in isolates that saw it.
  */
 export const VERIFIED_KEY_TTL_MS = 60_000;
 const MAX_VERIFIED_KEYS = 1024;
 const verifiedKeys = new Map<string, number>();
 
-function isRecentlyVerified(keyHash: string): boolean {
-  const until = verifiedKeys.get(keyHash);
+function isRecentlyVerified(key: string): boolean {
+  const until = verifiedKeys.get(key);
   if (until === undefined) return false;
   if (until > now()) return true;
-  verifiedKeys.delete(keyHash);
+  verifiedKeys.delete(key);
   return false;
 }
 
-function rememberVerified(keyHash: string): void {
-  verifiedKeys.delete(keyHash);
+function rememberVerified(key: string): void {
+  verifiedKeys.delete(key);
   if (verifiedKeys.size >= MAX_VERIFIED_KEYS) verifiedKeys.delete(verifiedKeys.keys().next().value!);
-  verifiedKeys.set(keyHash, now() + VERIFIED_KEY_TTL_MS);
+  verifiedKeys.set(key, now() + VERIFIED_KEY_TTL_MS);
 }
 
 /** Forgets every key this isolate has verified (tests; key rotation when it exists). */
@@ -125,14 +127,13 @@ export const requireSecretKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   const parsed = parseKey(token);
   if (parsed === null) throw new HttpError(401, "unauthorized", "The key is malformed");
   if (parsed.kind !== "secret") throw new HttpError(401, "unauthorized", "This endpoint needs the secret key (sk_…), not the publishable key");
-  const keyHash = await hashKey(token);
-  if (!isRecentlyVerified(keyHash)) {
+  if (!isRecentlyVerified(token)) {
     // The sealed copy lets a shop created before keys were sealed start verifying customer tokens (tokens.ts).
     const sealSecret = c.env.KEY_SEAL_SECRET;
     const sealed = typeof sealSecret === "string" && sealSecret.length >= 16 ? await sealSecretKey(sealSecret, parsed.shopId, token) : undefined;
-    const valid = await c.env.SHOP.getByName(parsed.shopId).verifyKey("secret", keyHash, sealed);
+    const valid = await c.env.SHOP.getByName(parsed.shopId).verifyKey("secret", await hashKey(token), sealed);
     if (!valid) throw new HttpError(401, "unauthorized", "The secret key is not valid");
-    rememberVerified(keyHash);
+    rememberVerified(token);
   }
   c.set("shopId", parsed.shopId);
   await next();

@@ -12,7 +12,7 @@ import { unwrap } from "./account/result.ts";
 import type { LimitedCampaign, OrderReceipt, OrderView, QuotedEvaluation } from "./account/types.ts";
 import { campaignCounter } from "./counters/counter.ts";
 import { limitedCampaigns, peekCounter, recentReading, releaseReservations } from "./counters/reservations.ts";
-import { engineFor, knownProgram, quoteIdOf, rememberProgram } from "./engine-cache.ts";
+import { engineFor, knownProgram, quoteIdOfAsync, rememberProgram } from "./engine-cache.ts";
 import { now as clockNow } from "./clock.ts";
 import { HttpError } from "./http.ts";
 
@@ -123,7 +123,7 @@ export async function quote(env: Env, shopId: string, receipt: Receipt, now: num
     peekCounters(env, shopId, program),
   ]);
   const evaluation = engineFor(shopId, version, program).quote(receipt, snapshot, counters, options);
-  return { ...evaluation, programVersion: version, quoteId: quoteIdOf(evaluation) };
+  return { ...evaluation, programVersion: version, quoteId: await quoteIdOfAsync(evaluation) };
 }
 
 function limitsOf(program: Program, campaignId: string) {

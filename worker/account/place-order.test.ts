@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Program } from "../../engine/host/types.ts";
-import { quoteIdOf } from "../engine-cache.ts";
+import { quoteIdOf, quoteIdOfAsync } from "../engine-cache.ts";
 import { account, err, expectInvariants, HOUR, ok, order, program, receipt, T0 } from "./test-helpers.ts";
 
 describe("placeOrder", () => {
@@ -47,6 +47,9 @@ describe("placeOrder", () => {
     const placed = ok(await stub.placeOrder(order("probe", r, T0, p)));
     const quoteId = placed.evaluation.quoteId;
     expect(quoteId).toBe(quoteIdOf(placed.evaluation));
+    // The Worker's quote computes the same id by WebCrypto.
+    expect(await quoteIdOfAsync(placed.evaluation)).toBe(quoteId);
+    expect(quoteId).toMatch(/^q_[0-9a-f]{32}$/);
     expect(ok(await stub.placeOrder(order("o1", r, T0, p, { quoteId }))).evaluation.quoteId).toBe(quoteId);
 
     const changed = program({ earn: { rateBps: 2000 } });
