@@ -35,6 +35,8 @@ describe("the open-loop load generator of the paced scenarios", () => {
     expect(run.errors).toBe(0);
     expect(run.latencies).toHaveLength(200);
     expect(run.latencies).toEqual([...run.latencies].sort((a, b) => a - b));
+    expect(run.lateness).toHaveLength(200);
+    expect(run.lateness.every((ms) => ms >= 0)).toBe(true);
     // Evenly spread over the second, not sent in a burst: the first half arrived in the first ~half second.
     const span = arrivals.at(-1)! - arrivals[0]!;
     expect(span).toBeGreaterThan(800);

@@ -19,6 +19,11 @@ export interface PacedRequest {
 export interface PacedResult {
   /** Milliseconds, one per answered request, sorted. */
   latencies: number[];
+  /**
+   * Milliseconds between the instant each request was due and the instant this process sent it, sorted: large
+   * values would mean the generator, not the server, fell behind.
+   */
+  lateness: number[];
   /** 2xx answers. */
   ok: number;
   /** Answers outside 200–299, by status, and the first such body. */
@@ -44,6 +49,7 @@ export async function paced(
   const url = new URL(base);
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   const latencies: number[] = [];
+  const lateness: number[] = [];
   const failures: Record<string, number> = {};
   let firstFailure: string | undefined;
   let ok = 0;
@@ -55,6 +61,7 @@ export async function paced(
   const start = performance.now();
 
   const send = (due: number) => {
+    lateness.push(performance.now() - due);
     const r = next();
     outstanding++;
     const req = httpRequest({
@@ -99,5 +106,6 @@ export async function paced(
   errors += outstanding;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  return { latencies, ok, failures, firstFailure, errors, sent, seconds: (performance.now() - start) / 1000 };
+  lateness.sort((a, b) => a - b);
+  return { latencies, lateness, ok, failures, firstFailure, errors, sent, seconds: (performance.now() - start) / 1000 };
 }

@@ -35,6 +35,7 @@ export function combine(runs: Measured[]): Measured {
     failures,
     firstFailure: runs.find((m) => m.firstFailure)?.firstFailure,
     seconds: sum((m) => m.seconds),
+    ...(runs.some((m) => m.sendLatenessP99 !== undefined) ? { sendLatenessP99: Math.max(...runs.map((m) => m.sendLatenessP99 ?? 0)) } : {}),
   };
 }
 
@@ -182,11 +183,21 @@ ${resultsTable(rows)}
 - **latency**: per HTTP request as autocannon measures it, from the first byte sent to the last byte received;
   for order + confirm it mixes both requests.
 - **errors**: connection errors and timeouts; **non-2xx**: answers outside 200–299, by status.
-
+${pacedNote(rows)}
 ## Targets
 
 ${targetsTable(rows)}
 ${boundsSection(rows, options)}${comparisonSection(report)}${failuresSection(rows)}`;
+}
+
+/** For the paced rows: how late the generator itself sent requests, so that slow answers are not its doing. */
+function pacedNote(rows: Row[]): string {
+  const paced = rows.filter((r) => r.measured?.sendLatenessP99 !== undefined);
+  if (paced.length === 0) return "";
+  const worst = Math.max(...paced.map((r) => r.measured!.sendLatenessP99!));
+  return `- **paced**: latency counts from the instant a request was due; the generator sent them late by at most
+  ${ms(worst)} ms at the p99 in every paced run, so the rest of those latencies is the Worker's and its proxy's.
+`;
 }
 
 /** What the no-op itself allows on this machine: the bounds some targets run into whatever the API does. */

@@ -33,6 +33,8 @@ export interface Measured {
   failures: Record<string, number>;
   firstFailure?: string;
   seconds: number;
+  /** Paced scenarios: the p99 of how late the generator sent requests after their due instant, in ms. */
+  sendLatenessP99?: number;
 }
 
 export interface Scenario {
@@ -107,6 +109,7 @@ function fromPaced(name: string, run: PacedResult): Measured {
     failures: run.failures,
     firstFailure: run.firstFailure,
     seconds: run.seconds,
+    sendLatenessP99: quantile(run.lateness, 0.99),
   };
 }
 
