@@ -3,8 +3,10 @@
  * [seconds]` (after `npm run build:engine`; `<scenario>` is the start of a name in scenarios.ts, e.g. "POST
  * /v1/checkout/quote, 10"). Starts the Worker and seeds the shop as `npm run bench:api` does, attaches V8's
  * sampling profiler through wrangler's DevTools port (the Worker and its Durable Objects share one isolate
- * locally), drives the scenario, and prints the busiest functions (self time) and the share of the isolate's time
- * spent idle — the rest of a request's latency is outside the isolate (wrangler's proxy, workerd, storage). The
+ * locally), drives the scenario, and prints the isolate's time by task — the Worker's HTTP requests or calls
+ * inside each kind of Durable Object, with the functions inside the objects by inclusive time — then the busiest
+ * functions (self time) and the share of the isolate's time spent idle — the rest of a request's latency is
+ * outside the isolate (wrangler's proxy, workerd, storage). The
  * raw profile is written to $TMPDIR/kopilka-<scenario>.cpuprofile (open it in Chrome DevTools). Also prints the CPU
  * time per request of each process (the load generator, wrangler's proxy, the Worker's workerd); PROFILE=0 measures
  * only that, without the profiler's own cost.
@@ -17,7 +19,7 @@ import { SCENARIOS } from "./scenarios.ts";
 import { seedShop } from "./seed.ts";
 import { platformToken, startWorker } from "./server.ts";
 
-interface CallFrame { functionName: string; url: string; lineNumber: number }
+interface CallFrame { functionName: string; url: string; lineNumber: number; scriptId: string }
 interface ProfileNode { id: number; callFrame: CallFrame; hitCount?: number; children?: number[] }
 interface Profile { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[] }
 
@@ -51,6 +53,70 @@ async function connect(port: number): Promise<{ send: (method: string, params?: 
 function where(frame: CallFrame): string {
   const file = frame.url.replace(/^.*\/(node_modules\/)?/, (m, nm) => (nm ? "nm/" : "")).slice(-48);
   return `${frame.functionName || "(anonymous)"} ${file}${frame.url ? `:${frame.lineNumber + 1}` : ""}`;
+}
+
+/**
+ * The source module of each line of the Worker's bundle: the unminified bundle opens each module's code with a
+ * `// path/of/module.ts` comment. Returns a lookup from a 0-based line to that path ("" before the first).
+ */
+function modulesOf(source: string): (line: number) => string {
+  const starts: { line: number; module: string }[] = [];
+  source.split("\n").forEach((text, line) => {
+    const match = /^\/\/ ((?:worker|engine|node_modules)\/\S+)$/.exec(text);
+    if (match) starts.push({ line, module: match[1]! });
+  });
+  return (line) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    let found = "";
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]!.line <= line) {
+        found = starts[mid]!.module;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  };
+}
+
+/** The Durable Object classes' own code: a task that starts in one of these is work done inside an object. */
+const OBJECT_MODULES = /^worker\/(account|counters|shop|ratelimit)\//;
+
+/**
+ * Where the isolate's time goes by the task it belongs to: the outermost frame of each sample's stack is where
+ * the task began — an HTTP request in the Worker, or a call (or its continuation) inside a Durable Object. So the
+ * objects' share is the CPU the objects themselves spend (their SQLite statements, the engine when the account
+ * evaluates an order), which bounds what one object can serve whatever runs in front of it. Native time outside
+ * any frame (GC, idle, the runtime's own work) is left out of both.
+ */
+function byTask(profile: Profile, moduleOf: (line: number) => string, requests: number): string {
+  const parent = new Map<number, number>();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const ms = (profile.endTime - profile.startTime) / 1000;
+  const perSample = ms / profile.samples.length;
+  const tasks = new Map<string, number>();
+  // Inside the objects' tasks: the time under each function (inclusive), to see which operation costs what.
+  const inside = new Map<string, number>();
+  for (const sample of profile.samples) {
+    const stack: CallFrame[] = [];
+    for (let id: number | undefined = sample; id !== undefined; id = parent.get(id)) stack.push(byId.get(id)!.callFrame);
+    let outermost: CallFrame | undefined;
+    for (const frame of stack) if (frame.url === "index.js") outermost = frame;
+    if (!outermost) continue;
+    const module = moduleOf(outermost.lineNumber);
+    const inObject = OBJECT_MODULES.test(module);
+    const key = inObject ? `objects: ${module.split("/")[1]}` : "Worker (HTTP requests)";
+    tasks.set(key, (tasks.get(key) ?? 0) + 1);
+    if (!inObject) continue;
+    const names = new Set(stack.map((f) => (f.url === "index.js" ? `${f.functionName || "(anonymous)"} ${moduleOf(f.lineNumber)}` : f.functionName || f.url)));
+    for (const name of names) inside.set(name, (inside.get(name) ?? 0) + 1);
+  }
+  const line = ([k, v]: [string, number]) => `  ${((v * perSample * 1000) / requests).toFixed(0).padStart(6)} µs/req  ${k}`;
+  return ["isolate time by task (where each sample's outermost frame is):", ...[...tasks].sort((a, b) => b[1] - a[1]).map(line),
+    "", "inside the objects' tasks, time under each function (inclusive):",
+    ...[...inside].sort((a, b) => b[1] - a[1]).slice(0, 30).map(line)].join("\n");
 }
 
 /** Self time per function, and per source (engine, zod, hono, worker…), as shares of the profile. */
@@ -133,10 +199,18 @@ async function main(): Promise<void> {
     }
     if (!inspector) return;
     const { profile } = (await inspector.send("Profiler.stop")) as { profile: Profile };
+    // The bundle's source, to name the module of each frame (after profiling: the debugger has its own cost).
+    const scriptId = profile.nodes.find((n) => n.callFrame.url === "index.js")?.callFrame.scriptId;
+    let tasks = "";
+    if (scriptId !== undefined) {
+      await inspector.send("Debugger.enable");
+      const { scriptSource } = (await inspector.send("Debugger.getScriptSource", { scriptId })) as { scriptSource: string };
+      tasks = `\n${byTask(profile, modulesOf(scriptSource), measured.requests)}\n`;
+    }
     inspector.close();
     const file = join(tmpdir(), `kopilka-${scenario.name.replace(/[^a-z0-9]+/gi, "-")}.cpuprofile`);
     writeFileSync(file, JSON.stringify(profile));
-    console.log(`\n${summarize(profile, measured.requests)}\n\nprofile: ${file}`);
+    console.log(`${tasks}\n${summarize(profile, measured.requests)}\n\nprofile: ${file}`);
   } finally {
     await worker.stop();
   }
