@@ -99,7 +99,6 @@ export class CustomerAccount extends DurableObject<Env> {
         if (!Number.isSafeInteger(requested) || requested < 0) fail(400, "invalid_request", "now must be epoch milliseconds", { path: "now" });
         const now = Math.max(requested, this.clockReached());
         changed = this.catchUp(now, access !== "preview");
-        if (access === "write") this.memo.clear();
         try {
           const value = await body(now);
           if (access === "write") changed = true;
@@ -239,8 +238,10 @@ export class CustomerAccount extends DurableObject<Env> {
   placeOrder(input: PlaceOrderInput): Promise<AccountResult<OrderView>> {
     return this.serialized(input.now, "write", async (at) => {
       const resolved: ResolvedOrderInput = { ...input, program: await programOf(this.env, input), now: at };
-      if (input.reserve) return placeReserving(this.ctx.storage, this.env, resolved);
-      return this.ctx.storage.transactionSync(() => placeOrder(this.sql, resolved));
+      // The memo holds what storage says until this call writes (it is cleared after): the order reads the
+      // snapshot and coupons a quote just read, if any, instead of reading them again.
+      if (input.reserve) return placeReserving(this.ctx.storage, this.env, resolved, this.memo.forOrder);
+      return this.ctx.storage.transactionSync(() => placeOrder(this.sql, resolved, this.memo.forOrder));
     });
   }
 

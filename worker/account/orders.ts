@@ -21,6 +21,7 @@ import {
 } from "./order-sql.ts";
 import { bookOf, unitsShare, type OrderBook } from "./book.ts";
 import { appliedCoupons, holdCoupons, presentedCoupons, releaseOrderCoupons, useCoupons } from "./coupons.ts";
+import { selectCoupon } from "./coupon-sql.ts";
 import { recall, remember, type Remembered } from "./idempotency.ts";
 import { balances, DAY, expiryAfter, giveBack, issueLot, spendFromLots, takeBack } from "./ledger.ts";
 import { fail } from "./result.ts";
@@ -74,10 +75,21 @@ export interface OrderPlan {
 }
 
 /**
+ * How placing an order reads the customer's snapshot and looks up coupons: straight from storage, or through the
+ * account's preview memo (preview-memo.ts), which a quote just before the order has usually filled.
+ */
+export interface OrderReads {
+  snapshot(now: number, program: Program): CustomerSnapshot;
+  coupon: typeof selectCoupon;
+}
+
+const fromStorage = (sql: SqlStorage): OrderReads => ({ snapshot: (now, program) => snapshotOf(sql, now, program), coupon: selectCoupon });
+
+/**
  * The first half of placing an order (reads only): the stored answer when this is a replay, else the plan —
  * refusing an order id that exists with another body (409) and a hold length out of range (400).
  */
-export function planOrder(sql: SqlStorage, input: ResolvedOrderInput): { replay: OrderView } | { plan: OrderPlan } {
+export function planOrder(sql: SqlStorage, input: ResolvedOrderInput, reads: OrderReads = fromStorage(sql)): { replay: OrderView } | { plan: OrderPlan } {
   const { orderId, receipt, quoteId, now } = input;
   const remembered = recall<OrderView>(sql, `order:${orderId}`, { orderId, receipt, quoteId: quoteId ?? null });
   if (remembered.replay) return { replay: remembered.replay };
@@ -88,10 +100,10 @@ export function planOrder(sql: SqlStorage, input: ResolvedOrderInput): { replay:
   }
   const engine = engineOrFail(input);
   const evaluated: Receipt = { ...receipt, at: receipt.at ?? iso(now) };
-  const snapshot = snapshotOf(sql, now, input.program);
+  const snapshot = reads.snapshot(now, input.program);
   // A coupon of a reward the program no longer has is not offered (the engine knows only the program's rewards).
   const rewardIds = new Set((input.program.rewards ?? []).map((r) => r.id));
-  const coupons = presentedCoupons(sql, receipt.codes).filter((c) => rewardIds.has(c.rewardId));
+  const coupons = presentedCoupons(sql, receipt.codes, null, reads.coupon).filter((c) => rewardIds.has(c.rewardId));
   const options: QuoteOptions = { rewards: coupons.map((c) => c.rewardId) };
   return { plan: { input, remembered, engine, evaluated, snapshot, coupons, options, holdMinutes } };
 }
@@ -156,8 +168,8 @@ export function holdOrder(sql: SqlStorage, plan: OrderPlan, evaluation: Evaluati
  * customer's own active coupons among the receipt's codes, coupons.ts), using limited campaigns only as far as
  * `input.counters` allows. Refusals: see `planOrder` and `holdOrder`.
  */
-export function placeOrder(sql: SqlStorage, input: ResolvedOrderInput): OrderView {
-  const planned = planOrder(sql, input);
+export function placeOrder(sql: SqlStorage, input: ResolvedOrderInput, reads?: OrderReads): OrderView {
+  const planned = planOrder(sql, input, reads);
   if ("replay" in planned) return planned.replay;
   return holdOrder(sql, planned.plan, evaluateOrder(planned.plan, input.counters), input.counters);
 }

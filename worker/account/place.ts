@@ -6,7 +6,7 @@
 import type { Program } from "../../engine/host/types.ts";
 import { releaseReservations, reserveLimited } from "../counters/reservations.ts";
 import { knownProgram, rememberProgram } from "../engine-cache.ts";
-import { evaluateOrder, holdOrder, planOrder, type ResolvedOrderInput } from "./orders.ts";
+import { evaluateOrder, holdOrder, planOrder, type OrderReads, type ResolvedOrderInput } from "./orders.ts";
 import { fail } from "./result.ts";
 import type { OrderView, PlaceOrderInput } from "./types.ts";
 
@@ -31,8 +31,8 @@ export async function programOf(env: Env, input: PlaceOrderInput): Promise<Progr
  * transaction. A replay answers the first answer and reserves nothing. A refusal after reserving (a stale
  * `quoteId`, too few points) releases the reservations.
  */
-export async function placeReserving(storage: DurableObjectStorage, env: Env, input: ResolvedOrderInput): Promise<OrderView> {
-  const planned = planOrder(storage.sql, input);
+export async function placeReserving(storage: DurableObjectStorage, env: Env, input: ResolvedOrderInput, reads?: OrderReads): Promise<OrderView> {
+  const planned = planOrder(storage.sql, input, reads);
   if ("replay" in planned) return planned.replay;
   const { plan } = planned;
   const reservation = await reserveLimited(env, {

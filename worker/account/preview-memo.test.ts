@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { CustomerAccount } from "./account.ts";
 import { presentedCoupons } from "./coupons.ts";
 import { account, DAY, HOUR, MINUTE, ok, order, program, receipt, T0 } from "./test-helpers.ts";
-import type { TierProgram } from "./types.ts";
+import type { OrderView, TierProgram } from "./types.ts";
 import { snapshotOf } from "./views.ts";
 
 /**
@@ -97,6 +97,69 @@ describe("quotes served from the account's memory", () => {
             await expectMemoIsStorage(stub, at + 1, codes);
             await expectMemoIsStorage(stub, at + 20 * MINUTE, codes);
             at += 20 * MINUTE;
+          }
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it("orders placed right after quotes evaluate exactly as on an account never quoted", async () => {
+    // The order reads the snapshot a quote left in memory; a twin account without quotes reads storage.
+    const tiered = program({
+      pendingDays: 1,
+      expiryDays: 3,
+      tiers: { windowDays: 2, levels: [{ id: "bronze", name: "B", from: 0, rateBps: 500 }, { id: "silver", name: "S", from: 30_000, rateBps: 1500, discountBps: 500 }] },
+      rewards: [{ id: "mug", name: "Mug", cost: 100, coupon: { discountBps: 2000, target: "item", validDays: 2 } }],
+      campaigns: [{ id: "first", when: { orderNumber: { eq: 1 } }, effect: { bonusPoints: 50 } }],
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.record({ op: fc.constant("adjust" as const), points: fc.integer({ min: -300, max: 3000 }).filter((x) => x !== 0) }),
+            fc.record({ op: fc.constant("place" as const), redeem: fc.oneof(fc.integer({ min: 0, max: 500 }), fc.constant("max" as const)), hold: fc.integer({ min: 1, max: 120 }) }),
+            fc.record({ op: fc.constant("confirm" as const) }),
+            fc.record({ op: fc.constant("cancel" as const) }),
+            fc.record({ op: fc.constant("redeem" as const) }),
+            fc.record({ op: fc.constant("wait" as const), ms: fc.integer({ min: 1, max: 3 * DAY }) }),
+          ),
+          { minLength: 1, maxLength: 12 },
+        ),
+        async (steps) => {
+          const [quoted, plain] = [account("quoted"), account("plain")];
+          const codes = new Map<DurableObjectStub<CustomerAccount>, string[]>([[quoted, []], [plain, []]]);
+          const orders: string[] = [];
+          let at = T0;
+          let n = 0;
+          for (const step of steps) {
+            at += MINUTE;
+            n++;
+            const results = await Promise.all([quoted, plain].map(async (stub) => {
+              const mine = codes.get(stub)!;
+              if (stub === quoted) await stub.getCheckoutSnapshot(at, { tiers: tiered.tiers }, { codes: mine.slice(-1) });
+              if (step.op === "adjust") return stub.adjust({ id: `a${n}`, points: step.points, expiryDays: 2 }, at);
+              if (step.op === "place") {
+                const r = cart(["mug", `s${n}`], { redeemPoints: step.redeem, codes: mine.slice(-1) });
+                return stub.placeOrder(order(`o${n}`, r, at, tiered, { holdMinutes: step.hold }));
+              }
+              if (step.op === "confirm" && orders.length) return stub.confirmOrder(orders[orders.length - 1]!, at);
+              if (step.op === "cancel" && orders.length) return stub.cancelOrder(orders[0]!, at);
+              if (step.op === "redeem") {
+                const issued = await stub.redeemReward({ ...reward(n), rewardId: "mug" }, at);
+                if (issued.ok) mine.push(issued.value.code);
+                return issued;
+              }
+              return null;
+            }));
+            const [a, b] = results as ({ ok: boolean; value?: unknown; error?: { code: string } } | null)[];
+            expect(a?.ok, `step ${n} ${step.op}`).toBe(b?.ok);
+            if (step.op === "place" && a?.ok) {
+              expect((a.value as OrderView).evaluation, `step ${n}`).toEqual((b!.value as OrderView).evaluation);
+              orders.push(`o${n}`);
+            } else if (step.op === "cancel" && orders.length && a?.ok) orders.shift();
+            if (a && !a.ok) expect(a.error?.code).toBe(b?.error?.code);
+            if (step.op === "wait") at += step.ms;
           }
         },
       ),

@@ -15,6 +15,7 @@ import type { CustomerSnapshot } from "../../engine/host/types.ts";
 import { DAY } from "./ledger.ts";
 import { firstSpendAfter } from "./account-sql.ts";
 import { selectCoupon, type CouponRow } from "./coupon-sql.ts";
+import type { OrderReads } from "./orders.ts";
 import type { TierProgram } from "./types.ts";
 import { snapshotOf } from "./views.ts";
 
@@ -48,9 +49,9 @@ export class PreviewMemo {
    * `workAt` is later), so only the tier window can make an entry read at an earlier instant stale.
    */
   snapshot(now: number, program: TierProgram | undefined): CustomerSnapshot {
+    const known = this.known(now, program);
+    if (known) return known;
     const windowDays = program?.tiers?.windowDays ?? null;
-    const known = this.snapshots.get(windowDays);
-    if (known && known.from <= now && now < known.until) return known.value;
     const value = snapshotOf(this.sql, now, program);
     let until = Number.POSITIVE_INFINITY;
     if (windowDays !== null) {
@@ -61,6 +62,21 @@ export class PreviewMemo {
     this.snapshots.set(windowDays, { value, from: now, until });
     return value;
   }
+
+  /** The snapshot at `now` if a quote has read it since the last write (same conditions as `snapshot`), else undefined. */
+  known(now: number, program: TierProgram | undefined): CustomerSnapshot | undefined {
+    const entry = this.snapshots.get(program?.tiers?.windowDays ?? null);
+    return entry && entry.from <= now && now < entry.until ? entry.value : undefined;
+  }
+
+  /**
+   * What placing an order reads (orders.ts `OrderReads`): the snapshot a quote left here, else storage — not kept,
+   * as the order's own writes are about to clear it — and coupons through the memo.
+   */
+  readonly forOrder: OrderReads = {
+    snapshot: (now, program) => this.known(now, program) ?? snapshotOf(this.sql, now, program),
+    coupon: (sql, code) => this.coupon(sql, code),
+  };
 
   /** `selectCoupon`, remembered: a coupon changes state only by a write or due work. */
   readonly coupon = (sql: SqlStorage, code: string): CouponRow | undefined => {

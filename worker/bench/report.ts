@@ -177,7 +177,8 @@ proxy in front of it and the load generator share the machine's ${machine.cores}
 ${resultsTable(rows)}
 
 - **throughput /s**: 2xx requests per second; for order + confirm, orders confirmed (200) per second — each
-  one is two requests, \`POST /v1/orders\` (a distinct \`orderId\` every time) then \`POST /v1/orders/{id}/confirm\`.
+  one is two requests, \`POST /v1/orders\` (a distinct \`orderId\` every time) then \`POST /v1/orders/{id}/confirm\`;
+  in the checkout rows three, the same cart quoted first.
 - **of no-op**: HTTP requests/s as a share of \`GET /v1/health\` in the same run (the runtime's own ceiling here:
   routing, JSON, no storage).
 - **latency**: per HTTP request as autocannon measures it, from the first byte sent to the last byte received;

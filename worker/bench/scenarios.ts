@@ -160,14 +160,16 @@ function quoteScenario(lines: number, connections?: number): Scenario {
 }
 
 interface OrderContext {
+  n: number;
   orderId: string;
 }
 
 /**
  * POST /v1/orders then POST /v1/orders/{id}/confirm, every order with its own id, for customers drawn by
- * `customerOf`. One unit is an order that was confirmed (200).
+ * `customerOf`. One unit is an order that was confirmed (200). `withQuote`: a checkout's whole flow, the cart
+ * quoted (POST /v1/checkout/quote) just before it is ordered.
  */
-function orderScenario(name: string, customersOf: (shop: BenchShop) => string[], connections?: number): Scenario {
+function orderScenario(name: string, customersOf: (shop: BenchShop) => string[], connections?: number, withQuote = false): Scenario {
   return {
     name,
     run: (shop, given) => {
@@ -177,15 +179,27 @@ function orderScenario(name: string, customersOf: (shop: BenchShop) => string[],
       const run = `${Date.now().toString(36)}`;
       let next = 0;
       let confirmed = 0;
+      const start = (context: OrderContext) => {
+        context.n = next++;
+        context.orderId = `o-${run}-${context.n}`;
+      };
+      const quote: Request = {
+        method: "POST",
+        path: "/v1/checkout/quote",
+        setupRequest: (request, context) => {
+          start(context as OrderContext);
+          return { ...request, body: `${bodies[(context as OrderContext).n % bodies.length]!}}` };
+        },
+      };
       return load(name, shop, options, [
+        ...(withQuote ? [quote] : []),
         {
           method: "POST",
           path: "/v1/orders",
           setupRequest: (request, context) => {
-            const n = next++;
-            const orderId = `o-${run}-${n}`;
-            (context as OrderContext).orderId = orderId;
-            return { ...request, body: `${bodies[n % bodies.length]!},"orderId":"${orderId}"}` };
+            const c = context as OrderContext;
+            if (!withQuote) start(c);
+            return { ...request, body: `${bodies[c.n % bodies.length]!},"orderId":"${c.orderId}"}` };
           },
         },
         {
@@ -218,6 +232,8 @@ export const SCENARIOS: Scenario[] = [
   orderScenario("order + confirm, one hot customer", (shop) => [shop.hotCustomer]),
   // Unloaded, as for quotes: the latency of placing and confirming when nothing queues.
   orderScenario("order + confirm, 200 customers, 1 connection", (shop) => shop.customers, 1),
+  // A checkout's whole flow: the cart quoted, then ordered and confirmed (the order reads what the quote read).
+  orderScenario("checkout: quote + order + confirm, 200 customers", (shop) => shop.customers, undefined, true),
   {
     name: "GET /v1/public/me, 200 customers",
     run: (shop, options) => {
