@@ -4,7 +4,7 @@
  * Starts the Worker under `wrangler dev` on a free loopback port with throwaway local storage, seeds a shop,
  * the 50-campaign program and customers over HTTP, then drives each scenario (scenarios.ts) with autocannon
  * from this process, bounded in time. Prints a markdown table and writes results.md with the machine's
- * description. Wrangler is stopped at the end, also on failure. About three minutes in all.
+ * description. Wrangler is stopped at the end, also on failure. About four minutes in all.
  *
  * BENCH_SECONDS and BENCH_CONNECTIONS override the defaults (10 s, 10 connections). BENCH_ONLY=<prefix> measures
  * only the scenarios whose names start with it (and the no-op, always); results.md is then left as it was.
@@ -12,7 +12,7 @@
  * BENCH_BASELINE=<dir> compares with another copy of the project (another commit, node_modules and
  * engine/build in place): both Workers run side by side and each scenario is measured baseline, this tree,
  * this tree, baseline — so that a machine that slows down or speeds up during the run weighs on both alike —
- * and results.md gets a before/after table (the mean of each side's two runs). About thirteen minutes.
+ * and results.md gets a before/after table (the mean of each side's two runs). About fifteen minutes.
  * BENCH_BASELINE_LABEL describes the baseline in results.md (default: its commit).
  */
 import { execFileSync } from "node:child_process";
