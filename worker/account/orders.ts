@@ -143,9 +143,9 @@ export function holdOrder(sql: SqlStorage, plan: OrderPlan, evaluation: Evaluati
     })
     .map((c) => ({ campaignId: c.id, discount: c.discount }));
   if (receipt.customerId) noteCustomerId(sql, receipt.customerId, now);
-  insertOrder(sql, {
+  const placed = {
     orderId,
-    status: "pending",
+    status: "pending" as const,
     requestHash: remembered.requestHash,
     receipt: JSON.stringify(evaluated),
     evaluation: JSON.stringify(quoted),
@@ -158,9 +158,12 @@ export function holdOrder(sql: SqlStorage, plan: OrderPlan, evaluation: Evaluati
     limitedCampaigns: JSON.stringify(limitedCampaigns),
     store: typeof receipt.store === "string" ? receipt.store : null,
     placedAt: now,
-  });
+  };
+  insertOrder(sql, placed);
   holdCoupons(sql, orderId, appliedCoupons(coupons, evaluation));
-  return remember(sql, remembered, orderView(sql, mustOrder(sql, orderId)), now, 201);
+  // The row as inserted, not read back; a pending order has no returns.
+  const row: OrderRow = { ...placed, lotId: null, confirmedAt: null, cancelledAt: null, lapsedAt: null };
+  return remember(sql, remembered, orderView(sql, row, []), now, 201);
 }
 
 /**
@@ -218,7 +221,8 @@ export function confirmOrder(sql: SqlStorage, orderId: string, now: number): Ord
     pointsSpent: order.holdPoints, pointsEarned: evaluation.pointsEarned, expiresAt, store: order.store,
   });
   updateOrderConfirmed(sql, orderId, now, lotId);
-  return remember(sql, remembered, orderView(sql, mustOrder(sql, orderId)), now);
+  // The row as updated, not read back; returns need a confirmed order, so there are none yet.
+  return remember(sql, remembered, orderView(sql, { ...order, status: "confirmed", confirmedAt: now, lotId }, []), now);
 }
 
 /**

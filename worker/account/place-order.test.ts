@@ -4,6 +4,24 @@ import { quoteIdOf, quoteIdOfAsync } from "../engine-cache.ts";
 import { account, err, expectInvariants, HOUR, ok, order, program, receipt, T0 } from "./test-helpers.ts";
 
 describe("placeOrder", () => {
+  it("answers the order as stored, and so does confirming it, a lapsed hold included (built without reading it back)", async () => {
+    const stub = account();
+    const p = program({ rewards: [{ id: "mug", name: "Mug", cost: 100, coupon: { discountBps: 2000, target: "item", validDays: 2 } }] });
+    ok(await stub.adjust({ id: "seed", points: 5000 }, T0));
+    const coupon = ok(await stub.redeemReward({ rewardId: "mug", name: "Mug", cost: 100, validDays: 2, expiryDays: 365 }, T0));
+    const r = receipt([{ id: "1", sku: "mug", price: 100_000, qty: 2 }], { redeemPoints: 300, codes: [coupon.code], store: "store-7" });
+    const placed = ok(await stub.placeOrder(order("o1", r, T0 + 1, p, { holdMinutes: 5 })));
+    expect(placed).toEqual(ok(await stub.getOrder("o1", T0 + 1)));
+    const confirmed = ok(await stub.confirmOrder("o1", T0 + 2));
+    expect(confirmed).toEqual(ok(await stub.getOrder("o1", T0 + 2)));
+    // A hold that lapsed before the payment arrived is confirmed all the same.
+    const late = ok(await stub.placeOrder(order("o2", receipt([{ id: "1", price: 50_000, qty: 1 }], { redeemPoints: 100 }), T0 + 3, p, { holdMinutes: 1 })));
+    expect(late).toEqual(ok(await stub.getOrder("o2", T0 + 3)));
+    const after = ok(await stub.confirmOrder("o2", T0 + 3 * HOUR));
+    expect(after.status).toBe("confirmed");
+    expect(after).toEqual(ok(await stub.getOrder("o2", T0 + 3 * HOUR)));
+  });
+
   it("50 parallel orders on one account never hold more points than it has", async () => {
     const stub = account();
     ok(await stub.adjust({ id: "seed", points: 1000 }, T0));

@@ -8,6 +8,7 @@ import {
   selectProfile,
   selectReturns,
   type OrderRow,
+  type ReturnRow,
   type ProfileRow,
 } from "./order-sql.ts";
 import { balances, DAY, expiring } from "./ledger.ts";
@@ -76,7 +77,8 @@ export function snapshotOf(sql: SqlStorage, now: number, program: TierProgram | 
   return snapshot;
 }
 
-export function orderView(sql: SqlStorage, order: OrderRow): OrderView {
+/** The order as the API shows it; `returns`: its returns when the caller knows them already (else read). */
+export function orderView(sql: SqlStorage, order: OrderRow, returns: readonly ReturnRow[] = selectReturns(sql, order.orderId)): OrderView {
   return {
     orderId: order.orderId,
     status: order.status,
@@ -86,7 +88,7 @@ export function orderView(sql: SqlStorage, order: OrderRow): OrderView {
     confirmedAt: isoOrNull(order.confirmedAt),
     cancelledAt: isoOrNull(order.cancelledAt),
     limitedCampaigns: JSON.parse(order.limitedCampaigns) as LimitedCampaign[],
-    returns: selectReturns(sql, order.orderId).map((r) => ({
+    returns: returns.map((r) => ({
       returnId: r.returnId,
       orderId: r.orderId,
       at: iso(r.at),

@@ -117,8 +117,12 @@ export function selectLatestProgramVersion(sql: SqlStorage): number | undefined 
   return sql.exec<{ version: number | null }>("SELECT MAX(version) AS version FROM programs").one().version ?? undefined;
 }
 
-export function insertOrderIndex(sql: SqlStorage, orderId: string, customerId: string, createdAt: number): void {
-  sql.exec("INSERT OR IGNORE INTO orders (order_id, customer_id, created_at) VALUES (?, ?, ?)", orderId, customerId, createdAt);
+/** Indexes the order unless it is indexed already; true when this call indexed it (one statement either way). */
+export function insertOrderIndex(sql: SqlStorage, orderId: string, customerId: string, createdAt: number): boolean {
+  return sql.exec(
+    "INSERT INTO orders (order_id, customer_id, created_at) VALUES (?, ?, ?) ON CONFLICT (order_id) DO NOTHING RETURNING order_id",
+    orderId, customerId, createdAt,
+  ).toArray().length === 1;
 }
 
 export function selectOrderIndex(sql: SqlStorage, orderId: string): { customer_id: string } | undefined {

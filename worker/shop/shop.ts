@@ -268,10 +268,8 @@ export class Shop extends DurableObject<Env> {
 
   /** Remembers which customer an order belongs to. The first mapping wins; the answer is the stored one. */
   indexOrder(orderId: string, customerId: string, now = clockNow()): { customerId: string; created: boolean } {
-    const existing = selectOrderIndex(this.sql, orderId);
-    if (existing !== undefined) return { customerId: existing.customer_id, created: false };
-    insertOrderIndex(this.sql, orderId, customerId, now);
-    return { customerId, created: true };
+    if (insertOrderIndex(this.sql, orderId, customerId, now)) return { customerId, created: true };
+    return { customerId: selectOrderIndex(this.sql, orderId)!.customer_id, created: false };
   }
 
   /** The order's customer, and whether a referral bonus is still owed for them (granted on a confirmed order). */
