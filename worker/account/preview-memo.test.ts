@@ -41,6 +41,21 @@ const cart = (skus: string[], extra = {}) =>
   receipt(skus.map((sku, i) => ({ id: String(i + 1), sku, categories: [`cat-${sku}`], price: 10_000 * (i + 1), qty: 1 })), extra);
 const reward = (code: number) => ({ rewardId: `r${code}`, name: "Mug", cost: 100, validDays: 2, expiryDays: 3, requestId: `k${code}` });
 
+/** Up to 12 random account operations and waits; `redeem`: what an order asks to spend. */
+function operations<R>(redeem: fc.Arbitrary<R>) {
+  return fc.array(
+    fc.oneof(
+      fc.record({ op: fc.constant("adjust" as const), points: fc.integer({ min: -300, max: 3000 }).filter((x) => x !== 0) }),
+      fc.record({ op: fc.constant("place" as const), redeem, hold: fc.integer({ min: 1, max: 120 }) }),
+      fc.record({ op: fc.constant("confirm" as const) }),
+      fc.record({ op: fc.constant("cancel" as const) }),
+      fc.record({ op: fc.constant("redeem" as const) }),
+      fc.record({ op: fc.constant("wait" as const), ms: fc.integer({ min: 1, max: 3 * DAY }) }),
+    ),
+    { minLength: 1, maxLength: 12 },
+  );
+}
+
 describe("quotes served from the account's memory", () => {
   it("see every write and every instant at which time alone changes the snapshot", async () => {
     const stub = account();
@@ -64,17 +79,7 @@ describe("quotes served from the account's memory", () => {
   it("match storage through random sequences of writes and waits", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(
-          fc.oneof(
-            fc.record({ op: fc.constant("adjust" as const), points: fc.integer({ min: -300, max: 3000 }).filter((x) => x !== 0) }),
-            fc.record({ op: fc.constant("place" as const), redeem: fc.integer({ min: 0, max: 500 }), hold: fc.integer({ min: 1, max: 120 }) }),
-            fc.record({ op: fc.constant("confirm" as const) }),
-            fc.record({ op: fc.constant("cancel" as const) }),
-            fc.record({ op: fc.constant("redeem" as const) }),
-            fc.record({ op: fc.constant("wait" as const), ms: fc.integer({ min: 1, max: 3 * DAY }) }),
-          ),
-          { minLength: 1, maxLength: 12 },
-        ),
+        operations(fc.integer({ min: 0, max: 500 })),
         async (steps) => {
           const stub = account("memo");
           let at = T0;
@@ -115,17 +120,7 @@ describe("quotes served from the account's memory", () => {
     });
     await fc.assert(
       fc.asyncProperty(
-        fc.array(
-          fc.oneof(
-            fc.record({ op: fc.constant("adjust" as const), points: fc.integer({ min: -300, max: 3000 }).filter((x) => x !== 0) }),
-            fc.record({ op: fc.constant("place" as const), redeem: fc.oneof(fc.integer({ min: 0, max: 500 }), fc.constant("max" as const)), hold: fc.integer({ min: 1, max: 120 }) }),
-            fc.record({ op: fc.constant("confirm" as const) }),
-            fc.record({ op: fc.constant("cancel" as const) }),
-            fc.record({ op: fc.constant("redeem" as const) }),
-            fc.record({ op: fc.constant("wait" as const), ms: fc.integer({ min: 1, max: 3 * DAY }) }),
-          ),
-          { minLength: 1, maxLength: 12 },
-        ),
+        operations(fc.oneof(fc.integer({ min: 0, max: 500 }), fc.constant("max" as const))),
         async (steps) => {
           const [quoted, plain] = [account("quoted"), account("plain")];
           const codes = new Map<DurableObjectStub<CustomerAccount>, string[]>([[quoted, []], [plain, []]]);
