@@ -46,7 +46,8 @@ function wranglerVersion(): string {
 function commitOf(dir: string): string {
   try {
     const commit = execFileSync("git", ["-C", dir, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["-C", dir, "status", "--porcelain", "--untracked-files=no"], { encoding: "utf8" }).trim() !== "";
+    // The results file itself is rewritten by every run: a change to it alone is not a change to what ran.
+    const dirty = execFileSync("git", ["-C", dir, "status", "--porcelain", "--untracked-files=no", "--", ".", ":!worker/bench/results.md"], { encoding: "utf8" }).trim() !== "";
     return `${commit}${dirty ? " with uncommitted changes" : ""}`;
   } catch {
     return "not a git checkout";
