@@ -4,7 +4,7 @@
  * `initEngine` and driven by the same host code as in the Worker and in Node, with the same results.
  *
  * Mocha (wtr's default framework) provides `describe`, `it` and `before` as globals; they are declared
- * below so that this file typechecks with the rest of engine/ and needs no assertion library.
+ * below so that this file typechecks with the rest of engine/; assertions are engine/test/assert.ts.
  */
 import {
   createEngine,
@@ -17,36 +17,13 @@ import {
   type Program,
   type Receipt,
 } from "./index.ts";
+import { deepEqual, fail, ok } from "../test/assert.ts";
 
 declare function describe(name: string, body: () => void): void;
 declare function it(name: string, body: () => void | Promise<void>): void;
 declare function before(body: () => void | Promise<void>): void;
 
-// ---- a small dependency-free assert -------------------------------------------------------------
-
-function fail(message: string): never {
-  throw new Error(message);
-}
-
-function ok(value: unknown, message: string): asserts value {
-  if (!value) fail(message);
-}
-
-/** Strict deep equality of JSON-like values; the message names the first differing path. */
-function deepEqual(actual: unknown, expected: unknown, path = "$"): void {
-  if (Object.is(actual, expected)) return;
-  const show = (v: unknown) => JSON.stringify(v);
-  if (typeof actual !== "object" || typeof expected !== "object" || actual === null || expected === null) {
-    fail(`${path}: expected ${show(expected)}, got ${show(actual)}`);
-  }
-  if (Array.isArray(actual) !== Array.isArray(expected)) fail(`${path}: expected ${show(expected)}, got ${show(actual)}`);
-  const a = actual as Record<string, unknown>;
-  const e = expected as Record<string, unknown>;
-  const aKeys = Object.keys(a).sort();
-  const eKeys = Object.keys(e).sort();
-  if (show(aKeys) !== show(eKeys)) fail(`${path}: expected keys ${show(eKeys)}, got ${show(aKeys)}`);
-  for (const key of eKeys) deepEqual(a[key], e[key], Array.isArray(expected) ? `${path}[${key}]` : `${path}.${key}`);
-}
+// ---- assertions (engine/test/assert.ts) ----------------------------------------------------------
 
 function throwsError<E extends Error>(fn: () => unknown, type: new (...args: never[]) => E): E {
   try {

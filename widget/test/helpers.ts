@@ -7,6 +7,7 @@
 import { executeServerCommand, sendKeys, setViewport } from "@web/test-runner-commands";
 import type { KopilkaWidget } from "../kopilka-widget/kopilka-widget.ts";
 import type { View } from "../kopilka-widget/kopilka-widget.ts";
+import { fail } from "../../engine/test/assert.ts";
 
 declare global {
   function describe(name: string, body: () => void): void;
@@ -19,32 +20,10 @@ declare global {
 
 // ---- assertions ----------------------------------------------------------------------------------
 
-export function fail(message: string): never {
-  throw new Error(message);
-}
-
-export function ok(value: unknown, message: string): asserts value {
-  if (!value) fail(message);
-}
+export { deepEqual, fail, ok } from "../../engine/test/assert.ts";
 
 export function equal<T>(actual: T, expected: T, what = "value"): void {
   if (!Object.is(actual, expected)) fail(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-}
-
-/** Strict deep equality of JSON-like values; the message names the first differing path. */
-export function deepEqual(actual: unknown, expected: unknown, path = "$"): void {
-  if (Object.is(actual, expected)) return;
-  const show = (v: unknown) => JSON.stringify(v);
-  if (typeof actual !== "object" || typeof expected !== "object" || actual === null || expected === null) {
-    fail(`${path}: expected ${show(expected)}, got ${show(actual)}`);
-  }
-  if (Array.isArray(actual) !== Array.isArray(expected)) fail(`${path}: expected ${show(expected)}, got ${show(actual)}`);
-  const a = actual as Record<string, unknown>;
-  const e = expected as Record<string, unknown>;
-  const aKeys = Object.keys(a).sort();
-  const eKeys = Object.keys(e).sort();
-  if (show(aKeys) !== show(eKeys)) fail(`${path}: expected keys ${show(eKeys)}, got ${show(aKeys)}`);
-  for (const key of eKeys) deepEqual(a[key], e[key], Array.isArray(expected) ? `${path}[${key}]` : `${path}.${key}`);
 }
 
 /** `text` contains `part`, any run of whitespace (no-break spaces included) counting as one space. */
