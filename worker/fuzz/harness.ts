@@ -20,6 +20,7 @@ import { resetClock, setClock } from "../clock.ts";
 import { freshIp, ORIGIN, register } from "../public/test-helpers.ts";
 import { call, createShop, program, send, type TestShop } from "../test-support.ts";
 import { toJson } from "./hostile.ts";
+import { rowsOf } from "../security/support.ts";
 
 declare module "vitest" {
   interface ProvidedContext {
@@ -122,20 +123,7 @@ export async function buildWorld(): Promise<World> {
  * `skip`: tables a refused request may rightly change (wrong verification codes count against the code).
  */
 function storage(stub: DurableObjectStub, skip: readonly string[] = []): () => Promise<string> {
-  return () =>
-    runInDurableObject(stub, (_instance, state) => {
-      const sql = state.storage.sql;
-      const tables = sql
-        .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name")
-        .toArray()
-        .map((t) => t.name)
-        .filter((name) => !skip.includes(name));
-      const dump = tables.map((table) => {
-        const rows = sql.exec(`SELECT * FROM "${table}"`).toArray().map((row) => JSON.stringify(row, (_k, v: unknown) => (v instanceof ArrayBuffer ? [...new Uint8Array(v)].join(",") : v)));
-        return `${table}: ${rows.sort().join(" ")}`;
-      });
-      return `${stub.id.toString().slice(0, 8)} ${dump.join("\n  ")}`;
-    });
+  return async () => `${stub.id.toString().slice(0, 8)} ${(await rowsOf(stub, skip)).replaceAll("\n", "\n  ")}`;
 }
 
 /** Forgets what the shop's rate limiter counted: widget cases start from no limits unless they mean them. */
