@@ -5,7 +5,8 @@ import { migrate } from "../sql.ts";
 import { clockReached, insertEntry, MIGRATIONS, recordClock, selectDueTimes } from "./account-sql.ts";
 import { selectOrder, selectProfile, upsertProfileRow } from "./order-sql.ts";
 import { advance, balances, expiryAfter, issueLot, takeFromAvailable } from "./ledger.ts";
-import { cancelOrder, confirmOrder, placeOrder, returnLines, type ResolvedOrderInput, type ReturnResult } from "./orders.ts";
+import { confirmReserving } from "./confirm.ts";
+import { cancelOrder, placeOrder, returnLines, type ResolvedOrderInput, type ReturnResult } from "./orders.ts";
 import { placeReserving, programOf } from "./place.ts";
 import { recall, remember } from "./idempotency.ts";
 import { listCoupons, presentedCoupons, redeemReward } from "./coupons.ts";
@@ -245,8 +246,19 @@ export class CustomerAccount extends DurableObject<Env> {
     });
   }
 
+  /**
+   * Paid. A lapsed order's limited campaigns are taken again first (confirm.ts): one that no longer has the use
+   * refuses with 422 `hold_expired`. The Worker then commits the uses at the counters.
+   */
   confirmOrder(orderId: string, now: number): Promise<AccountResult<OrderView>> {
-    return this.run(now, (at) => confirmOrder(this.sql, orderId, at));
+    return this.serialized(now, "write", (at) => confirmReserving(this.ctx.storage, this.env, this.shopId(), orderId, at));
+  }
+
+  /** The shop this account belongs to: its object name is `shopId:customerId` (shop ids have no colon). */
+  private shopId(): string {
+    const name = this.ctx.id.name;
+    if (!name) throw new Error("CustomerAccount: the object has no name; reach it by idFromName(shopId:customerId)");
+    return name.slice(0, name.indexOf(":"));
   }
 
   cancelOrder(orderId: string, now: number): Promise<AccountResult<OrderView>> {

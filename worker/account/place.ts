@@ -15,7 +15,7 @@ import type { OrderView, PlaceOrderInput } from "./types.ts";
  * Shop's (read once per version and isolate: a version's program never changes). 422 `invalid_state` for a
  * version the shop does not have.
  */
-export async function programOf(env: Env, input: PlaceOrderInput): Promise<Program> {
+export async function programOf(env: Env, input: Pick<PlaceOrderInput, "shopId" | "programVersion" | "program">): Promise<Program> {
   if (input.program) return input.program;
   const known = knownProgram(input.shopId, input.programVersion);
   if (known) return known as Program;

@@ -115,6 +115,21 @@ describe("CampaignCounter", () => {
     expect(await stub.release("unknown")).toEqual({ released: false });
   });
 
+  it("commit with a record counts a confirmed order's use even without a reservation, once", async () => {
+    const stub = counter();
+    const limits = { totalUses: 1, budget: 1000 };
+    await stub.reserve(reserveRequest("o2", { limits, budget: 600 }));
+    await stub.commit("o2");
+    // o1 was confirmed by its account but its reservation is gone: the use it was given is still counted.
+    expect(await stub.commit("o1", { uses: 1, budget: 600 })).toEqual({ committed: true });
+    expect(await stub.commit("o1", { uses: 1, budget: 600 })).toEqual({ committed: true });
+    expect(await stub.peek(limits)).toEqual({ usesLeft: 0, budgetLeft: 0 });
+    expect(await stub.release("o1")).toEqual({ released: true });
+    expect(await stub.peek(limits)).toEqual({ usesLeft: 0, budgetLeft: 400 });
+    expect(await stub.release("o2")).toEqual({ released: true });
+    expect(await stub.peek(limits)).toEqual({ usesLeft: 1, budgetLeft: 1000 });
+  });
+
   it("a lapsed reservation stops counting at its expiry, and its alarm releases it", async () => {
     const stub = counter();
     const limits = { totalUses: 1 };

@@ -129,15 +129,27 @@ export class CampaignCounter extends DurableObject<Env> {
 
   /**
    * Turns an order's reservation into a use. `committed: false` when there is nothing to commit: the order is
-   * unknown, was released, or its reservation lapsed — then `reserve` again (it checks the limits) and commit.
+   * unknown, was released, or its reservation lapsed. With `record`, such an order's use is recorded as committed
+   * anyway, limits or not: the caller states that the order was confirmed with this campaign's discount (a retry
+   * after a crash between the account's confirmation and this call), and a use given must be counted.
    */
-  async commit(orderId: string): Promise<{ committed: boolean }> {
+  async commit(orderId: string, record?: { uses: number; budget: number }): Promise<{ committed: boolean }> {
     assertOrderId(orderId);
+    if (record) {
+      assertCount("uses", record.uses);
+      assertCount("budget", record.budget);
+    }
     const at = now();
     const committed = this.write(() => {
       this.releaseLapsed(at);
       const existing = selectReservation(this.sql, orderId);
-      if (existing === undefined || existing.state === "released") return false;
+      if (existing === undefined || existing.state === "released") {
+        if (!record) return false;
+        upsertReservation(this.sql, orderId, record.uses, record.budget, at, at);
+        updateReservationState(this.sql, orderId, "committed", at);
+        this.addTaken(record.uses, record.budget);
+        return true;
+      }
       if (existing.state === "reserved") updateReservationState(this.sql, orderId, "committed", at);
       return true;
     });

@@ -119,7 +119,7 @@ export function checkoutRoutes(app: OpenAPIHono<AppEnv>): void {
     if (!owner) throw new HttpError(404, "not_found", `No order ${orderId}`);
     const order = unwrap(await accountOf(c.env, shopId, owner.customerId).confirmOrder(orderId, at));
     const { program } = await currentProgram(c.env, shopId);
-    await commitCounters(c.env, shopId, program, order, at);
+    await commitCounters(c.env, shopId, order);
     // A referred customer's confirmed order pays both referral bonuses (program.md `referral.on: "first_order"`);
     // a retry of this confirmation settles them if an interruption left them owed.
     if (owner.referralDue && referralMoment(program as ValidProgram) === "first_order") {
