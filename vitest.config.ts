@@ -30,8 +30,8 @@ export default defineConfig({
         test: {
           name: "engine",
           environment: "node",
-          // The benchmarks' own Node-side helpers (worker/bench) are tested here too: they run in Node, not workerd.
-          include: ["engine/**/*.test.ts", "worker/bench/**/*.test.ts"],
+          // The benchmarks' own Node-side helpers (tools/bench) are tested here too: they run in Node, not workerd.
+          include: ["engine/**/*.test.ts", "tools/bench/**/*.test.ts"],
           exclude: [...configDefaults.exclude, "**/*.browser.test.ts"],
         },
       },
@@ -45,15 +45,15 @@ export default defineConfig({
         })],
         test: {
           name: "worker",
-          include: ["worker/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, "worker/bench/**"],
+          include: ["worker/**/*.test.ts", "tools/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, "tools/bench/**"],
           // Flows of dozens of requests through workerd, and webhooks delivered by alarms, take longer on a
           // loaded 2-core machine than vitest's 5 s default; a stuck test still fails.
           testTimeout: 30_000,
-          // The ledger simulation (worker/account/simulation) takes its seed and length from the environment;
+          // The ledger simulation (tools/simulation) takes its seed and length from the environment;
           // workerd has no process.env, so they travel as provided values.
           provide: { simSeed: process.env.SIM_SEED ?? "", simOps: process.env.SIM_OPS ?? "", simAccounts: process.env.SIM_ACCOUNTS ?? "", simStale: process.env.SIM_STALE ?? "",
-            // The fuzz suites (worker/fuzz): their seed and cases per property.
+            // The fuzz suites (tools/fuzz): their seed and cases per property.
             fuzzSeed: process.env.FUZZ_SEED ?? "", fuzzRuns: process.env.FUZZ_RUNS ?? "" },
         },
       },

@@ -13,7 +13,7 @@ import { esbuildPlugin } from "@web/dev-server-esbuild";
 import { chromeLauncher } from "@web/test-runner-chrome";
 import { mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { freePort } from "./worker/bench/server.ts";
+import { freePort } from "./tools/bench/server.ts";
 import { startHarness } from "./widget/test/server/harness.ts";
 
 const root = fileURLToPath(new URL(".", import.meta.url));

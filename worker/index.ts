@@ -4,7 +4,7 @@
  */
 import wasm from "../engine/build/release.wasm";
 import { useEngineModule } from "../engine/host/index.ts";
-import { createApp } from "./app.ts";
+import { createApp } from "./http/app.ts";
 
 // Wrangler compiles the .wasm at upload (CompiledWasm rule): Workers cannot compile Wasm from bytes at runtime.
 useEngineModule(wasm);

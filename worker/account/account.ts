@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { CustomerSnapshot } from "../../engine/host/types.ts";
-import { now as clockNow } from "../clock.ts";
-import { migrate } from "../sql.ts";
+import { now as clockNow } from "../lib/clock.ts";
+import { migrate } from "../lib/sql.ts";
 import { clockReached, insertEntry, MIGRATIONS, recordClock, selectDueTimes } from "./account-sql.ts";
 import { selectOrder, selectProfile, upsertProfileRow } from "./order-sql.ts";
 import { advance, balances, expiryAfter, issueLot, takeFromAvailable } from "./ledger.ts";
@@ -11,7 +11,7 @@ import { placeReserving, programOf } from "./place.ts";
 import { recall, remember } from "./idempotency.ts";
 import { listCoupons, presentedCoupons, redeemReward } from "./coupons.ts";
 import { recordEvent } from "./events.ts";
-import { AccountFailure, fail, type AccountResult } from "./result.ts";
+import { Refused, refuse, type Result } from "../lib/refusal.ts";
 import type {
   AccountView,
   AdjustInput,
@@ -32,6 +32,7 @@ import type {
 } from "./types.ts";
 import { accountView, historyPage, iso, orderView, profileView, snapshotOf } from "./views.ts";
 import { PreviewMemo } from "./preview-memo.ts";
+import { objectByName } from "../lib/objects.ts";
 
 const MAX_POINTS = 1e15;
 
@@ -46,7 +47,7 @@ type Access = "read" | "write" | "preview";
  * The CustomerAccount Durable Object: one per customer of a shop (`idFromName(shopId + ":" + customerId)`),
  * holding the points ledger (ledger.ts), orders, returns and idempotency records (worker/README.md).
  *
- * Every method takes the caller's clock (`now`, epoch ms) and answers an AccountResult (result.ts) — business
+ * Every method takes the caller's clock (`now`, epoch ms) and answers a Result (lib/refusal.ts) — business
  * refusals are values, not exceptions. Each call runs under `blockConcurrencyWhile`, so one customer's
  * requests never interleave; inside, `advance(now)` (due holds, pending → available, expiry) commits first when
  * anything is due, then the operation commits as one transaction (or not at all), then the alarm is set to the
@@ -81,7 +82,7 @@ export class CustomerAccount extends DurableObject<Env> {
   }
 
   /** `op` as one transaction after catching up to `now`, serialized with every other call (see `serialized`). */
-  private run<T>(requested: number, op: (now: number) => T, access: Access = "write"): Promise<AccountResult<T>> {
+  private run<T>(requested: number, op: (now: number) => T, access: Access = "write"): Promise<Result<T>> {
     return this.serialized(requested, access, (now) => this.ctx.storage.transactionSync(() => op(now)));
   }
 
@@ -93,11 +94,11 @@ export class CustomerAccount extends DurableObject<Env> {
    * Catching up — `advance(now)`, when anything is due by then, and recording `now` as reached (see Access) — commits
    * first. The alarm is then pointed at the next due instant, unless nothing changed (a read or preview, nothing due).
    */
-  private serialized<T>(requested: number, access: Access, body: (now: number) => T | Promise<T>): Promise<AccountResult<T>> {
-    return this.ctx.blockConcurrencyWhile(async (): Promise<AccountResult<T>> => {
+  private serialized<T>(requested: number, access: Access, body: (now: number) => T | Promise<T>): Promise<Result<T>> {
+    return this.ctx.blockConcurrencyWhile(async (): Promise<Result<T>> => {
       let changed = false;
       try {
-        if (!Number.isSafeInteger(requested) || requested < 0) fail(400, "invalid_request", "now must be epoch milliseconds", { path: "now" });
+        if (!Number.isSafeInteger(requested) || requested < 0) refuse("invalid_request", "now must be epoch milliseconds", { path: "now" });
         const now = Math.max(requested, this.clockReached());
         changed = this.catchUp(now, access !== "preview");
         try {
@@ -109,11 +110,11 @@ export class CustomerAccount extends DurableObject<Env> {
           if (changed) await this.schedule();
         }
       } catch (e) {
-        if (e instanceof AccountFailure) return { ok: false, error: e.error };
+        if (e instanceof Refused) return { ok: false, error: e.refusal };
         this.forget();
         // Never rethrow here: a throw inside blockConcurrencyWhile resets the object.
         console.error("CustomerAccount: unexpected error", e);
-        return { ok: false, error: { status: 500, code: "internal", message: "Internal error" } };
+        return { ok: false, error: { code: "internal", message: "Internal error" } };
       }
     });
   }
@@ -124,17 +125,17 @@ export class CustomerAccount extends DurableObject<Env> {
    * that awaits inside `serialized` holds every other one back anyway. Anything due, or a bad `now`, takes the
    * serialized path, which catches up first.
    */
-  private preview<T>(requested: number, op: (now: number) => T): Promise<AccountResult<T>> {
+  private preview<T>(requested: number, op: (now: number) => T): Promise<Result<T>> {
     if (Number.isSafeInteger(requested) && requested >= 0) {
       try {
         const now = Math.max(requested, this.clockReached());
         this.workAt ??= selectDueTimes(this.sql).work;
         if (this.workAt === null || this.workAt > now) return Promise.resolve({ ok: true, value: op(now) });
       } catch (e) {
-        if (e instanceof AccountFailure) return Promise.resolve({ ok: false, error: e.error });
+        if (e instanceof Refused) return Promise.resolve({ ok: false, error: e.refusal });
         this.forget();
         console.error("CustomerAccount: unexpected error", e);
-        return Promise.resolve({ ok: false, error: { status: 500, code: "internal", message: "Internal error" } });
+        return Promise.resolve({ ok: false, error: { code: "internal", message: "Internal error" } });
       }
     }
     return this.run(requested, op, "preview");
@@ -213,7 +214,7 @@ export class CustomerAccount extends DurableObject<Env> {
   }
 
   /** The engine's customer snapshot (available balance, tier spend in the program's window, orders, …). */
-  getSnapshot(now: number, program?: TierProgram): Promise<AccountResult<CustomerSnapshot>> {
+  getSnapshot(now: number, program?: TierProgram): Promise<Result<CustomerSnapshot>> {
     return this.run(now, (at) => snapshotOf(this.sql, at, program), "read");
   }
 
@@ -225,7 +226,7 @@ export class CustomerAccount extends DurableObject<Env> {
    */
   getCheckoutSnapshot(
     now: number, program: TierProgram | undefined, coupons: { codes?: readonly string[]; orderId?: string },
-  ): Promise<AccountResult<CheckoutSnapshot>> {
+  ): Promise<Result<CheckoutSnapshot>> {
     return this.preview(now, (at) => ({
       snapshot: this.memo.snapshot(at, program),
       rewards: presentedCoupons(this.sql, coupons.codes, coupons.orderId ?? null, this.memo.coupon).map((c) => c.rewardId),
@@ -236,7 +237,7 @@ export class CustomerAccount extends DurableObject<Env> {
    * POST /v1/orders: evaluates and holds. 201 with the order; replays answer the first answer. With `reserve`, the
    * account reserves the limited campaigns itself (place.ts); otherwise it uses `counters` as given.
    */
-  placeOrder(input: PlaceOrderInput): Promise<AccountResult<OrderView>> {
+  placeOrder(input: PlaceOrderInput): Promise<Result<OrderView>> {
     return this.serialized(input.now, "write", async (at) => {
       const resolved: ResolvedOrderInput = { ...input, program: await programOf(this.env, input), now: at };
       // The memo holds what storage says until this call writes (it is cleared after): the order reads the
@@ -250,7 +251,7 @@ export class CustomerAccount extends DurableObject<Env> {
    * Paid. A lapsed order's limited campaigns are taken again first (confirm.ts): one that no longer has the use
    * refuses with 422 `hold_expired`. The Worker then commits the uses at the counters.
    */
-  confirmOrder(orderId: string, now: number): Promise<AccountResult<OrderView>> {
+  confirmOrder(orderId: string, now: number): Promise<Result<OrderView>> {
     return this.serialized(now, "write", (at) => confirmReserving(this.ctx.storage, this.env, this.shopId(), orderId, at));
   }
 
@@ -261,25 +262,25 @@ export class CustomerAccount extends DurableObject<Env> {
     return name.slice(0, name.indexOf(":"));
   }
 
-  cancelOrder(orderId: string, now: number): Promise<AccountResult<OrderView>> {
+  cancelOrder(orderId: string, now: number): Promise<Result<OrderView>> {
     return this.run(now, (at) => cancelOrder(this.sql, orderId, at));
   }
 
-  returnLines(input: ReturnLinesInput, now: number): Promise<AccountResult<ReturnResult>> {
+  returnLines(input: ReturnLinesInput, now: number): Promise<Result<ReturnResult>> {
     return this.run(now, (at) => returnLines(this.sql, input, at));
   }
 
   /** The order as it is now (status, evaluation, returns). */
-  getOrder(orderId: string, now: number): Promise<AccountResult<OrderView>> {
+  getOrder(orderId: string, now: number): Promise<Result<OrderView>> {
     return this.run(now, () => {
       const order = selectOrder(this.sql, orderId);
-      if (!order) fail(404, "not_found", `No order ${orderId}`);
+      if (!order) refuse("not_found", `No order ${orderId}`);
       return orderView(this.sql, order);
     }, "read");
   }
 
   /** PUT /v1/customers/{id}: creates or updates the profile (validation and contact uniqueness are the Shop's). */
-  upsertProfile(input: ProfileInput, now: number): Promise<AccountResult<{ created: boolean; profile: ProfileView }>> {
+  upsertProfile(input: ProfileInput, now: number): Promise<Result<{ created: boolean; profile: ProfileView }>> {
     return this.run(now, (at) => {
       const created = selectProfile(this.sql)?.registeredAt == null;
       upsertProfileRow(this.sql, {
@@ -295,18 +296,18 @@ export class CustomerAccount extends DurableObject<Env> {
   }
 
   /** GET /v1/customers/{id}. Pass the program for tier and nextTier. */
-  getAccount(now: number, program?: TierProgram): Promise<AccountResult<AccountView>> {
+  getAccount(now: number, program?: TierProgram): Promise<Result<AccountView>> {
     const name = this.ctx.id.name;
     return this.run(now, (at) => accountView(this.sql, at, program, name ? name.slice(name.indexOf(":") + 1) : null), "read");
   }
 
   /** GET /v1/customers/{id}/history: newest first, `limit` 1…100 (default 50). */
-  history(page: { cursor?: string | null; limit?: number }, now: number): Promise<AccountResult<HistoryPage>> {
+  history(page: { cursor?: string | null; limit?: number }, now: number): Promise<Result<HistoryPage>> {
     return this.run(now, () => {
       const limit = page.limit ?? 50;
-      if (!Number.isInteger(limit) || limit < 1 || limit > 100) fail(400, "invalid_request", "limit must be 1 to 100", { path: "limit" });
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100) refuse("invalid_request", "limit must be 1 to 100", { path: "limit" });
       const result = historyPage(this.sql, page.cursor, limit);
-      if (result === "invalid") fail(400, "invalid_request", "cursor is not one this API gave", { path: "cursor" });
+      if (result === "invalid") refuse("invalid_request", "cursor is not one this API gave", { path: "cursor" });
       return result;
     }, "read");
   }
@@ -316,7 +317,7 @@ export class CustomerAccount extends DurableObject<Env> {
    * Negative: taken from the available lots (soonest-expiring first); more than the available balance is 422
    * `insufficient_points`.
    */
-  adjust(input: AdjustInput, now: number): Promise<AccountResult<AdjustView>> {
+  adjust(input: AdjustInput, now: number): Promise<Result<AdjustView>> {
     return this.run(now, (at) => this.applyAdjustment(input, at).view);
   }
 
@@ -324,7 +325,7 @@ export class CustomerAccount extends DurableObject<Env> {
    * A bonus the program grants (welcome, events): an adjustment of kind "bonus". `granted` is false when this id
    * was granted before (the answer is the first one), so a caller can tell a new bonus from a repeated call.
    */
-  grantBonus(input: Omit<AdjustInput, "kind">, now: number): Promise<AccountResult<AdjustView & { granted: boolean }>> {
+  grantBonus(input: Omit<AdjustInput, "kind">, now: number): Promise<Result<AdjustView & { granted: boolean }>> {
     return this.run(now, (at) => {
       const { view, replayed } = this.applyAdjustment({ ...input, kind: "bonus" }, at);
       return { ...view, granted: !replayed };
@@ -335,17 +336,17 @@ export class CustomerAccount extends DurableObject<Env> {
    * POST /v1/customers/{id}/rewards/{rewardId}: spends the reward's cost and issues a coupon (coupons.ts). 422
    * `insufficient_points` beyond the available balance; with `requestId`, a retry answers the first answer.
    */
-  redeemReward(input: RedeemRewardInput, now: number): Promise<AccountResult<CouponIssued>> {
+  redeemReward(input: RedeemRewardInput, now: number): Promise<Result<CouponIssued>> {
     return this.run(now, (at) => redeemReward(this.sql, input, at));
   }
 
   /** GET /v1/customers/{id}/coupons: every coupon, newest first. */
-  listCoupons(now: number): Promise<AccountResult<CouponView[]>> {
+  listCoupons(now: number): Promise<Result<CouponView[]>> {
     return this.run(now, () => listCoupons(this.sql), "read");
   }
 
   /** POST /v1/customers/{id}/events: the program's bonus for a review, rating, survey, birthday, or a custom grant (events.ts). */
-  recordEvent(input: EventInput, now: number): Promise<AccountResult<EventView>> {
+  recordEvent(input: EventInput, now: number): Promise<Result<EventView>> {
     return this.run(now, (at) => recordEvent(this.sql, input, at));
   }
 
@@ -356,7 +357,7 @@ export class CustomerAccount extends DurableObject<Env> {
     const remembered = recall<AdjustView>(this.sql, `${kind}:${id}`, { id, points, reason });
     if (remembered.replay) return { view: remembered.replay, replayed: true };
     if (!Number.isSafeInteger(points) || points === 0 || Math.abs(points) > MAX_POINTS || (kind === "bonus" && points < 0)) {
-      fail(400, "invalid_request", "points must be a non-zero integer within ±10^15", { path: "points" });
+      refuse("invalid_request", "points must be a non-zero integer within ±10^15", { path: "points" });
     }
     let lotId: number | null = null;
     let expiresAt: number | null = null;
@@ -365,7 +366,7 @@ export class CustomerAccount extends DurableObject<Env> {
       lotId = issueLot(this.sql, { source: kind, orderId: null, points, pendingUntil: at, expiresAt }, at);
     } else {
       const { available } = balances(this.sql, at);
-      if (available < -points) fail(422, "insufficient_points", `Only ${Math.max(0, available)} points are available`, { path: "points" });
+      if (available < -points) refuse("insufficient_points", `Only ${Math.max(0, available)} points are available`, { path: "points" });
       takeFromAvailable(this.sql, -points, at);
     }
     insertEntry(this.sql, { at, type: kind, points, lotId, expiresAt, reason });
@@ -373,4 +374,9 @@ export class CustomerAccount extends DurableObject<Env> {
     return { view, replayed: false };
   }
 
+}
+
+/** The account of a shop's customer (the shop id must come from a verified key). */
+export function accountOf(env: Env, shopId: string, customerId: string): DurableObjectStub<CustomerAccount> {
+  return objectByName(env.CUSTOMER_ACCOUNT, `${shopId}:${customerId}`);
 }

@@ -13,7 +13,7 @@ import { releaseReservations } from "../counters/reservations.ts";
 import { selectOrder } from "./order-sql.ts";
 import { confirmOrder } from "./orders.ts";
 import { programOf } from "./place.ts";
-import { fail } from "./result.ts";
+import { refuse } from "../lib/refusal.ts";
 import type { LimitedCampaign, OrderView, QuotedEvaluation } from "./types.ts";
 import { snapshotOf } from "./views.ts";
 
@@ -39,7 +39,7 @@ export async function confirmReserving(storage: DurableObjectStorage, env: Env, 
   const uses = snapshotOf(storage.sql, now, undefined).campaignUses ?? {};
   for (const id of campaigns) {
     const perCustomer = limitsOf(program, id).perCustomer;
-    if (perCustomer !== undefined && (uses[id] ?? 0) + 1 > perCustomer) refuse(orderId, id, "this customer's uses");
+    if (perCustomer !== undefined && (uses[id] ?? 0) + 1 > perCustomer) refuseLapsed(orderId, id, "this customer's uses");
   }
 
   // Shop-wide: take the uses again; all or none.
@@ -52,7 +52,7 @@ export async function confirmReserving(storage: DurableObjectStorage, env: Env, 
   const denied = limited.find((_, i) => !outcomes[i]!.granted);
   if (denied) {
     await releaseReservations(env, shopId, orderId, granted);
-    refuse(orderId, denied.campaignId, "the campaign's shop-wide limits");
+    refuseLapsed(orderId, denied.campaignId, "the campaign's shop-wide limits");
   }
   try {
     return confirm();
@@ -62,8 +62,8 @@ export async function confirmReserving(storage: DurableObjectStorage, env: Env, 
   }
 }
 
-function refuse(orderId: string, campaignId: string, what: string): never {
-  fail(422, "hold_expired", `The hold of order ${orderId} lapsed and campaign ${campaignId} has no use left in ${what}; place the order again`, {
+function refuseLapsed(orderId: string, campaignId: string, what: string): never {
+  refuse("hold_expired", `The hold of order ${orderId} lapsed and campaign ${campaignId} has no use left in ${what}; place the order again`, {
     path: `campaigns.${campaignId}`,
   });
 }

@@ -12,6 +12,7 @@
  */
 import { normalizeCode, REWARD_PREFIX } from "../../engine/host/compile.ts";
 import type { Evaluation } from "../../engine/host/types.ts";
+import { randomFrom } from "../lib/crypto.ts";
 import { insertEntry } from "./account-sql.ts";
 import {
   insertCoupon,
@@ -24,21 +25,20 @@ import {
 } from "./coupon-sql.ts";
 import { recall, remember } from "./idempotency.ts";
 import { balances, DAY, releaseCoupon, takeFromAvailable } from "./ledger.ts";
-import { fail } from "./result.ts";
+import { refuse } from "../lib/refusal.ts";
 import type { CouponIssued, CouponState, CouponView, RedeemRewardInput } from "./types.ts";
 import { couponView, iso } from "./views.ts";
 
-/** 32 characters without 0/O, 1/I: each is 5 bits of a random byte, so there is no modulo bias. */
+/** 32 characters without 0/O, 1/I (256 is a multiple of 32: no byte is drawn again). */
 const CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 /** Three groups of four: 60 random bits. */
 const CODE_GROUPS = 3;
 
 /** A fresh coupon code, `K-XXXX-XXXX-XXXX`. */
 export function newCouponCode(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(CODE_GROUPS * 4));
-  const chars = [...bytes].map((b) => CODE_ALPHABET[b & 31]!);
+  const chars = randomFrom(CODE_ALPHABET, CODE_GROUPS * 4);
   const groups: string[] = [];
-  for (let g = 0; g < CODE_GROUPS; g++) groups.push(chars.slice(g * 4, g * 4 + 4).join(""));
+  for (let g = 0; g < CODE_GROUPS; g++) groups.push(chars.slice(g * 4, g * 4 + 4));
   return `K-${groups.join("-")}`;
 }
 
@@ -53,13 +53,13 @@ export function redeemReward(sql: SqlStorage, input: RedeemRewardInput, now: num
   const { rewardId, name, cost, validDays } = input;
   const remembered = input.requestId === undefined ? undefined : recall<CouponIssued>(sql, `reward:${input.requestId}`, { rewardId });
   if (remembered?.replay) return remembered.replay;
-  if (!Number.isSafeInteger(cost) || cost < 1 || cost > MAX_COST) fail(400, "invalid_request", "cost must be a positive integer", { path: "cost" });
+  if (!Number.isSafeInteger(cost) || cost < 1 || cost > MAX_COST) refuse("invalid_request", "cost must be a positive integer", { path: "cost" });
   if (!Number.isSafeInteger(validDays) || validDays < 1 || validDays > MAX_VALID_DAYS) {
-    fail(400, "invalid_request", `validDays must be an integer from 1 to ${MAX_VALID_DAYS}`, { path: "validDays" });
+    refuse("invalid_request", `validDays must be an integer from 1 to ${MAX_VALID_DAYS}`, { path: "validDays" });
   }
   const { available } = balances(sql, now);
   if (available < cost) {
-    fail(422, "insufficient_points", `The reward costs ${cost} points; ${Math.max(0, available)} are available`, { path: "rewardId" });
+    refuse("insufficient_points", `The reward costs ${cost} points; ${Math.max(0, available)} are available`, { path: "rewardId" });
   }
   takeFromAvailable(sql, cost, now);
   let code = newCouponCode();
@@ -115,7 +115,7 @@ export function useCoupons(sql: SqlStorage, orderId: string): void {
   for (const c of coupons) {
     const ours = c.state === "held" && c.orderId === orderId;
     if (!ours && c.state !== "active") {
-      fail(422, "hold_expired", `The hold of order ${orderId} lapsed and coupon ${c.code} is no longer available`);
+      refuse("hold_expired", `The hold of order ${orderId} lapsed and coupon ${c.code} is no longer available`);
     }
   }
   for (const c of coupons) updateCouponState(sql, c.code, "used", orderId);

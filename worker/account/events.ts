@@ -12,7 +12,7 @@ import { insertBirthdayBonus, selectBirthdayBonus } from "./coupon-sql.ts";
 import { recall, remember } from "./idempotency.ts";
 import { balances, expiryAfter, issueLot } from "./ledger.ts";
 import { selectProfile } from "./order-sql.ts";
-import { fail } from "./result.ts";
+import { refuse } from "../lib/refusal.ts";
 import type { EventInput, EventProgram, EventView } from "./types.ts";
 import { iso } from "./views.ts";
 
@@ -43,28 +43,26 @@ export function birthdayOccurrence(
 /** The points a program bonus grants and the birthday year it is for; refusals name the field at fault. */
 function programBonus(sql: SqlStorage, input: EventInput, program: EventProgram | null, now: number): { points: number; year: number | null } {
   const { type } = input;
-  if (!program) fail(422, "invalid_state", `No program is published: there is no ${type} bonus`, { path: "type" });
-  if (program.status === "paused") fail(422, "invalid_state", "The program is paused: it grants no bonuses", { path: "type" });
+  if (!program) refuse("invalid_state", `No program is published: there is no ${type} bonus`, { path: "type" });
+  if (program.status === "paused") refuse("invalid_state", "The program is paused: it grants no bonuses", { path: "type" });
   const bonuses = program.bonuses ?? {};
   if (type !== "birthday") {
     const points = type === "review" ? bonuses.review : type === "rating" ? bonuses.rating : bonuses.survey;
-    if (!points) fail(422, "invalid_state", `The program grants no ${type} bonus`, { path: "type" });
+    if (!points) refuse("invalid_state", `The program grants no ${type} bonus`, { path: "type" });
     return { points, year: null };
   }
   const rule = bonuses.birthday;
-  if (!rule || !rule.points) fail(422, "invalid_state", "The program grants no birthday bonus", { path: "type" });
+  if (!rule || !rule.points) refuse("invalid_state", "The program grants no birthday bonus", { path: "type" });
   const birthday = selectProfile(sql)?.birthday;
-  if (!birthday) fail(422, "invalid_state", "The customer's profile has no birthday", { path: "birthday" });
+  if (!birthday) refuse("invalid_state", "The customer's profile has no birthday", { path: "birthday" });
   const occurrence = birthdayOccurrence(birthday, program.timezone, now, rule);
   if (!occurrence) {
     const today = localTime(program.timezone, now).day;
-    fail(422, "invalid_state",
-      `Today (${day(today)}, ${program.timezone}) is outside the birthday bonus window: ${rule.daysBefore} days before to ${rule.daysAfter} days after ${birthday.slice(5)}`,
-      { path: "birthday" });
+    refuse("invalid_state", `Today (${day(today)}, ${program.timezone}) is outside the birthday bonus window: ${rule.daysBefore} days before to ${rule.daysAfter} days after ${birthday.slice(5)}`, { path: "birthday" });
   }
   const granted = selectBirthdayBonus(sql, occurrence.year);
   if (granted) {
-    fail(409, "conflict", `The birthday bonus of ${occurrence.year} was already granted (event ${granted.eventId})`, { path: "type" });
+    refuse("conflict", `The birthday bonus of ${occurrence.year} was already granted (event ${granted.eventId})`, { path: "type" });
   }
   return { points: rule.points, year: occurrence.year };
 }
@@ -80,15 +78,15 @@ export function recordEvent(sql: SqlStorage, input: EventInput, now: number): Ev
   if (type === "custom") {
     points = input.points ?? NaN;
     if (!Number.isSafeInteger(points) || points < 1 || points > MAX_POINTS) {
-      fail(400, "invalid_request", "points: a custom event needs a positive integer up to 10^15", { path: "points" });
+      refuse("invalid_request", "points: a custom event needs a positive integer up to 10^15", { path: "points" });
     }
     if (input.reason !== undefined) reason = input.reason;
   } else if (type === "review" || type === "rating" || type === "survey" || type === "birthday") {
-    if (input.points !== undefined) fail(400, "invalid_request", `points: the program sets the ${type} bonus; send points only with "custom"`, { path: "points" });
-    if (input.reason !== undefined) fail(400, "invalid_request", `reason: the ${type} bonus's reason is its type; send a reason only with "custom"`, { path: "reason" });
+    if (input.points !== undefined) refuse("invalid_request", `points: the program sets the ${type} bonus; send points only with "custom"`, { path: "points" });
+    if (input.reason !== undefined) refuse("invalid_request", `reason: the ${type} bonus's reason is its type; send a reason only with "custom"`, { path: "reason" });
     ({ points, year } = programBonus(sql, input, input.program, now));
   } else {
-    fail(400, "invalid_request", "type must be review, rating, survey, birthday or custom", { path: "type" });
+    refuse("invalid_request", "type must be review, rating, survey, birthday or custom", { path: "type" });
   }
   const expiresAt = expiryAfter(now, input.program?.points.expiryDays);
   const lotId = issueLot(sql, { source: "bonus", orderId: null, points, pendingUntil: now, expiresAt }, now);

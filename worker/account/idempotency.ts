@@ -5,9 +5,9 @@
  * same key with another body is 409 `idempotency_conflict`. Failures are not stored: a retry after the cause
  * is gone (say, points topped up) may succeed. Records are kept forever (ids of orders, returns, adjustments).
  */
-import { hashOf } from "../engine-cache.ts";
+import { hashOf } from "../lib/crypto.ts";
 import { insertIdempotency, selectIdempotency } from "./order-sql.ts";
-import { fail } from "./result.ts";
+import { refuse } from "../lib/refusal.ts";
 
 export interface Remembered<T> {
   key: string;
@@ -22,7 +22,7 @@ export function recall<T>(sql: SqlStorage, key: string, request: unknown): Remem
   const stored = selectIdempotency(sql, key);
   if (!stored) return { key, requestHash, replay: undefined };
   if (stored.requestHash !== requestHash) {
-    fail(409, "idempotency_conflict", `${key.split(":")[0]} ${key.slice(key.indexOf(":") + 1)} was already used with a different body`);
+    refuse("idempotency_conflict", `${key.split(":")[0]} ${key.slice(key.indexOf(":") + 1)} was already used with a different body`);
   }
   return { key, requestHash, replay: JSON.parse(stored.body) as T };
 }

@@ -1,11 +1,11 @@
 /**
  * Placing and settling orders (worker/README.md "Placing and settling an order"). Each function is the body
- * of one transaction: it reads, decides, writes, and throws AccountFailure (rolling everything back) when the
+ * of one transaction: it reads, decides, writes, and throws Refused (rolling everything back) when the
  * request must be refused. `advance(now)` has already run.
  */
 import { ProgramInvalidError, ReceiptInvalidError, type Engine, type QuoteOptions } from "../../engine/host/index.ts";
 import type { CampaignCounters, CustomerSnapshot, Evaluation, Program, Receipt } from "../../engine/host/types.ts";
-import { engineFor, quoteIdOf } from "../engine-cache.ts";
+import { engineFor, quoteIdOf } from "../lib/engine-cache.ts";
 import { addStats, insertEntry, insertSpendLog } from "./account-sql.ts";
 import {
   addBought,
@@ -24,7 +24,7 @@ import { appliedCoupons, holdCoupons, presentedCoupons, releaseOrderCoupons, use
 import { selectCoupon } from "./coupon-sql.ts";
 import { recall, remember, type Remembered } from "./idempotency.ts";
 import { balances, DAY, expiryAfter, giveBack, issueLot, spendFromLots, takeBack } from "./ledger.ts";
-import { fail } from "./result.ts";
+import { refuse } from "../lib/refusal.ts";
 import type { LimitedCampaign, OrderView, PlaceOrderInput, QuotedEvaluation, ReturnLineView, ReturnLinesInput, ReturnView } from "./types.ts";
 import { iso, orderView, snapshotOf } from "./views.ts";
 
@@ -33,7 +33,7 @@ const MAX_HOLD_MINUTES = 7 * 24 * 60;
 
 function mustOrder(sql: SqlStorage, orderId: string): OrderRow {
   const order = selectOrder(sql, orderId);
-  if (!order) fail(404, "not_found", `No order ${orderId}`);
+  if (!order) refuse("not_found", `No order ${orderId}`);
   return order;
 }
 
@@ -42,7 +42,7 @@ function quoteOrFail(engine: Engine, receipt: Receipt, snapshot: CustomerSnapsho
     return engine.quote(receipt, snapshot, counters, options);
   } catch (e) {
     if (e instanceof ReceiptInvalidError) {
-      fail(400, "invalid_request", e.message, { path: e.problems[0]?.path ?? "", problems: e.problems });
+      refuse("invalid_request", e.message, { path: e.problems[0]?.path ?? "", problems: e.problems });
     }
     throw e;
   }
@@ -55,7 +55,7 @@ function engineOrFail(input: ResolvedOrderInput): Engine {
   try {
     return engineFor(input.shopId, input.programVersion, input.program);
   } catch (e) {
-    if (e instanceof ProgramInvalidError) fail(422, "program_invalid", e.message, { problems: e.problems });
+    if (e instanceof ProgramInvalidError) refuse("program_invalid", e.message, { problems: e.problems });
     throw e;
   }
 }
@@ -93,10 +93,10 @@ export function planOrder(sql: SqlStorage, input: ResolvedOrderInput, reads: Ord
   const { orderId, receipt, quoteId, now } = input;
   const remembered = recall<OrderView>(sql, `order:${orderId}`, { orderId, receipt, quoteId: quoteId ?? null });
   if (remembered.replay) return { replay: remembered.replay };
-  if (selectOrder(sql, orderId)) fail(409, "idempotency_conflict", `order ${orderId} already exists`);
+  if (selectOrder(sql, orderId)) refuse("idempotency_conflict", `order ${orderId} already exists`);
   const holdMinutes = input.holdMinutes ?? DEFAULT_HOLD_MINUTES;
   if (!Number.isInteger(holdMinutes) || holdMinutes < 1 || holdMinutes > MAX_HOLD_MINUTES) {
-    fail(400, "invalid_request", `holdMinutes must be an integer from 1 to ${MAX_HOLD_MINUTES}`, { path: "holdMinutes" });
+    refuse("invalid_request", `holdMinutes must be an integer from 1 to ${MAX_HOLD_MINUTES}`, { path: "holdMinutes" });
   }
   const engine = engineOrFail(input);
   const evaluated: Receipt = { ...receipt, at: receipt.at ?? iso(now) };
@@ -124,14 +124,14 @@ export function holdOrder(sql: SqlStorage, plan: OrderPlan, evaluation: Evaluati
   const { orderId, receipt, quoteId, now } = input;
   const quoted: QuotedEvaluation = { ...evaluation, programVersion: input.programVersion, quoteId: quoteIdOf(evaluation) };
   if (quoteId !== undefined && quoteId !== quoted.quoteId) {
-    fail(409, "conflict", "The evaluation no longer matches the quote", { evaluation: quoted });
+    refuse("conflict", "The evaluation no longer matches the quote", { evaluation: quoted });
   }
   const asked = receipt.redeemPoints;
   if (typeof asked === "number" && evaluation.pointsSpent < asked) {
     // Would an unlimited balance spend more? Then the balance, not the program's caps, is what stops it.
     const uncapped = quoteOrFail(engine, evaluated, { ...snapshot, balance: 1e15 }, counters, options);
     if (uncapped.pointsSpent > evaluation.pointsSpent) {
-      fail(422, "insufficient_points", `Only ${Math.max(0, snapshot.balance ?? 0)} points are available now`, { path: "redeemPoints" });
+      refuse("insufficient_points", `Only ${Math.max(0, snapshot.balance ?? 0)} points are available now`, { path: "redeemPoints" });
     }
   }
 
@@ -197,9 +197,9 @@ export function confirmOrder(sql: SqlStorage, orderId: string, now: number): Ord
   const remembered = recall<OrderView>(sql, `confirm:${orderId}`, { orderId });
   if (remembered.replay) return remembered.replay;
   const order = mustOrder(sql, orderId);
-  if (order.status === "cancelled" || order.status === "confirmed") fail(422, "invalid_state", `Order ${orderId} is ${order.status}`);
+  if (order.status === "cancelled" || order.status === "confirmed") refuse("invalid_state", `Order ${orderId} is ${order.status}`);
   if (order.status === "lapsed" && order.holdPoints > 0 && balances(sql, now).available < order.holdPoints) {
-    fail(422, "hold_expired", `The hold of order ${orderId} lapsed and its ${order.holdPoints} points are no longer available`);
+    refuse("hold_expired", `The hold of order ${orderId} lapsed and its ${order.holdPoints} points are no longer available`);
   }
   useCoupons(sql, orderId);
   const evaluation = JSON.parse(order.evaluation) as QuotedEvaluation;
@@ -269,8 +269,8 @@ export function returnLines(sql: SqlStorage, input: ReturnLinesInput, now: numbe
   const remembered = recall<ReturnResult>(sql, `return:${returnId}`, { orderId, lines: input.lines });
   if (remembered.replay) return remembered.replay;
   const order = mustOrder(sql, orderId);
-  if (order.status !== "confirmed") fail(422, "invalid_state", `Order ${orderId} is ${order.status}: only confirmed orders take returns`);
-  if (!Array.isArray(input.lines) || input.lines.length === 0) fail(400, "invalid_request", "lines must list at least one line", { path: "lines" });
+  if (order.status !== "confirmed") refuse("invalid_state", `Order ${orderId} is ${order.status}: only confirmed orders take returns`);
+  if (!Array.isArray(input.lines) || input.lines.length === 0) refuse("invalid_request", "lines must list at least one line", { path: "lines" });
   const book = JSON.parse(order.book) as OrderBook;
   const returned = new Map<string, number>();
   for (const r of selectReturns(sql, orderId)) {
@@ -278,14 +278,14 @@ export function returnLines(sql: SqlStorage, input: ReturnLinesInput, now: numbe
   }
   const seen = new Set<string>();
   const lines = input.lines.map(({ id, qty }, i): ReturnLineView => {
-    if (seen.has(id)) fail(400, "invalid_request", `line ${id} is listed twice`, { path: `lines[${i}].id` });
+    if (seen.has(id)) refuse("invalid_request", `line ${id} is listed twice`, { path: `lines[${i}].id` });
     seen.add(id);
-    if (!Number.isSafeInteger(qty) || qty < 1) fail(400, "invalid_request", "qty must be a positive integer", { path: `lines[${i}].qty` });
+    if (!Number.isSafeInteger(qty) || qty < 1) refuse("invalid_request", "qty must be a positive integer", { path: `lines[${i}].qty` });
     const line = book.lines.find((l) => l.id === id);
-    if (!line) fail(422, "invalid_state", `Order ${orderId} has no line ${id}`, { path: `lines[${i}].id` });
+    if (!line) refuse("invalid_state", `Order ${orderId} has no line ${id}`, { path: `lines[${i}].id` });
     const done = returned.get(id) ?? 0;
     if (done + qty > line.qty) {
-      fail(422, "invalid_state", `Line ${id}: ${done} of ${line.qty} units already returned, ${qty} more is too many`, { path: `lines[${i}].qty` });
+      refuse("invalid_state", `Line ${id}: ${done} of ${line.qty} units already returned, ${qty} more is too many`, { path: `lines[${i}].qty` });
     }
     returned.set(id, done + qty);
     return {

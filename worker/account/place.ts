@@ -5,9 +5,9 @@
  */
 import type { Program } from "../../engine/host/types.ts";
 import { releaseReservations, reserveLimited } from "../counters/reservations.ts";
-import { knownProgram, rememberProgram } from "../engine-cache.ts";
+import { knownProgram, rememberProgram } from "../lib/engine-cache.ts";
 import { evaluateOrder, holdOrder, planOrder, type OrderReads, type ResolvedOrderInput } from "./orders.ts";
-import { fail } from "./result.ts";
+import { refuse } from "../lib/refusal.ts";
 import type { OrderView, PlaceOrderInput } from "./types.ts";
 
 /**
@@ -20,7 +20,7 @@ export async function programOf(env: Env, input: Pick<PlaceOrderInput, "shopId" 
   const known = knownProgram(input.shopId, input.programVersion);
   if (known) return known as Program;
   const stored = await env.SHOP.getByName(input.shopId).getProgram(input.programVersion);
-  if (stored === null) fail(422, "invalid_state", `Program version ${input.programVersion} does not exist`);
+  if (stored === null) refuse("invalid_state", `Program version ${input.programVersion} does not exist`);
   rememberProgram(input.shopId, input.programVersion, stored.program);
   return stored.program as Program;
 }
@@ -40,7 +40,7 @@ export async function placeReserving(storage: DurableObjectStorage, env: Env, in
     expiresAt: input.now + plan.holdMinutes * 60_000,
     evaluate: (counters) => evaluateOrder(plan, counters),
   });
-  if (!reservation.ok) fail(409, "conflict", "Campaign limits kept changing while the order was placed; retry");
+  if (!reservation.ok) refuse("conflict", "Campaign limits kept changing while the order was placed; retry");
   try {
     return storage.transactionSync(() => holdOrder(storage.sql, plan, reservation.evaluation, reservation.counters));
   } catch (e) {

@@ -12,6 +12,7 @@
  * earlier reads storage).
  */
 import type { CustomerSnapshot } from "../../engine/host/types.ts";
+import { BoundedMap } from "../lib/cache.ts";
 import { DAY } from "./ledger.ts";
 import { firstSpendAfter } from "./account-sql.ts";
 import { selectCoupon, type CouponRow } from "./coupon-sql.ts";
@@ -30,7 +31,7 @@ export class PreviewMemo {
   /** By the program's tier window in days (null: lifetime spend). */
   private readonly snapshots = new Map<number | null, Entry<CustomerSnapshot>>();
   /** By normalized code; null: no such coupon. */
-  private readonly coupons = new Map<string, CouponRow | null>();
+  private readonly coupons = new BoundedMap<string, CouponRow | null>(MAX_REMEMBERED_CODES);
 
   private readonly sql: SqlStorage;
 
@@ -80,13 +81,7 @@ export class PreviewMemo {
 
   /** `selectCoupon`, remembered: a coupon changes state only by a write or due work. */
   readonly coupon = (sql: SqlStorage, code: string): CouponRow | undefined => {
-    let value = this.coupons.get(code);
-    if (value === undefined) {
-      value = selectCoupon(sql, code) ?? null;
-      if (this.coupons.size >= MAX_REMEMBERED_CODES) this.coupons.clear();
-      this.coupons.set(code, value);
-    }
-    return value ?? undefined;
+    return this.coupons.getOrSet(code, () => selectCoupon(sql, code) ?? null) ?? undefined;
   };
 }
 

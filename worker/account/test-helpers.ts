@@ -7,7 +7,7 @@ import { expect } from "vitest";
 import type { Program, ReceiptLine } from "../../engine/host/types.ts";
 import type { CustomerAccount } from "./account.ts";
 import { INFO_TYPES } from "./ledger.ts";
-import type { AccountError, AccountResult } from "./result.ts";
+import type { Refusal as AccountError, Result as AccountResult } from "../lib/refusal.ts";
 import type { OrderReceipt, PlaceOrderInput } from "./types.ts";
 
 export const MINUTE = 60_000;

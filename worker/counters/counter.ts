@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
-import { now } from "../clock.ts";
-import { migrate } from "../sql.ts";
-import { objectByName } from "../objects.ts";
+import { now } from "../lib/clock.ts";
+import { migrate } from "../lib/sql.ts";
+import { objectByName } from "../lib/objects.ts";
 import {
   COUNTER_MIGRATIONS,
   addTaken,

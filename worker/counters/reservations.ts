@@ -5,6 +5,7 @@
  * counters granted.
  */
 import type { CampaignCounters, Evaluation, Program } from "../../engine/host/types.ts";
+import { BoundedMap } from "../lib/cache.ts";
 import { campaignCounter, type CampaignLeft, type CampaignLimits } from "./counter.ts";
 
 /** The program's campaigns with shop-wide limits (`limits.totalUses` or `limits.budget`), by id. */
@@ -17,15 +18,11 @@ export function limitedCampaigns(program: Pick<Program, "campaigns">): Map<strin
 }
 
 /** Enough for the limited campaigns of the shops an isolate serves at once; the oldest reading is dropped beyond. */
-const MAX_READINGS = 256;
-const readings = new Map<string, { left: CampaignLeft; at: number }>();
+const readings = new BoundedMap<string, { left: CampaignLeft; at: number }>(256);
 
 /** Remembers what a counter said is left (a peek, or the answer to a reservation) at `at`. */
 export function noteReading(shopId: string, campaignId: string, left: CampaignLeft, at: number): void {
-  const key = `${shopId}\u0000${campaignId}`;
-  readings.delete(key);
-  if (readings.size >= MAX_READINGS) readings.delete(readings.keys().next().value!);
-  readings.set(key, { left: { ...left }, at });
+  readings.set(`${shopId}\u0000${campaignId}`, { left: { ...left }, at });
 }
 
 /** What this isolate read of the counter at most `maxAgeMs` before `now`, if anything. */

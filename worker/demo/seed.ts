@@ -5,11 +5,11 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { programSchema } from "../../engine/host/validate.ts";
-import { hashKey } from "../auth.ts";
-import { now } from "../clock.ts";
-import type { AppEnv } from "../http.ts";
+import { hashKey } from "../lib/keys.ts";
+import { now } from "../lib/clock.ts";
+import type { AppEnv } from "../http/http.ts";
 import { PLATFORM_OBJECT, shopObject } from "../shop/shop.ts";
-import { sealSecretKey, sealSecretOf } from "../tokens.ts";
+import { sealSecretKey, sealSecretOf } from "../lib/tokens.ts";
 import demoProgram from "./program.json";
 
 let seeded: Promise<void> | undefined;

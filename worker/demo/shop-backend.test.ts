@@ -6,7 +6,7 @@
 import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import type { AppEnv } from "../http.ts";
+import { errorResponse, type AppEnv } from "../http/http.ts";
 import { send } from "../test-support.ts";
 import { demoShopBackend } from "./shop-backend.ts";
 
@@ -70,7 +70,7 @@ describe("the demo shop's backend", () => {
 
   it("does not exist without the demo shop's variables", async () => {
     const app = new Hono<AppEnv>();
-    app.onError((error) => Response.json({ error: error.message }, { status: (error as { status?: number }).status ?? 500 }));
+    app.onError((error) => errorResponse(error));
     demoShopBackend(app);
     const response = await app.request("/demo/api/quote", { method: "POST", body: "{}" }, { ...env, DEMO_SECRET_KEY: "" });
     expect(response.status).toBe(404);

@@ -9,8 +9,9 @@
  * without them answers 404 here, as for any unknown path.
  */
 import type { Context, Hono } from "hono";
-import { HttpError, type AppEnv } from "../http.ts";
+import { type AppEnv } from "../http/http.ts";
 import { productBySku, receiptLine, SHIPPING } from "./storefront/catalog.ts";
+import { Refused, refusal } from "../lib/refusal.ts";
 
 const MAX_LINES = 50;
 const MAX_QTY = 99;
@@ -25,8 +26,8 @@ function demoConfigured(env: Env): boolean {
   return Boolean(env.DEMO_SHOP_ID && env.DEMO_SECRET_KEY && env.DEMO_PUBLISHABLE_KEY);
 }
 
-function bad(message: string, path?: string): HttpError {
-  return new HttpError(400, "invalid_request", message, path);
+function bad(message: string, path?: string): Refused {
+  return refusal("invalid_request", message, path);
 }
 
 /** The cart from the page: known skus, whole quantities, points as a number or "max". */
@@ -89,9 +90,9 @@ export function demoShopBackend(app: Hono<AppEnv>): void {
   /** Who is checking out: the customer of the widget's token (the public API checks it). */
   async function customerOf(c: Context<AppEnv>): Promise<string> {
     const token = c.req.header("x-customer-token");
-    if (!token) throw new HttpError(401, "unauthorized", "Join the loyalty program (or sign in) to check out in the demo shop");
+    if (!token) throw refusal("unauthorized", "Join the loyalty program (or sign in) to check out in the demo shop");
     const me = await api(c, "GET", "/v1/public/me", { token });
-    if (!me.ok) throw new HttpError(401, "unauthorized", "The customer token was refused: join or sign in again");
+    if (!me.ok) throw refusal("unauthorized", "The customer token was refused: join or sign in again");
     return ((await me.json()) as { id: string }).id;
   }
 
@@ -104,7 +105,7 @@ export function demoShopBackend(app: Hono<AppEnv>): void {
   }
 
   app.use("/demo/*", async (c, next) => {
-    if (!demoConfigured(c.env)) throw new HttpError(404, "not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`);
+    if (!demoConfigured(c.env)) throw refusal("not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`);
     await next();
   });
 
@@ -134,12 +135,12 @@ export function demoShopBackend(app: Hono<AppEnv>): void {
   app.post("/demo/api/orders/:orderId/confirm", async (c) => {
     const customerId = await customerOf(c);
     const orderId = c.req.param("orderId");
-    if (!orderId.startsWith("demo-")) throw new HttpError(404, "not_found", "No such order");
+    if (!orderId.startsWith("demo-")) throw refusal("not_found", "No such order");
     const path = `/v1/orders/${encodeURIComponent(orderId)}`;
     const order = await api(c, "GET", path, {});
     if (!order.ok) return relay(order);
     const { evaluation } = (await order.json()) as { evaluation: { customer: { id: string | null } } };
-    if (evaluation.customer.id !== customerId) throw new HttpError(404, "not_found", "No such order");
+    if (evaluation.customer.id !== customerId) throw refusal("not_found", "No such order");
     return relay(await api(c, "POST", `${path}/confirm`, {}));
   });
 }

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { HttpError, errorResponse } from "../http.ts";
+import { errorResponse } from "../http/http.ts";
+import { Refused, refusal } from "../lib/refusal.ts";
 import { errorOf } from "../test-support.ts";
 import { enforceRateLimit, resetRateLimit } from "./enforce.ts";
 
@@ -10,7 +11,7 @@ const KEY = "code-send:phone:+79991234567";
 const rules = [{ key: KEY, limit: 1, windowSeconds: 60 }];
 
 /** What `enforceRateLimit` threw, or undefined if it let the request through. */
-async function refusal(shopId: string, at: number): Promise<unknown> {
+async function refusalAt(shopId: string, at: number): Promise<unknown> {
   return enforceRateLimit(env, shopId, rules, at).then(
     () => undefined,
     (error: unknown) => error,
@@ -20,10 +21,10 @@ async function refusal(shopId: string, at: number): Promise<unknown> {
 describe("enforceRateLimit", () => {
   it("lets allowed requests through and refuses the next with 429 rate_limited and Retry-After", async () => {
     const shopId = shop();
-    expect(await refusal(shopId, T0)).toBeUndefined();
-    const error = await refusal(shopId, T0 + 15_500);
-    expect(error).toBeInstanceOf(HttpError);
-    expect(error).toMatchObject({ status: 429, code: "rate_limited", headers: { "retry-after": "45" } });
+    expect(await refusalAt(shopId, T0)).toBeUndefined();
+    const error = await refusalAt(shopId, T0 + 15_500);
+    expect(error).toBeInstanceOf(Refused);
+    expect((error as Refused).refusal).toEqual({ code: "rate_limited", message: "Too many requests; try again in 45 s", retryAfterSeconds: 45 });
 
     const response = errorResponse(error);
     expect(response.status).toBe(429);
@@ -38,17 +39,17 @@ describe("enforceRateLimit", () => {
   it("counts per shop", async () => {
     const at = T0;
     const [a, b] = [shop(), shop()];
-    expect(await refusal(a, at)).toBeUndefined();
-    expect(await refusal(b, at)).toBeUndefined();
-    expect(await refusal(a, at)).toMatchObject({ status: 429 });
+    expect(await refusalAt(a, at)).toBeUndefined();
+    expect(await refusalAt(b, at)).toBeUndefined();
+    expect(await refusalAt(a, at)).toMatchObject({ code: "rate_limited" });
   });
 
   it("resetRateLimit lets the keys count from zero", async () => {
     const shopId = shop();
-    expect(await refusal(shopId, T0)).toBeUndefined();
-    expect(await refusal(shopId, T0)).toMatchObject({ status: 429 });
+    expect(await refusalAt(shopId, T0)).toBeUndefined();
+    expect(await refusalAt(shopId, T0)).toMatchObject({ code: "rate_limited" });
     await resetRateLimit(env, shopId, [KEY]);
-    expect(await refusal(shopId, T0)).toBeUndefined();
+    expect(await refusalAt(shopId, T0)).toBeUndefined();
   });
 
   it("a bad rule is a programmer error, thrown before asking the limiter", async () => {
@@ -57,9 +58,9 @@ describe("enforceRateLimit", () => {
   });
 });
 
-describe("HttpError headers", () => {
+describe("refusals without headers", () => {
   it("are optional: errors without them render as before", async () => {
-    const response = errorResponse(new HttpError(404, "not_found", "No such customer"));
+    const response = errorResponse(refusal("not_found", "No such customer"));
     expect(response.status).toBe(404);
     expect(response.headers.get("retry-after")).toBeNull();
     expect(await errorOf(response)).toEqual({ code: "not_found", message: "No such customer" });

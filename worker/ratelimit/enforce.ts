@@ -1,23 +1,16 @@
 /**
- * The Worker's side of rate limiting: one call per request before it does anything, answering 429 rate_limited
- * with `Retry-After` through the one error renderer (http.ts).
+ * The Worker's side of rate limiting: one call per request before it does anything, refusing with `rate_limited`
+ * (429 with `Retry-After` at the HTTP edge).
  */
-import { HttpError } from "../http.ts";
+import { Refused } from "../lib/refusal.ts";
 import { assertTake, rateLimiter, type RateRule } from "./limiter.ts";
 
 /**
- * 429 rate_limited. The wait is in the `Retry-After` header and, for cross-origin callers that cannot read that
- * header without CORS exposing it, in `error.retryAfterSeconds`.
+ * 429 rate_limited. The wait goes into the `Retry-After` header at the HTTP edge and, for cross-origin callers that
+ * cannot read that header without CORS exposing it, into `error.retryAfterSeconds`.
  */
-export function rateLimited(retryAfterSeconds: number): HttpError {
-  return new HttpError(
-    429,
-    "rate_limited",
-    `Too many requests; try again in ${retryAfterSeconds} s`,
-    undefined,
-    { retryAfterSeconds },
-    { "retry-after": String(retryAfterSeconds) },
-  );
+export function rateLimited(retryAfterSeconds: number): Refused {
+  return new Refused({ code: "rate_limited", message: `Too many requests; try again in ${retryAfterSeconds} s`, retryAfterSeconds });
 }
 
 /**

@@ -1,7 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { resetClock, setClock } from "../clock.ts";
-import { schemaVersion } from "../sql.ts";
+import { resetClock, setClock } from "../lib/clock.ts";
+import { schemaVersion } from "../lib/sql.ts";
 import { LIMITER_MIGRATIONS } from "./limiter-sql.ts";
 import { SWEEP_INTERVAL_MS, rateLimiter, type RateRule, type RateLimiter } from "./limiter.ts";
 

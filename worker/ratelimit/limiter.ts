@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { now } from "../clock.ts";
-import { migrate } from "../sql.ts";
+import { now } from "../lib/clock.ts";
+import { migrate } from "../lib/sql.ts";
 import {
   LIMITER_MIGRATIONS,
   deleteExpiredHits,

@@ -78,8 +78,7 @@ describe("rate-limit presets", () => {
     const spellings = ["+79991234567", "8 (999) 123-45-67", "79991234567", "999 123-45-67", "+7 999 123 45 67"];
     for (const [i, phone] of spellings.entries()) await enforceRateLimit(env, shopId, registerRules({ ip: `198.51.100.${i}`, phone }), T0);
     await expect(enforceRateLimit(env, shopId, registerRules({ ip: "198.51.100.99", phone: "89991234567" }), T0)).rejects.toMatchObject({
-      status: 429,
-      headers: { "retry-after": "3600" },
+      refusal: { code: "rate_limited", retryAfterSeconds: 3600 },
     });
   });
 });

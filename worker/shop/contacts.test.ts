@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { migrate, schemaVersion } from "../sql.ts";
+import { migrate, schemaVersion } from "../lib/sql.ts";
 import { normaliseEmail, normalisePhone } from "./contacts.ts";
 import { SHOP_MIGRATIONS } from "./shop-sql.ts";
 import { shopObject } from "./shop.ts";

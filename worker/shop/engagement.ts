@@ -3,6 +3,7 @@
  * the welcome bonus it unlocks, and the webhook outbox. Each function is the body of one synchronous step of
  * the object (no await), so it is atomic with respect to every other request to the shop.
  */
+import { randomFrom } from "../lib/crypto.ts";
 import type { ContactKind } from "./contacts.ts";
 import {
   countReferrals,
@@ -23,18 +24,6 @@ import { insertWelcomeGiven, selectWelcomeGivenTo } from "./shop-sql.ts";
 /** Referral codes: 8 characters of an alphabet without look-alikes (no 0/O, 1/I/L). 32^8 ≈ 10^12 codes. */
 const REFERRAL_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
 export const REFERRAL_CODE_LENGTH = 8;
-
-/** Uniform characters of `alphabet` (≤ 256 symbols; bytes beyond the last full multiple are drawn again). */
-export function randomFrom(alphabet: string, length: number): string {
-  const limit = 256 - (256 % alphabet.length);
-  let out = "";
-  while (out.length < length) {
-    for (const byte of crypto.getRandomValues(new Uint8Array(length * 2))) {
-      if (byte < limit && out.length < length) out += alphabet[byte % alphabet.length];
-    }
-  }
-  return out;
-}
 
 /** A referral code as shoppers type it: upper-cased, spaces and dashes dropped. */
 export function normaliseReferralCode(code: string): string {

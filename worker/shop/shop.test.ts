@@ -1,7 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { hashKey, newKey } from "../auth.ts";
-import { schemaVersion } from "../sql.ts";
+import { hashKey, newKey } from "../lib/keys.ts";
+import { schemaVersion } from "../lib/sql.ts";
 import { SHOP_MIGRATIONS } from "./shop-sql.ts";
 import { IDEMPOTENCY_RETENTION_MS, IDEMPOTENCY_STALE_MS, shopObject } from "./shop.ts";
 

@@ -1,10 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 import type { z } from "zod";
 import type { programSchema } from "../../engine/host/validate.ts";
-import { SHOP_ID_PATTERN, constantTimeEqual, type KeyKind } from "../auth.ts";
-import { now as clockNow } from "../clock.ts";
-import { migrate } from "../sql.ts";
-import { objectByName } from "../objects.ts";
+import { constantTimeEqual } from "../lib/crypto.ts";
+import { SHOP_ID_PATTERN, type KeyKind } from "../lib/keys.ts";
+import { now as clockNow } from "../lib/clock.ts";
+import { migrate } from "../lib/sql.ts";
+import { objectByName } from "../lib/objects.ts";
 import { normaliseContact, type ContactKind, type Contacts } from "./contacts.ts";
 import {
   attachReferral,
@@ -33,7 +34,7 @@ import {
   updateVerificationWelcome,
 } from "./engagement-sql.ts";
 import { deliverDue } from "./webhooks.ts";
-import { sealSecretOf, unsealSecretKey } from "../tokens.ts";
+import { sealSecretOf, unsealSecretKey } from "../lib/tokens.ts";
 import {
   SHOP_MIGRATIONS,
   deleteContactOf,

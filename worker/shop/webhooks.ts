@@ -7,7 +7,7 @@
  * `Kopilka-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret key, "<t>.<body>")>` — the shop checks it
  * with its secret key (and that `t` is recent) before trusting the body.
  */
-import { hmacHex } from "../tokens.ts";
+import { hmacHex } from "../lib/crypto.ts";
 import { deleteOutbox, selectDueOutbox, updateOutboxRetry, type OutboxRow } from "./engagement-sql.ts";
 
 /** Retries back off 5 s, 10 s, 20 s … up to 10 minutes apart; after this many failures the event is dropped. */

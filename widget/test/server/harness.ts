@@ -8,7 +8,7 @@ import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { fileURLToPath } from "node:url";
-import { freePort, platformToken, startWorker, type RunningWorker } from "../../../worker/bench/server.ts";
+import { freePort, platformToken, startWorker, type RunningWorker } from "../../../tools/bench/server.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 

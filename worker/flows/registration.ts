@@ -1,0 +1,233 @@
+/**
+ * Joining the program: one workflow for both ways in — the shop's backend (`PUT /v1/customers/{id}`, secret key)
+ * and the shopper in the widget (`POST /v1/public/register`). Both normalise the contacts, check a referral code,
+ * claim the contacts in the Shop (unique in the shop; the welcome bonus once per phone and per email, ever), write
+ * the profile, grant the welcome bonus (at once, or once the program's `welcome.verify` contact is verified: see
+ * verification.ts) and attach the referral. Every refusal comes before the first write.
+ *
+ * The two differ in who they speak to (`voice`: refusals for a shop's developer or for a shopper) and in what
+ * surrounds the core: the widget rate-limits, creates the customer's id and token, and sends the verification code.
+ */
+import { accountOf } from "../account/account.ts";
+import type { ProfileInput } from "../account/types.ts";
+import { newKey } from "../lib/keys.ts";
+import { refusal, unwrap } from "../lib/refusal.ts";
+import { ISSUED_TOKEN_TTL_SECONDS, signCustomerToken } from "../lib/tokens.ts";
+import { codeSendRules, registerRules } from "../ratelimit/rules.ts";
+import { enforceRateLimit } from "../ratelimit/enforce.ts";
+import { normaliseContact, type ContactKind } from "../shop/contacts.ts";
+import { shopObject, type ValidProgram } from "../shop/shop.ts";
+import { currentProgramOrNull } from "./program.ts";
+import { referralMoment, settleReferral } from "./referrals.ts";
+import { sendVerificationCode, welcomeChannel, type SentCode } from "./verification.ts";
+
+/** Who reads the refusals: the shop's developer (secret-key API) or the shopper (widget). */
+export type Voice = "shop" | "shopper";
+
+const TEXTS: Record<Voice, {
+  contact: Record<ContactKind, string>;
+  duplicate: (kind: ContactKind) => string;
+  unknownReferral: string;
+  ownReferral: string;
+  referredBefore: string;
+}> = {
+  shop: {
+    contact: {
+      phone: "phone: not a phone number: give it with its country code (+44 20 7946 0958) or as a Russian number (8 999 123-45-67)",
+      email: "email: not an email address",
+    },
+    duplicate: (kind) => `Another customer already has this ${kind}`,
+    unknownReferral: "referralCode: no customer has this referral code",
+    ownReferral: "referralCode: this is the customer's own referral code",
+    referredBefore: "referralCode: this customer was already referred by another customer",
+  },
+  shopper: {
+    contact: {
+      phone: "phone: this does not look like a phone number: write it with the country code, e.g. +7 999 123-45-67",
+      email: "email: this does not look like an e-mail address",
+    },
+    duplicate: (kind) => kind === "phone"
+      ? "This phone number is already registered. Sign in with it, or use another number."
+      : "This e-mail is already registered. Sign in with it, or use another address.",
+    unknownReferral: "referralCode: no member has this referral code",
+    ownReferral: "referralCode: this is your own referral code",
+    referredBefore: "referralCode: you were already referred by another member",
+  },
+};
+
+/** The welcome bonus's fixed id: granting it again after an interruption grants nothing twice. */
+export const WELCOME_BONUS_ID = "welcome";
+
+/** The contact normalised (phone E.164, email lower-case); null when absent; `invalid_request` naming it when malformed. */
+export function normalisedContact(kind: ContactKind, value: string | null | undefined, voice: Voice): string | null {
+  if (value === null || value === undefined) return null;
+  if (voice === "shopper" && value.trim() === "") return null;
+  const normal = normaliseContact[kind](value);
+  if (normal === null) throw refusal("invalid_request", TEXTS[voice].contact[kind], kind);
+  return normal;
+}
+
+/** Grants the welcome bonus once (its fixed id); true when this call granted it. */
+export async function grantWelcome(env: Env, shopId: string, customerId: string, program: ValidProgram, at: number): Promise<boolean> {
+  const welcome = program.bonuses?.welcome;
+  if (!welcome || welcome.points <= 0) return false;
+  const bonus = unwrap(await accountOf(env, shopId, customerId).grantBonus(
+    { id: WELCOME_BONUS_ID, points: welcome.points, reason: "welcome", expiryDays: program.points.expiryDays ?? null }, at));
+  return bonus.granted;
+}
+
+export interface Joining {
+  customerId: string;
+  name: string | null | undefined;
+  /** Normalised (`normalisedContact`). */
+  phone: string | null;
+  email: string | null;
+  birthday: string | null | undefined;
+  /** The code of the member who referred this customer, if any. */
+  referralCode: string | null | undefined;
+  /** The referral code as the profile keeps it (the widget keeps none). */
+  profileReferralCode: string | null | undefined;
+  /** The shopper accepted the program's terms (the widget). */
+  consent?: true;
+}
+
+/** The referrer of `code` (not the customer themself); `invalid_request` naming `referralCode` otherwise. */
+async function referrerOf(env: Env, shopId: string, customerId: string, code: string, voice: Voice): Promise<string> {
+  const referrer = await shopObject(env, shopId).findReferralCode(code);
+  if (referrer === null) throw refusal("invalid_request", TEXTS[voice].unknownReferral, "referralCode");
+  if (referrer === customerId) throw refusal("invalid_request", TEXTS[voice].ownReferral, "referralCode");
+  return referrer;
+}
+
+/**
+ * The core both ways in share: claims the contacts, writes the profile, grants what is owed. The referral code
+ * must have been checked (`referrerOf`) before. Answers whether the account was created and the welcome points
+ * this call granted.
+ */
+async function join(
+  env: Env, shopId: string, joining: Joining, program: ValidProgram | null, voice: Voice, at: number,
+): Promise<{ created: boolean; welcomePoints: number }> {
+  const { customerId, phone, email } = joining;
+  const shop = shopObject(env, shopId);
+  const welcome = program?.bonuses.welcome;
+  // With `verify` set the bonus waits for the contact's verification in the widget: nothing is granted or marked here.
+  const welcomeNow = welcome != null && welcome.points > 0 && welcome.verify == null;
+  // The Shop marks the contacts' welcome as this customer's in the same step that creates the customer, so a
+  // registration interrupted anywhere after it resumes on retry, and no other customer can take the bonus.
+  const claim = await shop.claimContacts({ customerId, phone, email, welcome: welcomeNow, ...(joining.consent ? { consent: true } : {}) }, at);
+  if (!claim.ok) {
+    if (claim.reason === "taken") throw refusal("duplicate_contact", TEXTS[voice].duplicate(claim.field), claim.field);
+    throw refusal("invalid_request", TEXTS[voice].contact[claim.field], claim.field); // normalised before, so not reached
+  }
+  const profile: ProfileInput = {
+    customerId, name: joining.name, phone, email, birthday: joining.birthday, referralCode: joining.profileReferralCode,
+  };
+  const { created } = unwrap(await accountOf(env, shopId, customerId).upsertProfile(profile, at));
+
+  let welcomePoints = 0;
+  // Owed: the contacts' welcome is this customer's, or — a customer with no contacts — once per customer id.
+  const owed = welcomeNow && (claim.welcomeMine || (created && phone == null && email == null));
+  // The bonus is granted once: a later update (or a retry after it landed) reports 0.
+  if (owed && program && (await grantWelcome(env, shopId, customerId, program, at))) welcomePoints = welcome.points;
+
+  if (joining.referralCode && program) {
+    const attached = await shop.attachReferral(customerId, joining.referralCode, at);
+    if (!attached.ok && attached.reason === "already_referred") throw refusal("conflict", TEXTS[voice].referredBefore, "referralCode");
+    if (attached.ok && referralMoment(program) === "registration") await settleReferral(env, shopId, customerId, program, at);
+  }
+  return { created, welcomePoints };
+}
+
+/** The profile the shop's backend sends (`PUT /v1/customers/{id}`): the whole profile, contacts as typed. */
+export interface CustomerProfile {
+  name?: string | null;
+  phone?: string | null;
+  email?: string | null;
+  birthday?: string | null;
+  referralCode?: string | null;
+}
+
+/**
+ * `PUT /v1/customers/{id}`: creates or replaces the customer's profile. Bad input changes nothing: every check
+ * comes before the first write.
+ */
+export async function upsertCustomer(
+  env: Env, shopId: string, customerId: string, body: CustomerProfile, at: number,
+): Promise<{ created: boolean; welcomePoints: number; program: ValidProgram | null }> {
+  const phone = normalisedContact("phone", body.phone, "shop");
+  const email = normalisedContact("email", body.email, "shop");
+  const current = await currentProgramOrNull(env, shopId);
+  if (body.referralCode) await referrerOf(env, shopId, customerId, body.referralCode, "shop");
+  const program = current?.program ?? null;
+  const joined = await join(env, shopId, {
+    customerId, name: body.name, phone, email, birthday: body.birthday,
+    referralCode: body.referralCode, profileReferralCode: body.referralCode,
+  }, program, "shop", at);
+  return { ...joined, program };
+}
+
+/** What a shopper sends to join in the widget (`POST /v1/public/register`). */
+export interface WidgetRegistration {
+  name: string;
+  phone?: string | null;
+  email?: string | null;
+  birthday?: string | null;
+  referralCode?: string | null;
+}
+
+export interface WidgetJoined {
+  customerId: string;
+  program: ValidProgram | null;
+  welcomePoints: number;
+  /** A token for a customer the API created; null when the shop signed the customer's token. */
+  token: { token: string; expiresAt: string } | null;
+  /** Where the verification code went, when the program verifies a contact first. */
+  verification: { channel: ContactKind; sent: SentCode } | null;
+}
+
+/** Where a request comes from, for rate limits and the code's language. */
+export interface Caller {
+  ip: string;
+  locale: string | undefined;
+}
+
+/**
+ * `POST /v1/public/register`: with a shop-signed token (`signed`), registers that customer; without one, creates
+ * a customer and a token for it. Rate-limited per IP and per contact; the program's `welcome.verify` contact is
+ * required and gets its code.
+ */
+export async function joinFromWidget(
+  env: Env, shopId: string, secretKey: string, signed: string | undefined, body: WidgetRegistration, caller: Caller, at: number,
+): Promise<WidgetJoined> {
+  await enforceRateLimit(env, shopId, registerRules({ ip: caller.ip, phone: body.phone, email: body.email }), at);
+  const phone = normalisedContact("phone", body.phone, "shopper");
+  const email = normalisedContact("email", body.email, "shopper");
+  if (phone === null && email === null) throw refusal("invalid_request", "Give a phone number or an e-mail", "phone");
+  const program = (await currentProgramOrNull(env, shopId))?.program ?? null;
+  const channel = program ? welcomeChannel(program) : null;
+  const to = channel === "phone" ? phone : channel === "email" ? email : null;
+  if (channel !== null && to === null) throw refusal("invalid_request", `${channel}: required — the program confirms it with a code`, channel);
+  const customerId = signed ?? `kw_${newKey("publishable", "x").slice(5)}`;
+  if (signed !== undefined && (await shopObject(env, shopId).customerCard(signed, at)).consent) {
+    throw refusal("conflict", "You are already a member");
+  }
+  if (body.referralCode) await referrerOf(env, shopId, customerId, body.referralCode, "shopper");
+  if (channel !== null) await enforceRateLimit(env, shopId, codeSendRules({ ip: caller.ip, [channel]: to }), at);
+
+  const { welcomePoints } = await join(env, shopId, {
+    customerId, name: body.name, phone, email, birthday: body.birthday ?? null,
+    referralCode: body.referralCode, profileReferralCode: null, consent: true,
+  }, program, "shopper", at);
+
+  let verification: WidgetJoined["verification"] = null;
+  if (channel !== null) {
+    const sent = await sendVerificationCode(env, shopId, customerId, channel, at, caller.locale);
+    if (sent.ok) verification = { channel, sent };
+  }
+  let token: WidgetJoined["token"] = null;
+  if (signed === undefined) {
+    const exp = Math.floor(at / 1000) + ISSUED_TOKEN_TTL_SECONDS;
+    token = { token: await signCustomerToken(secretKey, customerId, exp), expiresAt: new Date(exp * 1000).toISOString() };
+  }
+  return { customerId, program, welcomePoints, token, verification };
+}

@@ -1,0 +1,123 @@
+import { describe, expect, it } from "vitest";
+import { MAX_BODY_BYTES } from "./http.ts";
+import { call, createShop, errorOf, program, send } from "../test-support.ts";
+
+describe("errors", () => {
+  it("an unknown route is 404 not_found with the method and path", async () => {
+    const response = await call("/v1/nowhere", { method: "DELETE" });
+    expect(response.status).toBe(404);
+    expect(await errorOf(response)).toEqual({ code: "not_found", message: "No route for DELETE /v1/nowhere" });
+  });
+
+  it("a known path with another method is 404 not_found too", async () => {
+    for (const [method, path] of [["PUT", "/v1/shops"], ["DELETE", "/v1/program"], ["GET", "/v1/program/validate"], ["POST", "/v1/openapi.json"]] as const) {
+      const response = await call(path, { method });
+      expect(response.status, `${method} ${path}`).toBe(404);
+      expect(await errorOf(response)).toEqual({ code: "not_found", message: `No route for ${method} ${path}` });
+    }
+  });
+
+  it("malformed JSON is 400 invalid_request", async () => {
+    const shop = await createShop();
+    const response = await send("POST", "/v1/program/validate", { token: shop.secretKey, body: '{"currency": "RUB",' });
+    expect(response.status).toBe(400);
+    expect(await errorOf(response)).toEqual({ code: "invalid_request", message: "Malformed JSON in request body" });
+  });
+
+  it("a body that is not declared as JSON is 400 invalid_request", async () => {
+    const shop = await createShop();
+    const response = await send("POST", "/v1/program/validate", {
+      token: shop.secretKey,
+      body: JSON.stringify(program()),
+      headers: { "content-type": "text/plain" },
+    });
+    expect(response.status).toBe(400);
+    expect(await errorOf(response)).toEqual({ code: "invalid_request", message: "Content-Type must be application/json" });
+  });
+
+  it("a body over 1 MiB is 413 payload_too_large (declared length)", async () => {
+    const shop = await createShop();
+    const body = JSON.stringify(program()).padEnd(MAX_BODY_BYTES + 1, " ");
+    const response = await send("PUT", "/v1/program", { token: shop.secretKey, body });
+    expect(response.status).toBe(413);
+    expect(await errorOf(response)).toEqual({ code: "payload_too_large", message: `The request body exceeds ${MAX_BODY_BYTES} bytes` });
+    expect((await send("GET", "/v1/program", { token: shop.secretKey })).status).toBe(404); // nothing stored
+  });
+
+  it("a body over 1 MiB is 413 even without a Content-Length (read at most the cap)", async () => {
+    const chunk = new Uint8Array(64 * 1024).fill(0x20);
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent > MAX_BODY_BYTES * 4) return controller.close(); // far beyond the cap: the Worker must stop early
+        sent += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const response = await call("/v1/shops", {
+      method: "POST",
+      headers: { authorization: "Bearer dev-platform-token", "content-type": "application/json" },
+      body: stream,
+    });
+    expect(response.status).toBe(413);
+    expect((await errorOf(response)).code).toBe("payload_too_large");
+  });
+
+  it("a body of exactly 1 MiB is accepted", async () => {
+    const shop = await createShop();
+    const body = JSON.stringify(program()).padEnd(MAX_BODY_BYTES, " ");
+    const response = await send("POST", "/v1/program/validate", { token: shop.secretKey, body });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ valid: true });
+  });
+
+  it("answers are never cached", async () => {
+    expect((await call("/v1/health")).headers.get("cache-control")).toBe("no-store");
+    expect((await call("/v1/nowhere")).headers.get("cache-control")).toBe("no-store");
+  });
+});
+
+describe("GET /v1/openapi.json", () => {
+  it("is an OpenAPI 3.1 document generated from the routes, with the security schemes", async () => {
+    const response = await call("/v1/openapi.json");
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as {
+      openapi: string;
+      info: { title: string; version: string };
+      paths: Record<string, Record<string, { security?: unknown; requestBody?: unknown; responses: Record<string, unknown> }>>;
+      components: { schemas: Record<string, { type?: string; properties?: Record<string, unknown> }>; securitySchemes: Record<string, unknown> };
+    };
+    expect(document.openapi).toBe("3.1.0");
+    expect(document.info).toMatchObject({ title: "Kopilka API", version: "1" });
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining([
+      "/v1/health", "/v1/shops", "/v1/program", "/v1/program/validate", "/v1/checkout/quote", "/v1/orders",
+      "/v1/orders/{orderId}", "/v1/orders/{orderId}/confirm", "/v1/orders/{orderId}/cancel", "/v1/orders/{orderId}/returns",
+    ]));
+    expect(Object.keys(document.paths["/v1/program"] ?? {}).sort()).toEqual(["get", "put"]);
+    expect(document.paths["/v1/shops"]?.post?.security).toEqual([{ platformToken: [] }]);
+    expect(document.paths["/v1/program"]?.put?.security).toEqual([{ secretKey: [] }]);
+    expect(Object.keys(document.paths["/v1/program"]?.put?.responses ?? {}).sort()).toEqual(["200", "400", "401", "409", "413", "422"]);
+    for (const operation of [document.paths["/v1/shops"]?.post, document.paths["/v1/program"]?.put]) {
+      expect((operation as { parameters?: unknown }).parameters).toEqual([expect.objectContaining({ name: "idempotency-key", in: "header", required: false })]);
+    }
+    expect(document.components.securitySchemes).toEqual({
+      secretKey: expect.objectContaining({ type: "http", scheme: "bearer" }),
+      platformToken: expect.objectContaining({ type: "http", scheme: "bearer" }),
+      publishableKey: expect.objectContaining({ type: "apiKey", in: "header", name: "X-Publishable-Key" }),
+      customerToken: expect.objectContaining({ type: "http", scheme: "bearer" }),
+    });
+    // The widget's API is in it too, each operation with its security.
+    for (const path of ["/v1/public/program", "/v1/public/me", "/v1/public/me/history"]) {
+      expect(document.paths[path]?.get, path).toBeDefined();
+    }
+    for (const path of ["/v1/public/register", "/v1/public/verify", "/v1/public/verify/send", "/v1/public/me/rewards/{rewardId}"]) {
+      expect(document.paths[path]?.post, path).toBeDefined();
+    }
+    expect(document.paths["/v1/public/me"]?.get?.security).toEqual([{ publishableKey: [], customerToken: [] }]);
+    expect(Object.keys(document.paths["/v1/public/register"]?.post?.responses ?? {}).sort()).toEqual(["201", "400", "401", "403", "409", "413", "429"]);
+    expect(Object.keys(document.paths["/v1/shop"] ?? {}).sort()).toEqual(["get", "patch"]);
+    // The program's schema is the engine's: its fields come through.
+    expect(document.components.schemas.Program?.properties).toHaveProperty("campaigns");
+    expect(document.components.schemas.Error?.properties).toHaveProperty("error");
+  });
+});

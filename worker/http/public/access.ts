@@ -1,0 +1,183 @@
+/**
+ * Who may call the widget endpoints (`/v1/public/*`, api.md "Widget"): the publishable key names the shop, the
+ * browser's Origin must be one of the shop's storefront origins, and a customer token names the customer.
+ *
+ * CORS: a preflight carries no key, so it is answered for origins that some shop has registered (the platform
+ * object keeps the registry); the real request is then checked against its own shop's origins and refused with
+ * 403 — before anything runs — when the origin is not that shop's. CORS headers name exactly the request's
+ * origin (never `*`, never an unlisted origin), with `Vary: Origin`; no credentials (cookies) are involved, the
+ * token travels in `Authorization`. `Origin: null` (sandboxed frames, file://) is never allowed. A request
+ * without Origin (a server, curl) is not a browser's and gets no CORS headers.
+ */
+import { BoundedMap } from "../../lib/cache.ts";
+import type { MiddlewareHandler } from "hono";
+import { bearerToken } from "../auth.ts";
+import { hashKey, parseKey } from "../../lib/keys.ts";
+import { now } from "../../lib/clock.ts";
+import { HttpError, errorResponse, type AppEnv } from "../http.ts";
+import { PLATFORM_OBJECT, shopObject, type PublicContext } from "../../shop/shop.ts";
+import { sealSecretOf, tokenError, unsealSecretKey, verifyCustomerToken } from "../../lib/tokens.ts";
+import { refusal } from "../../lib/refusal.ts";
+
+/** How long an isolate trusts what it read of a shop's widget settings (origins, name, sealed key). */
+export const PUBLIC_CONTEXT_TTL_MS = 60_000;
+const MAX_CACHED = 1024;
+
+interface CachedContext {
+  shopId: string;
+  context: PublicContext;
+  secretKey: Promise<string> | null;
+  until: number;
+}
+
+const contexts = new BoundedMap<string, CachedContext>(MAX_CACHED);
+const knownOrigins = new BoundedMap<string, { known: boolean; until: number }>(MAX_CACHED);
+
+/** After PATCH /v1/shop in this isolate: read the shop's settings afresh (other isolates within the TTL). */
+export function forgetPublicContexts(): void {
+  contexts.clear();
+  knownOrigins.clear();
+}
+
+export const ALLOWED_METHODS = "GET, POST, OPTIONS";
+export const ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, X-Publishable-Key";
+export const EXPOSED_HEADERS = "Retry-After, Idempotent-Replayed";
+/** Browsers cache a preflight this long (Chromium caps it at 2 hours). */
+export const PREFLIGHT_MAX_AGE = 600;
+
+function corsHeaders(headers: Headers, origin: string): void {
+  headers.set("access-control-allow-origin", origin);
+  headers.set("access-control-expose-headers", EXPOSED_HEADERS);
+  appendVary(headers);
+}
+
+function appendVary(headers: Headers): void {
+  const vary = headers.get("vary");
+  if (vary === null) headers.set("vary", "Origin");
+  else if (!/\borigin\b/i.test(vary)) headers.set("vary", `${vary}, Origin`);
+}
+
+/** A well-formed browser origin (`null` and anything with a path are not). */
+function isOrigin(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === "https:" || url.protocol === "http:") && url.origin === value;
+}
+
+async function originKnown(env: Env, origin: string): Promise<boolean> {
+  const at = now();
+  const cached = knownOrigins.get(origin);
+  if (cached && cached.until > at) return cached.known;
+  const known = await shopObject(env, PLATFORM_OBJECT).isOriginKnown(origin);
+  knownOrigins.set(origin, { known, until: at + PUBLIC_CONTEXT_TTL_MS });
+  return known;
+}
+
+/**
+ * `OPTIONS /v1/public/*`: the preflight. Allowed when the origin belongs to some shop and the method and
+ * headers asked for are ones the widget endpoints take; otherwise 403 without CORS headers (the browser then
+ * never sends the request).
+ */
+export const preflight: MiddlewareHandler<AppEnv> = async (c) => {
+  const origin = c.req.header("origin");
+  const method = c.req.header("access-control-request-method");
+  const vary = { vary: "Origin" };
+  if (origin === undefined || method === undefined) {
+    return errorResponse(new HttpError("invalid_request", "A preflight needs Origin and Access-Control-Request-Method", undefined, undefined, vary));
+  }
+  if (!isOrigin(origin) || !(await originKnown(c.env, origin))) {
+    return errorResponse(new HttpError("forbidden", "This origin is not a storefront of any shop", undefined, undefined, vary));
+  }
+  if (!["GET", "POST"].includes(method.toUpperCase())) {
+    return errorResponse(new HttpError("forbidden", `Method ${method} is not allowed here`, undefined, undefined, vary));
+  }
+  const allowed = new Set(ALLOWED_HEADERS.toLowerCase().split(", "));
+  const asked = (c.req.header("access-control-request-headers") ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const extra = asked.find((h) => !allowed.has(h));
+  if (extra !== undefined) {
+    return errorResponse(new HttpError("forbidden", `Header ${extra} is not allowed here`, undefined, undefined, vary));
+  }
+  const headers = new Headers({
+    "access-control-allow-origin": origin,
+    "access-control-allow-methods": ALLOWED_METHODS,
+    "access-control-allow-headers": ALLOWED_HEADERS,
+    "access-control-max-age": String(PREFLIGHT_MAX_AGE),
+    vary: "Origin",
+    "cache-control": "no-store",
+  });
+  return new Response(null, { status: 204, headers });
+};
+
+/** Adds CORS headers to every answer — errors included — once the origin is known to be the shop's. */
+export const corsForShop: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  const origin = c.get("corsOrigin");
+  if (origin !== undefined) corsHeaders(c.res.headers, origin);
+  else appendVary(c.res.headers);
+};
+
+async function contextOf(env: Env, publishableKey: string): Promise<CachedContext | null> {
+  const parsed = parseKey(publishableKey);
+  if (parsed === null || parsed.kind !== "publishable") return null;
+  const keyHash = await hashKey(publishableKey);
+  const at = now();
+  const cached = contexts.get(keyHash);
+  if (cached && cached.until > at) return cached;
+  const context = await shopObject(env, parsed.shopId).publicContext(keyHash);
+  if (context === null) return null;
+  const entry: CachedContext = { shopId: parsed.shopId, context, secretKey: null, until: at + PUBLIC_CONTEXT_TTL_MS };
+  contexts.set(keyHash, entry);
+  return entry;
+}
+
+/** The shop's secret key, unsealed once per cached context. */
+function secretKeyOf(env: Env, entry: CachedContext): Promise<string> {
+  if (entry.context.secretKeySealed === null) {
+    throw refusal("internal", "This shop's secret key is not sealed yet: make one request with the secret key first");
+  }
+  entry.secretKey ??= unsealSecretKey(sealSecretOf(env), entry.shopId, entry.context.secretKeySealed);
+  return entry.secretKey;
+}
+
+/**
+ * Widget routes: `X-Publishable-Key` must be a shop's publishable key (401), and a browser's Origin one of that
+ * shop's origins (403). Sets `shopId`, `shopName`, `corsOrigin`, and — from `Authorization: Bearer <customer
+ * token>` when sent — `customerId` (a malformed, forged, other-shop or expired token is 401, never ignored).
+ */
+export const requirePublishableKey: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const key = c.req.header("x-publishable-key");
+  if (key === undefined) throw refusal("unauthorized", "Send the publishable key as X-Publishable-Key: pk_…");
+  if (parseKey(key)?.kind === "secret") {
+    // A secret key must never be used from a browser; say so instead of a vague refusal.
+    throw refusal("unauthorized", "X-Publishable-Key must be the publishable key (pk_…); never put the secret key in a storefront");
+  }
+  const entry = await contextOf(c.env, key);
+  if (entry === null) throw refusal("unauthorized", "The publishable key is not valid");
+  const origin = c.req.header("origin");
+  if (origin !== undefined) {
+    if (!entry.context.origins.includes(origin)) {
+      throw refusal("forbidden", "This origin is not one of the shop's storefront origins");
+    }
+    c.set("corsOrigin", origin);
+  }
+  c.set("shopId", entry.shopId);
+  c.set("shopName", entry.context.name);
+  const token = bearerToken(c.req.header("authorization"));
+  if (c.req.header("authorization") !== undefined && token === undefined) {
+    throw refusal("unauthorized", "Send the customer token as Authorization: Bearer <token>");
+  }
+  const secretKey = await secretKeyOf(c.env, entry);
+  c.set("secretKey", secretKey);
+  if (token !== undefined) {
+    const verified = await verifyCustomerToken(secretKey, token, now());
+    if (!verified.ok) throw tokenError(verified.reason);
+    c.set("customerId", verified.customerId);
+  }
+  await next();
+};
+
+/** Routes for a known customer: a customer token is required. */
+export const requireCustomerToken: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.get("customerId") === undefined) throw refusal("unauthorized", "Send the customer token as Authorization: Bearer <token>");
+  await next();
+};

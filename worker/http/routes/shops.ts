@@ -1,0 +1,156 @@
+/**
+ * `POST /v1/shops` (platform token): creates a shop and answers its keys — the only time they are ever shown.
+ * `Idempotency-Key` is honoured; the records live in the Shop object `PLATFORM_OBJECT`, and the remembered answer
+ * (which holds the keys) is sealed under the Idempotency-Key itself (see idempotency.ts).
+ */
+import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
+import { list, maxUnits, obj, say, text } from "../../../engine/host/validate/schema-kit.ts";
+import { requirePlatformToken, requireSecretKey } from "../auth.ts";
+import { hashKey, newKey, newShopId } from "../../lib/keys.ts";
+import { forgetPublicContexts } from "../public/access.ts";
+import { sealSecretKey, sealSecretOf } from "../../lib/tokens.ts";
+import { now } from "../../lib/clock.ts";
+import { errorResponses, type AppEnv } from "../http.ts";
+import { idempotency, idempotencyHeaders } from "../idempotency.ts";
+import { PLATFORM_OBJECT, shopObject, type ShopSettings } from "../../shop/shop.ts";
+import { refusal } from "../../lib/refusal.ts";
+
+const ORIGIN_MESSAGE = "must be an origin such as https://shop.example (http or https, no path)";
+
+/** A storefront origin, stored normalised (`https://Shop.Example:443/` → `https://shop.example`). */
+const origin = z
+  .string({ error: say(ORIGIN_MESSAGE) })
+  .max(2048, { error: ORIGIN_MESSAGE })
+  .refine(...maxUnits(2048))
+  .transform((value, context) => {
+    const url = URL.canParse(value) ? new URL(value) : undefined;
+    const plain = url !== undefined && (url.protocol === "https:" || url.protocol === "http:") && url.pathname === "/" && url.search === "" && url.hash === "" && url.username === "" && url.password === "";
+    if (!plain) {
+      context.addIssue({ code: "custom", message: ORIGIN_MESSAGE });
+      return z.NEVER;
+    }
+    return url.origin;
+  })
+  .openapi({ type: "string", format: "uri", example: "https://shop.example" });
+
+const newShopSchema = obj({
+  name: text(200).meta({ example: "Coffee & Co" }),
+  origins: list(origin, 50).describe("storefront origins allowed to call the widget endpoints (CORS)"),
+}).meta({ id: "NewShop" });
+
+const createdShopSchema = z
+  .object({
+    shopId: z.string().openapi({ example: "q3Jk9XbV2mPzL0aT" }),
+    secretKey: z.string().openapi({ example: "sk_q3Jk9XbV2mPzL0aT_…", description: "server-to-server; shown only this once" }),
+    publishableKey: z.string().openapi({ example: "pk_q3Jk9XbV2mPzL0aT_…", description: "for the storefront widget" }),
+  })
+  .openapi("CreatedShop");
+
+const createShopRoute = createRoute({
+  method: "post",
+  path: "/v1/shops",
+  summary: "Create a shop",
+  description: "Platform operators only. Answers the shop's keys once; they are stored hashed. Honours `Idempotency-Key`.",
+  tags: ["Shops"],
+  security: [{ platformToken: [] }],
+  middleware: [requirePlatformToken, idempotency((c) => shopObject(c.env, PLATFORM_OBJECT))] as const,
+  request: {
+    headers: idempotencyHeaders,
+    body: { content: { "application/json": { schema: newShopSchema } }, required: true },
+  },
+  responses: {
+    201: { description: "The shop and its keys", content: { "application/json": { schema: createdShopSchema } } },
+    ...errorResponses(400, 401, 409, 413),
+  },
+});
+
+const WEBHOOK_MESSAGE = "must be an https URL (http only for localhost), or null";
+
+/** Where the shop receives webhooks (verification codes): https, or http on the local machine for development. */
+const webhookUrl = z
+  .string({ error: say(WEBHOOK_MESSAGE) })
+  .max(2048, { error: WEBHOOK_MESSAGE })
+  .refine(...maxUnits(2048))
+  .refine((value) => {
+    if (!URL.canParse(value)) return false;
+    const url = new URL(value);
+    const local = url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]";
+    return (url.protocol === "https:" || (url.protocol === "http:" && local)) && url.username === "" && url.password === "";
+  }, { error: WEBHOOK_MESSAGE })
+  .nullable()
+  .openapi({ type: ["string", "null"], format: "uri", example: "https://shop.example/hooks/kopilka" });
+
+const settingsSchema = z
+  .object({
+    shopId: z.string(),
+    name: z.string(),
+    origins: z.array(z.string()).describe("storefront origins allowed to call the widget endpoints (CORS)"),
+    webhookUrl: z.string().nullable().describe("receives signed webhook events (verification codes)"),
+    createdAt: z.string(),
+  })
+  .openapi("ShopSettings");
+
+const settingsPatch = obj({
+  name: text(200).optional(),
+  origins: list(origin, 50).optional(),
+  webhookUrl: webhookUrl.optional(),
+}).meta({ id: "ShopSettingsPatch" });
+
+const getShopRoute = createRoute({
+  method: "get", path: "/v1/shop", tags: ["Shops"], security: [{ secretKey: [] }],
+  summary: "The shop's settings", description: "Name, storefront origins and webhook URL. Keys are never shown again.",
+  middleware: [requireSecretKey] as const,
+  responses: { 200: { description: "Settings", content: { "application/json": { schema: settingsSchema } } }, ...errorResponses(401) },
+});
+
+const patchShopRoute = createRoute({
+  method: "patch", path: "/v1/shop", tags: ["Shops"], security: [{ secretKey: [] }],
+  summary: "Change the shop's settings",
+  description: "Only the fields given change. `origins` replaces the list (widget calls from other origins are refused with 403); " +
+    "`webhookUrl` null stops webhooks. Other Worker instances see a change within a minute.",
+  middleware: [requireSecretKey] as const,
+  request: { body: { content: { "application/json": { schema: settingsPatch } }, required: true } },
+  responses: { 200: { description: "Settings", content: { "application/json": { schema: settingsSchema } } }, ...errorResponses(400, 401, 413) },
+});
+
+function settingsView(settings: ShopSettings) {
+  return { ...settings, createdAt: new Date(settings.createdAt).toISOString() };
+}
+
+export function shopRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(getShopRoute, async (c) => {
+    const settings = await shopObject(c.env, c.var.shopId).getSettings();
+    if (settings === null) throw refusal("not_found", "No such shop");
+    return c.json(settingsView(settings), 200);
+  });
+
+  app.openapi(patchShopRoute, async (c) => {
+    const patch = c.req.valid("json");
+    const { shopId } = c.var;
+    const settings = await shopObject(c.env, shopId).updateSettings(patch);
+    if (settings === null) throw refusal("not_found", "No such shop");
+    if (patch.origins !== undefined) await shopObject(c.env, PLATFORM_OBJECT).registerOrigins(shopId, settings.origins);
+    forgetPublicContexts();
+    return c.json(settingsView(settings), 200);
+  });
+
+  app.openapi(createShopRoute, async (c) => {
+    const { name, origins } = c.req.valid("json");
+    // A 16-character random id never collides in practice; a few attempts make "never" certain.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const shopId = newShopId();
+      const secretKey = newKey("secret", shopId);
+      const publishableKey = newKey("publishable", shopId);
+      const [secretKeyHash, publishableKeyHash, secretKeySealed] = await Promise.all([
+        hashKey(secretKey), hashKey(publishableKey), sealSecretKey(sealSecretOf(c.env), shopId, secretKey),
+      ]);
+      const shop = shopObject(c.env, shopId);
+      const { created } = await shop.createShop({ shopId, name, origins, secretKeyHash, publishableKeyHash, secretKeySealed, now: now() });
+      if (created) {
+        await shopObject(c.env, PLATFORM_OBJECT).registerOrigins(shopId, origins);
+        return c.json({ shopId, secretKey, publishableKey }, 201);
+      }
+    }
+    throw refusal("internal", "Could not allocate a shop id");
+  });
+}
