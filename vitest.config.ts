@@ -38,6 +38,8 @@ export default defineConfig({
       {
         plugins: [cloudflareTest({
           wrangler: { configPath: "./wrangler.toml" },
+          // The local entry: the production Worker with the demo shop mounted (worker/demo/local.ts).
+          main: "./worker/demo/local.ts",
           // Outbound requests of the Worker under test (the shop's webhooks) reach this fake receiver instead of
           // the network: `POST https://hooks.test/<box>` is recorded, `GET https://hooks.test/<box>` answers what
           // that box received (worker/test-support.ts `webhooksOf`). Anything else is refused.

@@ -1,6 +1,6 @@
 /**
  * Fuzzing shop creation, the shop's settings and the program routes (api.md "Tenants and keys", "Program",
- * worker/public/README.md for the settings). A program at fault is 422 program_invalid naming the first
+ * worker/http/public/README.md for the settings). A program at fault is 422 program_invalid naming the first
  * problem's field; a request at fault otherwise is 400.
  * See harness.ts for the properties, the seed and FUZZ_RUNS.
  */

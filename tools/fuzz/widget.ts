@@ -6,7 +6,6 @@
 import fc from "fast-check";
 import { base64url } from "../../worker/lib/crypto.ts";
 import { FRESH_IP, ORIGIN, T0, type Case, type Target, type World } from "./harness.ts";
-import { refuse } from "../../worker/lib/refusal.ts";
 
 const encoder = new TextEncoder();
 const nowSeconds = Math.floor(T0 / 1000);

@@ -3,6 +3,7 @@
  * Each function returns an Expectation: a refusal (code), a replay of a stored answer, or acceptance with a
  * `check` that compares the object's answer to the model and then applies the request to the model.
  */
+import { LIMITS } from "../../engine/host/limits.ts";
 import type { Evaluation } from "../../engine/host/types.ts";
 import type { AdjustView, CouponIssued, EventView, OrderView } from "../../worker/account/types.ts";
 import type { ReturnResult } from "../../worker/account/orders.ts";
@@ -55,7 +56,7 @@ function spendsWithinBalance(model: LedgerModel, before: number, now: number, wh
 
 function place(model: LedgerModel, r: Extract<Request, { type: "place" }>, now: number): Expectation {
   const hold = r.holdMinutes ?? 30;
-  if (!Number.isInteger(hold) || hold < 1 || hold > 7 * 24 * 60) return { kind: "refuse", code: "invalid_request" };
+  if (!Number.isInteger(hold) || hold < 1 || hold > LIMITS.holdMinutes) return { kind: "refuse", code: "invalid_request" };
   if (r.receipt.lines.some((l) => l.qty < 1)) return { kind: "refuse", code: "invalid_request" };
   if (r.quoteId !== undefined) return { kind: "refuse", code: "conflict" }; // a stale quote id never matches
   const subtotal = r.receipt.lines.reduce((a, l) => a + l.price * l.qty, 0);

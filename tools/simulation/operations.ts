@@ -8,6 +8,7 @@
  * hold lapses, pending windows, expiries, coupon expiries and birthday windows, alarms fired late, early and
  * twice, duplicated and concurrent requests, and evictions (the object restarts from storage).
  */
+import { LIMITS } from "../../engine/host/limits.ts";
 import type { ReceiptLine } from "../../engine/host/types.ts";
 import type { EventType, OrderReceipt } from "../../worker/account/types.ts";
 import { DAY, MINUTE, type LedgerModel } from "./model.ts";
@@ -109,12 +110,12 @@ function receiptOf(rng: Prng, balance: number, codes?: string[]): OrderReceipt {
 }
 
 function holdMinutesOf(rng: Prng): number | undefined {
-  const kind = rng.weighted({ default: 4, short: 3, long: 2, days: 2, invalid: 0.1 });
+  const kind = rng.weighted({ default: 4, short: 3, long: 2, day: 2, invalid: 0.1 });
   if (kind === "default") return undefined;
   if (kind === "short") return rng.int(1, 20);
   if (kind === "long") return rng.int(30, 240);
-  if (kind === "days") return rng.int(1, 7 * 24 * 60);
-  return rng.pick([0, -5, 1.5, 7 * 24 * 60 + 1]);
+  if (kind === "day") return rng.int(1, LIMITS.holdMinutes);
+  return rng.pick([0, -5, 1.5, LIMITS.holdMinutes + 1]);
 }
 
 /** An order id of the account: mostly one in the wanted statuses, sometimes any, rarely an unknown one. */

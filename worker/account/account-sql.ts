@@ -85,7 +85,7 @@ CREATE TABLE idempotency (key TEXT PRIMARY KEY, requestHash TEXT NOT NULL, statu
 `;
 
 /**
- * Migration n (index n − 1) brings the schema from version n − 1 to n; applied by worker/sql.ts `migrate` (a
+ * Migration n (index n − 1) brings the schema from version n − 1 to n; applied by worker/lib/sql.ts `migrate` (a
  * `schema_version` row: Durable Object SQLite refuses `PRAGMA user_version`).
  */
 /** Version 2: the latest instant the account has processed (time never runs backwards inside it). */

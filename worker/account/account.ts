@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { LIMITS } from "../../engine/host/limits.ts";
 import type { CustomerSnapshot } from "../../engine/host/types.ts";
 import { now as clockNow } from "../lib/clock.ts";
 import { migrate } from "../lib/sql.ts";
@@ -6,7 +7,7 @@ import { clockReached, insertEntry, MIGRATIONS, recordClock, selectDueTimes } fr
 import { selectOrder, selectProfile, upsertProfileRow } from "./order-sql.ts";
 import { advance, balances, expiryAfter, issueLot, takeFromAvailable } from "./ledger.ts";
 import { confirmReserving } from "./confirm.ts";
-import { cancelOrder, placeOrder, returnLines, type ResolvedOrderInput, type ReturnResult } from "./orders.ts";
+import { cancelOrder, returnLines, type ResolvedOrderInput, type ReturnResult } from "./orders.ts";
 import { placeReserving, programOf } from "./place.ts";
 import { recall, remember } from "./idempotency.ts";
 import { listCoupons, presentedCoupons, redeemReward } from "./coupons.ts";
@@ -34,7 +35,7 @@ import { accountView, historyPage, iso, orderView, profileView, snapshotOf } fro
 import { PreviewMemo } from "./preview-memo.ts";
 import { objectByName } from "../lib/objects.ts";
 
-const MAX_POINTS = 1e15;
+const MAX_POINTS = LIMITS.points;
 
 /**
  * What a call does to the account. `write` may change it. `read` changes nothing itself but counts as served: its
@@ -54,7 +55,7 @@ type Access = "read" | "write" | "preview";
  * next due time.
  */
 export class CustomerAccount extends DurableObject<Env> {
-  /** The alarm's clock (worker/clock.ts; everything else gets `now` from its caller). Tests may replace it. */
+  /** The alarm's clock (worker/lib/clock.ts; everything else gets `now` from its caller). Tests may replace it. */
   clock: () => number = clockNow;
   private readonly sql: SqlStorage;
   /*
@@ -234,16 +235,15 @@ export class CustomerAccount extends DurableObject<Env> {
   }
 
   /**
-   * POST /v1/orders: evaluates and holds. 201 with the order; replays answer the first answer. With `reserve`, the
-   * account reserves the limited campaigns itself (place.ts); otherwise it uses `counters` as given.
+   * POST /v1/orders: evaluates, reserves the limited campaigns the evaluation applies at their counters (place.ts)
+   * and holds. 201 with the order; replays answer the first answer.
    */
   placeOrder(input: PlaceOrderInput): Promise<Result<OrderView>> {
     return this.serialized(input.now, "write", async (at) => {
       const resolved: ResolvedOrderInput = { ...input, program: await programOf(this.env, input), now: at };
       // The memo holds what storage says until this call writes (it is cleared after): the order reads the
       // snapshot and coupons a quote just read, if any, instead of reading them again.
-      if (input.reserve) return placeReserving(this.ctx.storage, this.env, resolved, this.memo.forOrder);
-      return this.ctx.storage.transactionSync(() => placeOrder(this.sql, resolved, this.memo.forOrder));
+      return placeReserving(this.ctx.storage, this.env, resolved, this.memo.forOrder);
     });
   }
 

@@ -46,18 +46,18 @@ export async function confirmReserving(storage: DurableObjectStorage, env: Env, 
   const limited = JSON.parse(order.limitedCampaigns) as LimitedCampaign[];
   const expiresAt = now + RECONFIRM_HOLD_MS;
   const outcomes = await Promise.all(limited.map((c) => campaignCounter(env, shopId, c.campaignId).reserve({
-    orderId, uses: 1, budget: c.discount, limits: limitsOf(program, c.campaignId), expiresAt,
+    orderId, uses: 1, budget: c.discount, limits: limitsOf(program, c.campaignId), expiresAt, now,
   })));
   const granted = limited.filter((_, i) => outcomes[i]!.granted).map((c) => c.campaignId);
   const denied = limited.find((_, i) => !outcomes[i]!.granted);
   if (denied) {
-    await releaseReservations(env, shopId, orderId, granted);
+    await releaseReservations(env, shopId, orderId, granted, now);
     refuseLapsed(orderId, denied.campaignId, "the campaign's shop-wide limits");
   }
   try {
     return confirm();
   } catch (e) {
-    await releaseReservations(env, shopId, orderId, granted);
+    await releaseReservations(env, shopId, orderId, granted, now);
     throw e;
   }
 }

@@ -10,6 +10,7 @@
  * points (ledger.ts `expireCoupon`). Returns leave a used coupon used. An order takes a coupon only when its
  * evaluation really applied it (the campaign gave a discount), and a reward at most once per order.
  */
+import { LIMITS } from "../../engine/host/limits.ts";
 import { normalizeCode, REWARD_PREFIX } from "../../engine/host/compile.ts";
 import type { Evaluation } from "../../engine/host/types.ts";
 import { randomFrom } from "../lib/crypto.ts";
@@ -42,7 +43,7 @@ export function newCouponCode(): string {
   return `K-${groups.join("-")}`;
 }
 
-const MAX_COST = 1e15;
+const MAX_COST = LIMITS.points;
 const MAX_VALID_DAYS = 36_500;
 
 /**

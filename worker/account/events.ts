@@ -6,6 +6,7 @@
  * Keyed by the event id forever (`event:<id>`, its own namespace): the same id and body answer the first
  * answer even if the program has changed since; another body is 409 `idempotency_conflict`.
  */
+import { LIMITS } from "../../engine/host/limits.ts";
 import { birthdayDays, localTime } from "../../engine/host/calendar.ts";
 import { insertEntry } from "./account-sql.ts";
 import { insertBirthdayBonus, selectBirthdayBonus } from "./coupon-sql.ts";
@@ -16,7 +17,7 @@ import { refuse } from "../lib/refusal.ts";
 import type { EventInput, EventProgram, EventView } from "./types.ts";
 import { iso } from "./views.ts";
 
-const MAX_POINTS = 1e15;
+const MAX_POINTS = LIMITS.points;
 const DAY_MS = 86_400_000;
 const day = (days: number) => new Date(days * DAY_MS).toISOString().slice(0, 10);
 

@@ -3,6 +3,7 @@
  * of one transaction: it reads, decides, writes, and throws Refused (rolling everything back) when the
  * request must be refused. `advance(now)` has already run.
  */
+import { DEFAULT_HOLD_MINUTES, LIMITS } from "../../engine/host/limits.ts";
 import { ProgramInvalidError, ReceiptInvalidError, type Engine, type QuoteOptions } from "../../engine/host/index.ts";
 import type { CampaignCounters, CustomerSnapshot, Evaluation, Program, Receipt } from "../../engine/host/types.ts";
 import { engineFor, quoteIdOf } from "../lib/engine-cache.ts";
@@ -28,8 +29,7 @@ import { refuse } from "../lib/refusal.ts";
 import type { LimitedCampaign, OrderView, PlaceOrderInput, QuotedEvaluation, ReturnLineView, ReturnLinesInput, ReturnView } from "./types.ts";
 import { iso, orderView, snapshotOf } from "./views.ts";
 
-export const DEFAULT_HOLD_MINUTES = 30;
-const MAX_HOLD_MINUTES = 7 * 24 * 60;
+const MAX_HOLD_MINUTES = LIMITS.holdMinutes;
 
 function mustOrder(sql: SqlStorage, orderId: string): OrderRow {
   const order = selectOrder(sql, orderId);
@@ -164,17 +164,6 @@ export function holdOrder(sql: SqlStorage, plan: OrderPlan, evaluation: Evaluati
   // The row as inserted, not read back; a pending order has no returns.
   const row: OrderRow = { ...placed, lotId: null, confirmedAt: null, cancelledAt: null, lapsedAt: null };
   return remember(sql, remembered, orderView(sql, row, []), now, 201);
-}
-
-/**
- * Evaluates the receipt against the account and holds the points it spends and the coupons it applied (the
- * customer's own active coupons among the receipt's codes, coupons.ts), using limited campaigns only as far as
- * `input.counters` allows. Refusals: see `planOrder` and `holdOrder`.
- */
-export function placeOrder(sql: SqlStorage, input: ResolvedOrderInput, reads?: OrderReads): OrderView {
-  const planned = planOrder(sql, input, reads);
-  if ("replay" in planned) return planned.replay;
-  return holdOrder(sql, planned.plan, evaluateOrder(planned.plan, input.counters), input.counters);
 }
 
 /** Skus and categories of an order, once each. */

@@ -1,4 +1,7 @@
+import { env } from "cloudflare:workers";
+import { now } from "../lib/clock.ts";
 import { describe, expect, it } from "vitest";
+import { campaignCounter } from "../counters/counter.ts";
 import type { Program } from "../../engine/host/types.ts";
 import { quoteIdOf, quoteIdOfAsync } from "../lib/engine-cache.ts";
 import { account, err, expectInvariants, HOUR, ok, order, program, receipt, T0 } from "./test-helpers.ts";
@@ -77,30 +80,39 @@ describe("placeOrder", () => {
     expect(err(await stub.getOrder("o2", T0))).toMatchObject({ code: "not_found" });
   });
 
-  it("returns the limited campaigns it applied so the caller can reserve them, and honours the counters", async () => {
+  it("reserves the limited campaigns it applies at their counters, and evaluates with what the counters grant", async () => {
+    // A campaign id of its own: counters are per shop and campaign, and the helpers' orders are all of "shop1".
+    const limited = `limited-${crypto.randomUUID()}`;
+    const limits = { totalUses: 2, budget: 12_500 };
     const p: Program = program({
       campaigns: [
-        { id: "limited", effect: { discountBps: 1000 }, limits: { totalUses: 100, budget: 1_000_000 } },
+        { id: limited, effect: { discountBps: 1000 }, limits },
         { id: "free", effect: { bonusPoints: 5 } },
         { id: "once", effect: { bonusPoints: 7 }, limits: { perCustomer: 1 } },
       ],
     });
+    const counter = campaignCounter(env, "shop1", limited);
     const stub = account();
     const r = receipt([{ id: "1", price: 100_000, qty: 1 }]);
     const first = ok(await stub.placeOrder(order("o1", r, T0, p)));
-    expect(first.limitedCampaigns).toEqual([{ campaignId: "limited", discount: 10_000 }]);
-    expect(first.evaluation.campaigns.map((c) => c.id).sort()).toEqual(["free", "limited", "once"]);
+    expect(first.limitedCampaigns).toEqual([{ campaignId: limited, discount: 10_000 }]);
+    expect(first.evaluation.campaigns.map((c) => c.id).sort()).toEqual(["free", limited, "once"].sort());
+    expect(await counter.peek(limits, now())).toEqual({ usesLeft: 1, budgetLeft: 2_500 });
 
-    // perCustomer counts the campaign held by o1's pending order: a second cart does not get it again.
-    const second = ok(await stub.placeOrder(order("o2", r, T0 + 1, p, { counters: { limited: { usesLeft: 0 } } })));
+    // Another order holds the last use: this cart gets no limited campaign; perCustomer counts o1's pending
+    // order, so "once" is not applied again either.
+    await counter.reserve({ now: now(), orderId: "elsewhere", uses: 1, budget: 0, limits, expiresAt: T0 + HOUR });
+    const second = ok(await stub.placeOrder(order("o2", r, T0 + 1, p)));
     expect(second.limitedCampaigns).toEqual([]);
     expect(second.evaluation.campaigns.map((c) => c.id)).toEqual(["free"]);
+    await counter.release("elsewhere", now());
 
-    // Budget left caps the discount.
-    const third = ok(await stub.placeOrder(order("o3", r, T0 + 2, p, { counters: { limited: { budgetLeft: 2_500 } } })));
-    expect(third.limitedCampaigns).toEqual([{ campaignId: "limited", discount: 2_500 }]);
+    // The budget left caps the discount.
+    const third = ok(await stub.placeOrder(order("o3", r, T0 + 2, p)));
+    expect(third.limitedCampaigns).toEqual([{ campaignId: limited, discount: 2_500 }]);
+    expect(await counter.peek(limits, now())).toEqual({ usesLeft: 0, budgetLeft: 0 });
 
-    // Once o1 lapses without being confirmed, "once" is available again.
+    // Once o1 is cancelled, "once" is available again (its counter use goes back through the Worker's flow).
     ok(await stub.cancelOrder("o1", T0 + 3));
     const fourth = ok(await stub.placeOrder(order("o4", r, T0 + 4, p)));
     expect(fourth.evaluation.campaigns.map((c) => c.id)).toContain("once");

@@ -44,7 +44,7 @@ export async function placeReserving(storage: DurableObjectStorage, env: Env, in
   try {
     return storage.transactionSync(() => holdOrder(storage.sql, plan, reservation.evaluation, reservation.counters));
   } catch (e) {
-    await releaseReservations(env, input.shopId, input.orderId, reservation.reserved.keys());
+    await releaseReservations(env, input.shopId, input.orderId, reservation.reserved.keys(), input.now);
     throw e;
   }
 }

@@ -33,13 +33,6 @@ export interface PlaceOrderInput {
   quoteId?: string;
   /** How long the hold lasts; default 30. */
   holdMinutes?: number;
-  /** What is left of limited campaigns (CampaignCounter); default: the full limits. Ignored with `reserve`. */
-  counters?: CampaignCounters;
-  /**
-   * The account reserves the limited campaigns its evaluation applies at their CampaignCounters itself, before
-   * holding (worker/counters/reservations.ts), and holds that evaluation: one evaluation, no counters passed in.
-   */
-  reserve?: boolean;
   now: number;
 }
 

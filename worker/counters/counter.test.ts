@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { resetClock, setClock } from "../lib/clock.ts";
+import { now, resetClock, setClock } from "../lib/clock.ts";
 import { schemaVersion } from "../lib/sql.ts";
 import { COUNTER_MIGRATIONS } from "./counter-sql.ts";
 import { campaignCounter } from "./counter.ts";
@@ -14,6 +14,7 @@ const reserveRequest = (orderId: string, overrides: Partial<{ uses: number; budg
   budget: 0,
   limits: { totalUses: 10 },
   expiresAt: Date.now() + HOUR,
+  now: now(),
   ...overrides,
 });
 
@@ -28,13 +29,13 @@ describe("CampaignCounter", () => {
 
   it("peek reports what is left of the given limits, and nothing for absent ones", async () => {
     const stub = counter();
-    expect(await stub.peek({ totalUses: 5, budget: 1000 })).toEqual({ usesLeft: 5, budgetLeft: 1000 });
-    expect(await stub.peek({})).toEqual({});
+    expect(await stub.peek({ totalUses: 5, budget: 1000 }, now())).toEqual({ usesLeft: 5, budgetLeft: 1000 });
+    expect(await stub.peek({}, now())).toEqual({});
     await stub.reserve(reserveRequest("o1", { budget: 300, limits: { totalUses: 5, budget: 1000 } }));
-    expect(await stub.peek({ totalUses: 5, budget: 1000 })).toEqual({ usesLeft: 4, budgetLeft: 700 });
-    expect(await stub.peek({ totalUses: 5 })).toEqual({ usesLeft: 4 });
+    expect(await stub.peek({ totalUses: 5, budget: 1000 }, now())).toEqual({ usesLeft: 4, budgetLeft: 700 });
+    expect(await stub.peek({ totalUses: 5 }, now())).toEqual({ usesLeft: 4 });
     // A program that lowered the limit below what is taken: nothing left, never negative.
-    expect(await stub.peek({ totalUses: 0, budget: 100 })).toEqual({ usesLeft: 0, budgetLeft: 0 });
+    expect(await stub.peek({ totalUses: 0, budget: 100 }, now())).toEqual({ usesLeft: 0, budgetLeft: 0 });
   });
 
   it("50 parallel reservations against 10 uses left: exactly 10 granted", async () => {
@@ -46,7 +47,7 @@ describe("CampaignCounter", () => {
     const granted = results.filter((result) => result.granted);
     expect(granted).toHaveLength(10);
     for (const denied of results.filter((result) => !result.granted)) expect(denied).toEqual({ granted: false, reason: "uses", usesLeft: 0 });
-    expect(await stub.peek(limits)).toEqual({ usesLeft: 0 });
+    expect(await stub.peek(limits, now())).toEqual({ usesLeft: 0 });
   });
 
   it("the budget is never exceeded, whatever the mix of parallel amounts", async () => {
@@ -56,7 +57,7 @@ describe("CampaignCounter", () => {
     const results = await Promise.all(amounts.map((budget, i) => stub.reserve(reserveRequest(`order-${i}`, { budget, limits }))));
     const spent = results.reduce((sum, result, i) => sum + (result.granted ? (amounts[i] as number) : 0), 0);
     expect(spent).toBeLessThanOrEqual(10_000);
-    const { budgetLeft } = await stub.peek(limits);
+    const { budgetLeft } = await stub.peek(limits, now());
     expect(budgetLeft).toBe(10_000 - spent);
     // Every denial was for the budget and only when the amount did not fit: what is left only shrinks, so every
     // denied amount is more than what is left at the end.
@@ -102,32 +103,32 @@ describe("CampaignCounter", () => {
     const stub = counter();
     const limits = { totalUses: 1 };
     await stub.reserve(reserveRequest("o1", { limits }));
-    expect(await stub.commit("o1")).toEqual({ committed: true });
-    expect(await stub.commit("o1")).toEqual({ committed: true });
-    expect(await stub.peek(limits)).toEqual({ usesLeft: 0 });
+    expect(await stub.commit("o1", now())).toEqual({ committed: true });
+    expect(await stub.commit("o1", now())).toEqual({ committed: true });
+    expect(await stub.peek(limits, now())).toEqual({ usesLeft: 0 });
     // A committed order's reservation replay stays granted and takes nothing more.
     expect(await stub.reserve(reserveRequest("o1", { limits }))).toEqual({ granted: true, usesLeft: 0 });
-    expect(await stub.release("o1")).toEqual({ released: true });
-    expect(await stub.release("o1")).toEqual({ released: false });
-    expect(await stub.peek(limits)).toEqual({ usesLeft: 1 });
-    expect(await stub.commit("o1")).toEqual({ committed: false }); // released: reserve again first
-    expect(await stub.commit("unknown")).toEqual({ committed: false });
-    expect(await stub.release("unknown")).toEqual({ released: false });
+    expect(await stub.release("o1", now())).toEqual({ released: true });
+    expect(await stub.release("o1", now())).toEqual({ released: false });
+    expect(await stub.peek(limits, now())).toEqual({ usesLeft: 1 });
+    expect(await stub.commit("o1", now())).toEqual({ committed: false }); // released: reserve again first
+    expect(await stub.commit("unknown", now())).toEqual({ committed: false });
+    expect(await stub.release("unknown", now())).toEqual({ released: false });
   });
 
   it("commit with a record counts a confirmed order's use even without a reservation, once", async () => {
     const stub = counter();
     const limits = { totalUses: 1, budget: 1000 };
     await stub.reserve(reserveRequest("o2", { limits, budget: 600 }));
-    await stub.commit("o2");
+    await stub.commit("o2", now());
     // o1 was confirmed by its account but its reservation is gone: the use it was given is still counted.
-    expect(await stub.commit("o1", { uses: 1, budget: 600 })).toEqual({ committed: true });
-    expect(await stub.commit("o1", { uses: 1, budget: 600 })).toEqual({ committed: true });
-    expect(await stub.peek(limits)).toEqual({ usesLeft: 0, budgetLeft: 0 });
-    expect(await stub.release("o1")).toEqual({ released: true });
-    expect(await stub.peek(limits)).toEqual({ usesLeft: 0, budgetLeft: 400 });
-    expect(await stub.release("o2")).toEqual({ released: true });
-    expect(await stub.peek(limits)).toEqual({ usesLeft: 1, budgetLeft: 1000 });
+    expect(await stub.commit("o1", now(), { uses: 1, budget: 600 })).toEqual({ committed: true });
+    expect(await stub.commit("o1", now(), { uses: 1, budget: 600 })).toEqual({ committed: true });
+    expect(await stub.peek(limits, now())).toEqual({ usesLeft: 0, budgetLeft: 0 });
+    expect(await stub.release("o1", now())).toEqual({ released: true });
+    expect(await stub.peek(limits, now())).toEqual({ usesLeft: 0, budgetLeft: 400 });
+    expect(await stub.release("o2", now())).toEqual({ released: true });
+    expect(await stub.peek(limits, now())).toEqual({ usesLeft: 1, budgetLeft: 1000 });
   });
 
   it("a lapsed reservation stops counting at its expiry, and its alarm releases it", async () => {
@@ -135,18 +136,18 @@ describe("CampaignCounter", () => {
     const limits = { totalUses: 1 };
     const expiresAt = Date.now() + HOUR;
     await stub.reserve(reserveRequest("o1", { limits, expiresAt }));
-    expect(await stub.peek(limits)).toEqual({ usesLeft: 0 });
+    expect(await stub.peek(limits, now())).toEqual({ usesLeft: 0 });
 
     setClock(expiresAt - 1);
-    expect(await stub.peek(limits)).toEqual({ usesLeft: 0 });
+    expect(await stub.peek(limits, now())).toEqual({ usesLeft: 0 });
 
     setClock(expiresAt);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     await runInDurableObject(stub, (_counter, state) => {
       expect(state.storage.sql.exec("SELECT state FROM reservations WHERE order_id = 'o1'").one().state).toBe("released");
     });
-    expect(await stub.peek(limits)).toEqual({ usesLeft: 1 });
-    expect(await stub.commit("o1")).toEqual({ committed: false });
+    expect(await stub.peek(limits, now())).toEqual({ usesLeft: 1 });
+    expect(await stub.commit("o1", now())).toEqual({ committed: false });
     // Someone else may take the use now; o1 gets it back only if there is room.
     expect(await stub.reserve(reserveRequest("o2", { limits, expiresAt: expiresAt + HOUR }))).toMatchObject({ granted: true });
     expect(await stub.reserve(reserveRequest("o1", { limits, expiresAt: expiresAt + HOUR }))).toMatchObject({ granted: false });
@@ -163,13 +164,13 @@ describe("CampaignCounter", () => {
 
   it("the alarm follows the earliest held reservation", async () => {
     const stub = counter();
-    const now = Date.now();
-    await stub.reserve(reserveRequest("late", { expiresAt: now + 2 * HOUR }));
-    await stub.reserve(reserveRequest("early", { expiresAt: now + HOUR }));
-    await runInDurableObject(stub, async (_counter, state) => expect(await state.storage.getAlarm()).toBe(now + HOUR));
-    await stub.commit("early");
-    await runInDurableObject(stub, async (_counter, state) => expect(await state.storage.getAlarm()).toBe(now + 2 * HOUR));
-    await stub.release("late");
+    const t0 = Date.now();
+    await stub.reserve(reserveRequest("late", { expiresAt: t0 + 2 * HOUR }));
+    await stub.reserve(reserveRequest("early", { expiresAt: t0 + HOUR }));
+    await runInDurableObject(stub, async (_counter, state) => expect(await state.storage.getAlarm()).toBe(t0 + HOUR));
+    await stub.commit("early", t0);
+    await runInDurableObject(stub, async (_counter, state) => expect(await state.storage.getAlarm()).toBe(t0 + 2 * HOUR));
+    await stub.release("late", t0);
     await runInDurableObject(stub, async (_counter, state) => expect(await state.storage.getAlarm()).toBeNull());
   });
 
@@ -178,7 +179,7 @@ describe("CampaignCounter", () => {
     await runInDurableObject(counter(), async (instance) => {
       await expect(instance.reserve(reserveRequest("o1", { uses: -1 }))).rejects.toThrow(/uses must be a non-negative safe integer/);
       await expect(instance.reserve(reserveRequest("", {}))).rejects.toThrow(/orderId/);
-      expect(() => instance.peek({ totalUses: 1.5 })).toThrow(/limits.totalUses/);
+      expect(() => instance.peek({ totalUses: 1.5 }, now())).toThrow(/limits.totalUses/);
     });
   });
 });

@@ -34,6 +34,8 @@ export interface ReserveRequest {
   limits: CampaignLimits;
   /** Epoch ms at which the reservation lapses unless committed (the order's hold expiry). */
   expiresAt: number;
+  /** The caller's clock (epoch ms). */
+  now: number;
 }
 
 /** A reservation's outcome, with what is left afterwards. A denial names the limit that refused it. */
@@ -86,11 +88,12 @@ export class CampaignCounter extends DurableObject<Env> {
     void ctx.blockConcurrencyWhile(async () => migrate(ctx.storage, COUNTER_MIGRATIONS));
   }
 
-  /** What is left of the given limits now. */
-  peek(limits: CampaignLimits): CampaignLeft {
+  /** What is left of the given limits at `now` (the caller's clock). */
+  peek(limits: CampaignLimits, now: number): CampaignLeft {
     assertLimits(limits);
+    assertCount("now", now);
     const taken = this.write(() => {
-      this.releaseLapsed(now());
+      this.releaseLapsed(now);
       return this.totals();
     });
     return leftOf(limits, taken, 0, 0);
@@ -102,13 +105,13 @@ export class CampaignCounter extends DurableObject<Env> {
    * the others hold). A committed order stays committed and is reported as granted. A denial changes nothing.
    */
   async reserve(request: ReserveRequest): Promise<Reservation> {
-    const { orderId, uses, budget, limits, expiresAt } = request;
+    const { orderId, uses, budget, limits, expiresAt, now: at } = request;
     assertOrderId(orderId);
     assertCount("uses", uses);
     assertCount("budget", budget);
     assertLimits(limits);
     assertCount("expiresAt", expiresAt);
-    const at = now();
+    assertCount("now", at);
     const result = this.write((): Reservation => {
       this.releaseLapsed(at);
       const taken = this.totals();
@@ -133,13 +136,13 @@ export class CampaignCounter extends DurableObject<Env> {
    * anyway, limits or not: the caller states that the order was confirmed with this campaign's discount (a retry
    * after a crash between the account's confirmation and this call), and a use given must be counted.
    */
-  async commit(orderId: string, record?: { uses: number; budget: number }): Promise<{ committed: boolean }> {
+  async commit(orderId: string, at: number, record?: { uses: number; budget: number }): Promise<{ committed: boolean }> {
     assertOrderId(orderId);
+    assertCount("now", at);
     if (record) {
       assertCount("uses", record.uses);
       assertCount("budget", record.budget);
     }
-    const at = now();
     const committed = this.write(() => {
       this.releaseLapsed(at);
       const existing = selectReservation(this.sql, orderId);
@@ -161,9 +164,9 @@ export class CampaignCounter extends DurableObject<Env> {
    * Gives back what an order holds, reserved or committed (a cancelled confirmed order returns its use).
    * `released: true` when this call released something; unknown or already released orders change nothing.
    */
-  async release(orderId: string): Promise<{ released: boolean }> {
+  async release(orderId: string, at: number): Promise<{ released: boolean }> {
     assertOrderId(orderId);
-    const at = now();
+    assertCount("now", at);
     const released = this.write(() => {
       this.releaseLapsed(at);
       const existing = selectReservation(this.sql, orderId);
@@ -176,7 +179,7 @@ export class CampaignCounter extends DurableObject<Env> {
     return { released };
   }
 
-  /** Releases the reservations that lapsed, then waits for the next expiry. */
+  /** Releases the reservations that lapsed, then waits for the next expiry. Alarms read the clock themselves. */
   override async alarm(): Promise<void> {
     this.write(() => this.releaseLapsed(now(), true));
     await this.scheduleAlarm(true);

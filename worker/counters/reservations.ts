@@ -44,13 +44,13 @@ function lastSeenExhausted(shopId: string, campaignId: string): boolean {
 
 /** Asks the counter what is left now, and remembers the answer. */
 export async function peekCounter(env: Env, shopId: string, campaignId: string, limits: CampaignLimits, now: number): Promise<CampaignLeft> {
-  const left = await campaignCounter(env, shopId, campaignId).peek(limits);
+  const left = await campaignCounter(env, shopId, campaignId).peek(limits, now);
   noteReading(shopId, campaignId, left, now);
   return left;
 }
 
-export async function releaseReservations(env: Env, shopId: string, orderId: string, campaignIds: Iterable<string>): Promise<void> {
-  await Promise.all([...campaignIds].map((id) => campaignCounter(env, shopId, id).release(orderId)));
+export async function releaseReservations(env: Env, shopId: string, orderId: string, campaignIds: Iterable<string>, now: number): Promise<void> {
+  await Promise.all([...campaignIds].map((id) => campaignCounter(env, shopId, id).release(orderId, now)));
 }
 
 /** Rounds of evaluate → reserve before an order gives up with 409 (each round follows a refusal). */
@@ -97,7 +97,7 @@ export async function reserveLimited(env: Env, request: ReserveLimitedRequest): 
       const evaluation = evaluate(counters);
       const wanted = evaluation.campaigns.filter((c) => limited.has(c.id));
       const outcomes = await Promise.all(wanted.map((c) => campaignCounter(env, shopId, c.id).reserve({
-        orderId, uses: 1, budget: c.discount, limits: limited.get(c.id)!, expiresAt,
+        orderId, uses: 1, budget: c.discount, limits: limited.get(c.id)!, expiresAt, now,
       })));
       let refused = false;
       wanted.forEach((c, i) => {
@@ -116,14 +116,14 @@ export async function reserveLimited(env: Env, request: ReserveLimitedRequest): 
         counters[c.id] = left;
       });
       const stale = [...reserved.keys()].filter((id) => !wanted.some((c) => c.id === id));
-      await releaseReservations(env, shopId, orderId, stale);
+      await releaseReservations(env, shopId, orderId, stale, now);
       for (const id of stale) reserved.delete(id);
       if (!refused) return { ok: true, evaluation, counters, reserved };
     }
   } catch (error) {
-    await releaseReservations(env, shopId, orderId, reserved.keys());
+    await releaseReservations(env, shopId, orderId, reserved.keys(), now);
     throw error;
   }
-  await releaseReservations(env, shopId, orderId, reserved.keys());
+  await releaseReservations(env, shopId, orderId, reserved.keys(), now);
   return { ok: false };
 }

@@ -8,7 +8,8 @@ import { programSchema } from "../../engine/host/validate.ts";
 import { hashKey } from "../lib/keys.ts";
 import { now } from "../lib/clock.ts";
 import type { AppEnv } from "../http/http.ts";
-import { PLATFORM_OBJECT, shopObject } from "../shop/shop.ts";
+import { shopObject } from "../shop/shop.ts";
+import { platformObject } from "../shop/registry.ts";
 import { sealSecretKey, sealSecretOf } from "../lib/tokens.ts";
 import demoProgram from "./program.json";
 
@@ -37,7 +38,7 @@ async function seed(env: Env, self: string): Promise<void> {
   const known = (await shop.getSettings())?.origins ?? [];
   const all = known.includes(self) ? known : [...known, self];
   if (all !== known) await shop.updateSettings({ origins: all });
-  await shopObject(env, PLATFORM_OBJECT).registerOrigins(env.DEMO_SHOP_ID, all);
+  await platformObject(env).registerOrigins(env.DEMO_SHOP_ID, all);
   if ((await shop.getProgramVersion()) === null) {
     // Validated with the same schema as PUT /v1/program (a test keeps the demo program valid).
     await shop.putProgram(programSchema.parse(demoProgram), now());

@@ -97,7 +97,7 @@ export async function placeOrder(env: Env, shopId: string, order: PlaceOrder): P
   }
   const { version } = await currentProgram(env, shopId);
   return unwrap(await accountOf(env, shopId, customerId).placeOrder({
-    shopId, programVersion: version, orderId, receipt, quoteId: order.quoteId, holdMinutes: order.holdMinutes, now, reserve: true,
+    shopId, programVersion: version, orderId, receipt, quoteId: order.quoteId, holdMinutes: order.holdMinutes, now,
   }));
 }
 
@@ -117,7 +117,7 @@ async function orderHolder(env: Env, shopId: string, orderId: string): Promise<{
 export async function confirmOrder(env: Env, shopId: string, orderId: string, now: number): Promise<OrderView> {
   const holder = await orderHolder(env, shopId, orderId);
   const order = unwrap(await accountOf(env, shopId, holder.customerId).confirmOrder(orderId, now));
-  await commitCounters(env, shopId, order);
+  await commitCounters(env, shopId, order, now);
   if (holder.referralDue) {
     const { program } = await currentProgram(env, shopId);
     if (referralMoment(program) === "first_order") await settleReferral(env, shopId, holder.customerId, program, now);
@@ -129,7 +129,7 @@ export async function confirmOrder(env: Env, shopId: string, orderId: string, no
 export async function cancelOrder(env: Env, shopId: string, orderId: string, now: number): Promise<OrderView> {
   const { customerId } = await orderHolder(env, shopId, orderId);
   const order = unwrap(await accountOf(env, shopId, customerId).cancelOrder(orderId, now));
-  await releaseCounters(env, shopId, order);
+  await releaseCounters(env, shopId, order, now);
   return order;
 }
 
@@ -151,12 +151,12 @@ export async function getOrder(env: Env, shopId: string, orderId: string, now: n
  * (a retry after a crash let the reservation lapse) is recorded as committed anyway: the order was confirmed with
  * that discount, and the counter must count every use given.
  */
-async function commitCounters(env: Env, shopId: string, order: OrderView): Promise<void> {
+async function commitCounters(env: Env, shopId: string, order: OrderView, now: number): Promise<void> {
   await Promise.all(order.limitedCampaigns.map((c: LimitedCampaign) =>
-    campaignCounter(env, shopId, c.campaignId).commit(order.orderId, { uses: 1, budget: c.discount })));
+    campaignCounter(env, shopId, c.campaignId).commit(order.orderId, now, { uses: 1, budget: c.discount })));
 }
 
 /** Cancellation gives the order's campaign uses back. */
-async function releaseCounters(env: Env, shopId: string, order: OrderView): Promise<void> {
-  await releaseReservations(env, shopId, order.orderId, order.limitedCampaigns.map((c: LimitedCampaign) => c.campaignId));
+async function releaseCounters(env: Env, shopId: string, order: OrderView, now: number): Promise<void> {
+  await releaseReservations(env, shopId, order.orderId, order.limitedCampaigns.map((c: LimitedCampaign) => c.campaignId), now);
 }

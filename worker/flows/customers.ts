@@ -8,7 +8,8 @@ import { accountOf } from "../account/account.ts";
 import type { AccountView, AdjustView, CouponIssued, CouponView, EventInput, EventView, HistoryPage } from "../account/types.ts";
 import { sha256Hex } from "../lib/crypto.ts";
 import { refusal, unwrap } from "../lib/refusal.ts";
-import { shopObject, type ValidProgram } from "../shop/shop.ts";
+import { shopObject } from "../shop/shop.ts";
+import { type ValidProgram } from "../shop/types.ts";
 import { currentProgramOrNull } from "./program.ts";
 import { maskContact, welcomeChannel } from "./verification.ts";
 

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { resetClock, setClock } from "../lib/clock.ts";
+import { now, resetClock, setClock } from "../lib/clock.ts";
 import { campaignCounter } from "../counters/counter.ts";
 import { forgetReadings } from "../counters/reservations.ts";
 import { createShop, program, send } from "../test-support.ts";
@@ -25,7 +25,7 @@ async function shopWith(limits: Record<string, number>) {
     const response = await send("POST", path, { token: shop.secretKey, body });
     return { status: response.status, body: (await response.json()) as Json };
   };
-  const left = () => campaignCounter(env, shop.shopId, "limited").peek(limits);
+  const left = () => campaignCounter(env, shop.shopId, "limited").peek(limits, now());
   return { shop, post, left };
 }
 

@@ -8,7 +8,8 @@ import { BoundedMap } from "../lib/cache.ts";
 import { now as clockNow } from "../lib/clock.ts";
 import { knownProgram, rememberProgram } from "../lib/engine-cache.ts";
 import type { Program } from "../../engine/host/types.ts";
-import { shopObject, type ValidProgram } from "../shop/shop.ts";
+import { shopObject } from "../shop/shop.ts";
+import { type ValidProgram } from "../shop/types.ts";
 
 export interface CurrentProgram {
   version: number;

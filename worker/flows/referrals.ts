@@ -5,7 +5,8 @@
  */
 import { accountOf } from "../account/account.ts";
 import { unwrap } from "../lib/refusal.ts";
-import { shopObject, type ValidProgram } from "../shop/shop.ts";
+import { shopObject } from "../shop/shop.ts";
+import { type ValidProgram } from "../shop/types.ts";
 
 /** The bonus id of the referee's referral bonus (one per customer) and of the referrer's (one per referee). */
 export const REFEREE_BONUS_ID = "referral";

@@ -9,7 +9,8 @@ import { codeCheckKeys, codeCheckRules, codeSendRules } from "../ratelimit/rules
 import { enforceRateLimit, resetRateLimit } from "../ratelimit/enforce.ts";
 import type { ContactKind } from "../shop/contacts.ts";
 import type { StartVerification } from "../shop/engagement.ts";
-import { shopObject, type ValidProgram } from "../shop/shop.ts";
+import { shopObject } from "../shop/shop.ts";
+import { type ValidProgram } from "../shop/types.ts";
 import { currentProgramOrNull } from "./program.ts";
 import { grantWelcome, type Caller } from "./registration.ts";
 

@@ -5,8 +5,6 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import { toProblems } from "../../engine/host/validate.ts";
 import { HttpError, bodyLimit, errorResponse, invalidRequest, type AppEnv } from "./http.ts";
-import { demoShop } from "../demo/seed.ts";
-import { demoShopBackend } from "../demo/shop-backend.ts";
 import { checkoutRoutes } from "./routes/checkout.ts";
 import { customerRoutes } from "./routes/customers.ts";
 import { programRoutes } from "./routes/program.ts";
@@ -34,8 +32,16 @@ const OPENAPI_INFO = {
   },
 } as const;
 
+/** What an entry mounts around the API's own routes (the local entry: the demo shop, worker/demo/local.ts). */
+export interface AppExtensions {
+  /** Middleware that runs before the routes. */
+  before?: (app: OpenAPIHono<AppEnv>) => void;
+  /** Routes mounted after the API's own. */
+  after?: (app: OpenAPIHono<AppEnv>) => void;
+}
+
 /** Builds the app. One per isolate is enough; tests may build their own. */
-export function createApp(): OpenAPIHono<AppEnv> {
+export function createApp(extensions: AppExtensions = {}): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
     // Schema failures of headers, params, query and bodies: 400 invalid_request naming the first field at fault.
     defaultHook: (result) => {
@@ -54,7 +60,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
     c.res.headers.set("cache-control", "no-store");
   });
   app.use("*", bodyLimit());
-  app.use("/v1/*", demoShop);
+  extensions.before?.(app);
 
   app.openapi(healthRoute, (c) => c.json({ ok: true as const }, 200));
   shopRoutes(app);
@@ -62,7 +68,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   checkoutRoutes(app);
   customerRoutes(app);
   publicRoutes(app);
-  demoShopBackend(app); // the demo storefront's checkout (`npm start`); only with the demo shop of .dev.vars
+  extensions.after?.(app);
 
   const registry = app.openAPIRegistry;
   registry.registerComponent("securitySchemes", "secretKey", {

@@ -15,7 +15,7 @@ export type AppEnv = {
   Bindings: Env;
   Variables: {
     shopId: string;
-    /** Widget routes (worker/public): the customer of a verified customer token, if one was sent. */
+    /** Widget routes (worker/http/public): the customer of a verified customer token, if one was sent. */
     customerId?: string;
     /** Widget routes: the request's Origin when the shop allows it (CORS headers are added for it). */
     corsOrigin?: string;

@@ -1,7 +1,7 @@
 /**
  * Refusals: the business answers "no" that every layer below the HTTP edge gives — Durable Objects, flows,
  * token and key checks — as a typed code, a message for the caller and the field at fault. Nothing here knows
- * HTTP: the edge (worker/http.ts) maps each code to its status with one table and renders the error body.
+ * HTTP: the edge (worker/http/http.ts) maps each code to its status with one table and renders the error body.
  *
  * Inside a Durable Object a refusal is thrown to roll a transaction back and comes back over RPC as a value
  * (`Result`): errors thrown across RPC arrive as plain Errors (custom fields are not guaranteed to survive), and a

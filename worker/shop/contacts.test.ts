@@ -5,6 +5,9 @@ import { normaliseEmail, normalisePhone } from "./contacts.ts";
 import { SHOP_MIGRATIONS } from "./shop-sql.ts";
 import { shopObject } from "./shop.ts";
 
+/** The caller's clock for Shop methods that take one. */
+const T_NOW = Date.parse("2026-11-23T07:15:00Z");
+
 const shop = () => shopObject(env, crypto.randomUUID().replaceAll("-", "").slice(0, 16));
 const nothingGiven = { phone: false, email: false };
 
@@ -83,32 +86,32 @@ describe("Shop contact directory", () => {
       expect(schemaVersion(state.storage)).toBe(2);
     });
     expect(await stub.hasCustomer("c1")).toBe(true);
-    expect(await stub.claimContacts({ customerId: "c2", phone: "+79991234567", email: null })).toMatchObject({ ok: true });
+    expect(await stub.claimContacts({ customerId: "c2", phone: "+79991234567", email: null }, T_NOW)).toMatchObject({ ok: true });
   });
 
   it("with `welcome`, a new customer's unmarked contacts become theirs in the same step; a returning one's do not", async () => {
     const stub = shop();
-    expect(await stub.claimContacts({ customerId: "c1", phone: "+79991112233", email: null, welcome: true })).toEqual({
+    expect(await stub.claimContacts({ customerId: "c1", phone: "+79991112233", email: null, welcome: true }, T_NOW)).toEqual({
       ok: true, welcomeGiven: nothingGiven, welcomeMine: true, newCustomer: true,
     });
     // The same customer again (a retry): still theirs, no longer new.
-    expect(await stub.claimContacts({ customerId: "c1", phone: "+79991112233", email: null, welcome: true })).toMatchObject({
+    expect(await stub.claimContacts({ customerId: "c1", phone: "+79991112233", email: null, welcome: true }, T_NOW)).toMatchObject({
       welcomeMine: true, newCustomer: false,
     });
     // An existing customer adding a contact on an update: nothing marked.
-    expect(await stub.claimContacts({ customerId: "c1", phone: "+79991112233", email: "c1@example.com", welcome: true })).toMatchObject({
+    expect(await stub.claimContacts({ customerId: "c1", phone: "+79991112233", email: "c1@example.com", welcome: true }, T_NOW)).toMatchObject({
       welcomeMine: true, welcomeGiven: { phone: true, email: false },
     });
-    await stub.claimContacts({ customerId: "c1", phone: null, email: null });
+    await stub.claimContacts({ customerId: "c1", phone: null, email: null }, T_NOW);
     // A new customer with a contact whose welcome went to someone else: not theirs.
-    expect(await stub.claimContacts({ customerId: "c2", phone: "+79991112233", email: "c2@example.com", welcome: true })).toEqual({
+    expect(await stub.claimContacts({ customerId: "c2", phone: "+79991112233", email: "c2@example.com", welcome: true }, T_NOW)).toEqual({
       ok: true, welcomeGiven: { phone: true, email: false }, welcomeMine: false, newCustomer: true,
     });
   });
 
   it("claims contacts, normalised, and finds the customer by either form", async () => {
     const stub = shop();
-    expect(await stub.claimContacts({ customerId: "c1", phone: "8 (999) 123-45-67", email: " Anna@Example.com" })).toEqual({
+    expect(await stub.claimContacts({ customerId: "c1", phone: "8 (999) 123-45-67", email: " Anna@Example.com" }, T_NOW)).toEqual({
       ok: true,
       welcomeGiven: nothingGiven,
       welcomeMine: false,
@@ -123,9 +126,9 @@ describe("Shop contact directory", () => {
 
   it("refuses a contact another customer holds, naming it, and changes nothing", async () => {
     const stub = shop();
-    await stub.claimContacts({ customerId: "c1", phone: "+79991234567", email: "a@example.com" });
-    expect(await stub.claimContacts({ customerId: "c2", phone: "89991234567", email: "b@example.com" })).toEqual({ ok: false, field: "phone", reason: "taken" });
-    expect(await stub.claimContacts({ customerId: "c2", phone: "+79990000000", email: "A@example.com" })).toEqual({ ok: false, field: "email", reason: "taken" });
+    await stub.claimContacts({ customerId: "c1", phone: "+79991234567", email: "a@example.com" }, T_NOW);
+    expect(await stub.claimContacts({ customerId: "c2", phone: "89991234567", email: "b@example.com" }, T_NOW)).toEqual({ ok: false, field: "phone", reason: "taken" });
+    expect(await stub.claimContacts({ customerId: "c2", phone: "+79990000000", email: "A@example.com" }, T_NOW)).toEqual({ ok: false, field: "email", reason: "taken" });
     // Neither refused claim recorded anything for c2.
     expect(await stub.findCustomer({ email: "b@example.com" })).toBeNull();
     expect(await stub.findCustomer({ phone: "+79990000000" })).toBeNull();
@@ -135,28 +138,28 @@ describe("Shop contact directory", () => {
   it("a customer re-claiming its own contacts is fine; changing or dropping one releases the old", async () => {
     const stub = shop();
     const claim = { customerId: "c1", phone: "+79991234567", email: "a@example.com" };
-    await stub.claimContacts(claim);
-    expect(await stub.claimContacts(claim)).toMatchObject({ ok: true });
-    await stub.claimContacts({ ...claim, phone: "+79990000000", email: null });
+    await stub.claimContacts(claim, T_NOW);
+    expect(await stub.claimContacts(claim, T_NOW)).toMatchObject({ ok: true });
+    await stub.claimContacts({ ...claim, phone: "+79990000000", email: null }, T_NOW);
     expect(await stub.findCustomer({ phone: "+79991234567" })).toBeNull();
     expect(await stub.findCustomer({ email: "a@example.com" })).toBeNull();
     expect(await stub.findCustomer({ phone: "+79990000000" })).toBe("c1");
-    expect(await stub.claimContacts({ customerId: "c2", phone: "+79991234567", email: "a@example.com" })).toMatchObject({ ok: true });
+    expect(await stub.claimContacts({ customerId: "c2", phone: "+79991234567", email: "a@example.com" }, T_NOW)).toMatchObject({ ok: true });
     expect(await stub.findCustomer({ phone: "+79991234567" })).toBe("c2");
   });
 
   it("remembers welcome bonuses per contact for ever, even after the contact moves", async () => {
     const stub = shop();
-    await stub.claimContacts({ customerId: "c1", phone: "+79991234567", email: "a@example.com" });
-    expect(await stub.markWelcomeGiven({ customerId: "c1", phone: "+79991234567", email: "a@example.com" })).toEqual({ marked: true });
-    await stub.claimContacts({ customerId: "c1", phone: null, email: null });
-    expect(await stub.claimContacts({ customerId: "c2", phone: "89991234567", email: null })).toEqual({
+    await stub.claimContacts({ customerId: "c1", phone: "+79991234567", email: "a@example.com" }, T_NOW);
+    expect(await stub.markWelcomeGiven({ customerId: "c1", phone: "+79991234567", email: "a@example.com" }, T_NOW)).toEqual({ marked: true });
+    await stub.claimContacts({ customerId: "c1", phone: null, email: null }, T_NOW);
+    expect(await stub.claimContacts({ customerId: "c2", phone: "89991234567", email: null }, T_NOW)).toEqual({
       ok: true,
       welcomeGiven: { phone: true, email: false },
       welcomeMine: false,
       newCustomer: true,
     });
-    expect(await stub.claimContacts({ customerId: "c3", phone: "+79990000000", email: "A@Example.com" })).toEqual({
+    expect(await stub.claimContacts({ customerId: "c3", phone: "+79990000000", email: "A@Example.com" }, T_NOW)).toEqual({
       ok: true,
       welcomeGiven: { phone: false, email: true },
       welcomeMine: false,
@@ -166,18 +169,18 @@ describe("Shop contact directory", () => {
 
   it("markWelcomeGiven is a test-and-set: any contact already given marks nothing", async () => {
     const stub = shop();
-    expect(await stub.markWelcomeGiven({ customerId: "c1", phone: "+79991234567", email: null })).toEqual({ marked: true });
-    expect(await stub.markWelcomeGiven({ customerId: "c2", phone: "+79991234567", email: "b@example.com" })).toEqual({ marked: false });
+    expect(await stub.markWelcomeGiven({ customerId: "c1", phone: "+79991234567", email: null }, T_NOW)).toEqual({ marked: true });
+    expect(await stub.markWelcomeGiven({ customerId: "c2", phone: "+79991234567", email: "b@example.com" }, T_NOW)).toEqual({ marked: false });
     // b@ was not marked by the refused call.
-    expect(await stub.markWelcomeGiven({ customerId: "c3", email: "b@example.com" })).toEqual({ marked: true });
+    expect(await stub.markWelcomeGiven({ customerId: "c3", email: "b@example.com" }, T_NOW)).toEqual({ marked: true });
     // No contacts at all: nothing to mark, nothing to refuse.
-    expect(await stub.markWelcomeGiven({ customerId: "c4" })).toEqual({ marked: true });
+    expect(await stub.markWelcomeGiven({ customerId: "c4" }, T_NOW)).toEqual({ marked: true });
   });
 
   it("hasCustomer: created through a claim, or named by an order", async () => {
     const stub = shop();
     expect(await stub.hasCustomer("c1")).toBe(false);
-    await stub.claimContacts({ customerId: "c1", phone: null, email: null });
+    await stub.claimContacts({ customerId: "c1", phone: null, email: null }, T_NOW);
     expect(await stub.hasCustomer("c1")).toBe(true);
     await stub.indexOrder("o1", "c2", 1);
     expect(await stub.hasCustomer("c2")).toBe(true);
@@ -186,18 +189,18 @@ describe("Shop contact directory", () => {
 
   it("contacts are per shop", async () => {
     const [a, b] = [shop(), shop()];
-    await a.claimContacts({ customerId: "c1", phone: "+79991234567", email: "a@example.com" });
-    await a.markWelcomeGiven({ customerId: "c1", phone: "+79991234567", email: "a@example.com" });
+    await a.claimContacts({ customerId: "c1", phone: "+79991234567", email: "a@example.com" }, T_NOW);
+    await a.markWelcomeGiven({ customerId: "c1", phone: "+79991234567", email: "a@example.com" }, T_NOW);
     expect(await b.findCustomer({ phone: "+79991234567" })).toBeNull();
-    expect(await b.claimContacts({ customerId: "c9", phone: "+79991234567", email: "a@example.com" })).toEqual({ ok: true, welcomeGiven: nothingGiven, welcomeMine: false, newCustomer: true });
+    expect(await b.claimContacts({ customerId: "c9", phone: "+79991234567", email: "a@example.com" }, T_NOW)).toEqual({ ok: true, welcomeGiven: nothingGiven, welcomeMine: false, newCustomer: true });
   });
 
   it("a malformed contact is refused as invalid, nothing recorded or marked", async () => {
     const stub = shop();
-    expect(await stub.claimContacts({ customerId: "c1", phone: "+79991234567", email: "nope" })).toEqual({ ok: false, field: "email", reason: "invalid" });
+    expect(await stub.claimContacts({ customerId: "c1", phone: "+79991234567", email: "nope" }, T_NOW)).toEqual({ ok: false, field: "email", reason: "invalid" });
     expect(await stub.hasCustomer("c1")).toBe(false);
     expect(await stub.findCustomer({ phone: "+79991234567" })).toBeNull();
-    expect(await stub.markWelcomeGiven({ customerId: "c1", phone: "+79991234567", email: "nope" })).toEqual({ marked: false });
-    expect(await stub.markWelcomeGiven({ customerId: "c1", phone: "+79991234567" })).toEqual({ marked: true });
+    expect(await stub.markWelcomeGiven({ customerId: "c1", phone: "+79991234567", email: "nope" }, T_NOW)).toEqual({ marked: false });
+    expect(await stub.markWelcomeGiven({ customerId: "c1", phone: "+79991234567" }, T_NOW)).toEqual({ marked: true });
   });
 });

@@ -3,7 +3,11 @@ import { describe, expect, it } from "vitest";
 import { hashKey, newKey } from "../lib/keys.ts";
 import { schemaVersion } from "../lib/sql.ts";
 import { SHOP_MIGRATIONS } from "./shop-sql.ts";
-import { IDEMPOTENCY_RETENTION_MS, IDEMPOTENCY_STALE_MS, shopObject } from "./shop.ts";
+import { shopObject } from "./shop.ts";
+import { IDEMPOTENCY_RETENTION_MS, IDEMPOTENCY_STALE_MS } from "./idempotency-records.ts";
+
+/** The caller's clock for Shop methods that take one. */
+const T_NOW = Date.parse("2026-11-23T07:15:00Z");
 
 const shopId = () => crypto.randomUUID().replaceAll("-", "").slice(0, 16);
 
@@ -83,9 +87,9 @@ describe("Shop", () => {
   it("indexes orders: the first customer wins", async () => {
     const { stub } = await newShop();
     expect(await stub.findOrder("o1")).toBeNull();
-    expect(await stub.indexOrder("o1", "c1")).toEqual({ customerId: "c1", created: true });
-    expect(await stub.indexOrder("o1", "c1")).toEqual({ customerId: "c1", created: false });
-    expect(await stub.indexOrder("o1", "c2")).toEqual({ customerId: "c1", created: false });
+    expect(await stub.indexOrder("o1", "c1", T_NOW)).toEqual({ customerId: "c1", created: true });
+    expect(await stub.indexOrder("o1", "c1", T_NOW)).toEqual({ customerId: "c1", created: false });
+    expect(await stub.indexOrder("o1", "c2", T_NOW)).toEqual({ customerId: "c1", created: false });
     expect(await stub.findOrder("o1")).toEqual({ customerId: "c1", referralDue: false });
   });
 

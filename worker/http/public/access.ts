@@ -15,7 +15,9 @@ import { bearerToken } from "../auth.ts";
 import { hashKey, parseKey } from "../../lib/keys.ts";
 import { now } from "../../lib/clock.ts";
 import { HttpError, errorResponse, type AppEnv } from "../http.ts";
-import { PLATFORM_OBJECT, shopObject, type PublicContext } from "../../shop/shop.ts";
+import { shopObject } from "../../shop/shop.ts";
+import { platformObject } from "../../shop/registry.ts";
+import { type PublicContext } from "../../shop/types.ts";
 import { sealSecretOf, tokenError, unsealSecretKey, verifyCustomerToken } from "../../lib/tokens.ts";
 import { refusal } from "../../lib/refusal.ts";
 
@@ -68,7 +70,7 @@ async function originKnown(env: Env, origin: string): Promise<boolean> {
   const at = now();
   const cached = knownOrigins.get(origin);
   if (cached && cached.until > at) return cached.known;
-  const known = await shopObject(env, PLATFORM_OBJECT).isOriginKnown(origin);
+  const known = await platformObject(env).isOriginKnown(origin);
   knownOrigins.set(origin, { known, until: at + PUBLIC_CONTEXT_TTL_MS });
   return known;
 }

@@ -8,6 +8,7 @@ import { apiOrderSchema, apiReceiptSchema } from "../../../engine/host/validate.
 import { maxUnits, text } from "../../../engine/host/validate/schema-kit.ts";
 import type { OrderView } from "../../account/types.ts";
 import { requireSecretKey } from "../auth.ts";
+import { DEFAULT_HOLD_MINUTES, LIMITS } from "../../../engine/host/limits.ts";
 import { cancelOrder, confirmOrder, getOrder, placeOrder, quote, returnLines, withTime } from "../../flows/checkout.ts";
 import { now } from "../../lib/clock.ts";
 import { errorResponses, type AppEnv } from "../http.ts";
@@ -23,7 +24,7 @@ const orderIdParam = z.object({
 const returnBody = z
   .strictObject({
     returnId: text(200),
-    lines: z.array(z.strictObject({ id: text(200), qty: z.int().min(1).max(1_000_000) })).min(1).max(1000),
+    lines: z.array(z.strictObject({ id: text(200), qty: z.int().min(1).max(LIMITS.qty) })).min(1).max(LIMITS.lines),
   })
   .openapi("ReturnRequest");
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
@@ -98,7 +99,7 @@ export function checkoutRoutes(app: OpenAPIHono<AppEnv>): void {
     const { orderId, quoteId, holdMinutes, ...receipt } = c.req.valid("json");
     if (!receipt.customerId) throw refusal("invalid_request", "customerId: an order needs a customer", "customerId");
     const order = await placeOrder(c.env, c.var.shopId, {
-      orderId, customerId: receipt.customerId, receipt, quoteId, holdMinutes: holdMinutes ?? 30, now: at,
+      orderId, customerId: receipt.customerId, receipt, quoteId, holdMinutes: holdMinutes ?? DEFAULT_HOLD_MINUTES, now: at,
     });
     return c.json(publicOrder(order), 201);
   });

@@ -5,6 +5,7 @@
 import { z } from "@hono/zod-openapi";
 import { isWellFormed, maxUnits, UNPAIRED_SURROGATE_MESSAGE } from "../../../engine/host/validate/schema-kit.ts";
 import { errorSchema } from "../http.ts";
+import { LIMITS } from "../../../engine/host/limits.ts";
 
 const points = z.int();
 
@@ -95,7 +96,7 @@ export const lookupQuery = z.object({
 export const adjustmentBody = z
   .strictObject({
     id: z.string().regex(ID_PATTERN, "must be 1 to 200 letters, digits or _ . : @ -").openapi({ example: "adj1" }),
-    points: z.int().min(-1e15).max(1e15).refine((p) => p !== 0, "must not be 0").openapi({ example: -50 }),
+    points: z.int().min(-LIMITS.points).max(LIMITS.points).refine((p) => p !== 0, "must not be 0").openapi({ example: -50 }),
     reason: z.string().trim().min(1).max(500).refine(...maxUnits(500)).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).optional(),
   })
   .openapi("AdjustmentRequest");
@@ -110,7 +111,7 @@ export const eventBody = z
   .strictObject({
     id: z.string().regex(ID_PATTERN, "must be 1 to 200 letters, digits or _ . : @ -").openapi({ example: "ev1" }),
     type: z.enum(EVENT_TYPES),
-    points: z.int().min(1).max(1e15).optional().openapi({ description: "custom only (required there)", example: 100 }),
+    points: z.int().min(1).max(LIMITS.points).optional().openapi({ description: "custom only (required there)", example: 100 }),
     reason: z.string().trim().min(1).max(500).refine(...maxUnits(500)).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).optional()
       .openapi({ description: "custom only; the history shows it (default: the type)" }),
   })

@@ -1,7 +1,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { hashKey } from "../../lib/keys.ts";
-import { PLATFORM_OBJECT } from "../../shop/shop.ts";
+import { PLATFORM_OBJECT } from "../../shop/registry.ts";
 import { PLATFORM_TOKEN, errorOf, send } from "../../test-support.ts";
 
 const newShop = { name: "Coffee & Co", origins: ["https://coffee.example", "http://localhost:5173/"] };

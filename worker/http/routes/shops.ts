@@ -1,19 +1,18 @@
 /**
  * `POST /v1/shops` (platform token): creates a shop and answers its keys — the only time they are ever shown.
- * `Idempotency-Key` is honoured; the records live in the Shop object `PLATFORM_OBJECT`, and the remembered answer
+ * `Idempotency-Key` is honoured; the records live in the platform's registry object (shop/registry.ts), and the remembered answer
  * (which holds the keys) is sealed under the Idempotency-Key itself (see idempotency.ts).
  */
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { list, maxUnits, obj, say, text } from "../../../engine/host/validate/schema-kit.ts";
 import { requirePlatformToken, requireSecretKey } from "../auth.ts";
-import { hashKey, newKey, newShopId } from "../../lib/keys.ts";
 import { forgetPublicContexts } from "../public/access.ts";
-import { sealSecretKey, sealSecretOf } from "../../lib/tokens.ts";
 import { now } from "../../lib/clock.ts";
 import { errorResponses, type AppEnv } from "../http.ts";
 import { idempotency, idempotencyHeaders } from "../idempotency.ts";
-import { PLATFORM_OBJECT, shopObject, type ShopSettings } from "../../shop/shop.ts";
-import { refusal } from "../../lib/refusal.ts";
+import { platformObject } from "../../shop/registry.ts";
+import { createShop, shopSettings, updateShopSettings } from "../../flows/shops.ts";
+import { type ShopSettings } from "../../shop/types.ts";
 
 const ORIGIN_MESSAGE = "must be an origin such as https://shop.example (http or https, no path)";
 
@@ -53,7 +52,7 @@ const createShopRoute = createRoute({
   description: "Platform operators only. Answers the shop's keys once; they are stored hashed. Honours `Idempotency-Key`.",
   tags: ["Shops"],
   security: [{ platformToken: [] }],
-  middleware: [requirePlatformToken, idempotency((c) => shopObject(c.env, PLATFORM_OBJECT))] as const,
+  middleware: [requirePlatformToken, idempotency((c) => platformObject(c.env))] as const,
   request: {
     headers: idempotencyHeaders,
     body: { content: { "application/json": { schema: newShopSchema } }, required: true },
@@ -118,39 +117,13 @@ function settingsView(settings: ShopSettings) {
 }
 
 export function shopRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(getShopRoute, async (c) => {
-    const settings = await shopObject(c.env, c.var.shopId).getSettings();
-    if (settings === null) throw refusal("not_found", "No such shop");
-    return c.json(settingsView(settings), 200);
-  });
+  app.openapi(getShopRoute, async (c) => c.json(settingsView(await shopSettings(c.env, c.var.shopId)), 200));
 
   app.openapi(patchShopRoute, async (c) => {
-    const patch = c.req.valid("json");
-    const { shopId } = c.var;
-    const settings = await shopObject(c.env, shopId).updateSettings(patch);
-    if (settings === null) throw refusal("not_found", "No such shop");
-    if (patch.origins !== undefined) await shopObject(c.env, PLATFORM_OBJECT).registerOrigins(shopId, settings.origins);
+    const settings = await updateShopSettings(c.env, c.var.shopId, c.req.valid("json"));
     forgetPublicContexts();
     return c.json(settingsView(settings), 200);
   });
 
-  app.openapi(createShopRoute, async (c) => {
-    const { name, origins } = c.req.valid("json");
-    // A 16-character random id never collides in practice; a few attempts make "never" certain.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const shopId = newShopId();
-      const secretKey = newKey("secret", shopId);
-      const publishableKey = newKey("publishable", shopId);
-      const [secretKeyHash, publishableKeyHash, secretKeySealed] = await Promise.all([
-        hashKey(secretKey), hashKey(publishableKey), sealSecretKey(sealSecretOf(c.env), shopId, secretKey),
-      ]);
-      const shop = shopObject(c.env, shopId);
-      const { created } = await shop.createShop({ shopId, name, origins, secretKeyHash, publishableKeyHash, secretKeySealed, now: now() });
-      if (created) {
-        await shopObject(c.env, PLATFORM_OBJECT).registerOrigins(shopId, origins);
-        return c.json({ shopId, secretKey, publishableKey }, 201);
-      }
-    }
-    throw refusal("internal", "Could not allocate a shop id");
-  });
+  app.openapi(createShopRoute, async (c) => c.json(await createShop(c.env, c.req.valid("json"), now()), 201));
 }
