@@ -23,7 +23,7 @@ import { apiReceiptSchema, customerSchema, receiptSchema, type ReceiptWithoutAt 
 
 export { formatPath, toProblems, type Validation } from "./validate/problems.ts";
 export { programSchema } from "./validate/program.ts";
-export { apiOrderSchema, apiReceiptSchema, customerSchema, receiptSchema, type ReceiptWithoutAt } from "./validate/receipt.ts";
+export { apiReceiptSchema, customerSchema, makeReceiptSchema, receiptSchema, type ReceiptWithoutAt } from "./validate/receipt.ts";
 
 /** Validates a program document fully; on success returns it with defaults applied. */
 export function validateProgram(input: unknown): Validation<"program", Program> {

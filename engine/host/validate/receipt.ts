@@ -19,7 +19,8 @@ const lineSchema = obj({
   qty: int(1, 1e6),
 });
 
-function makeReceiptSchema<Extra extends z.ZodRawShape = Record<never, never>>(requireAt: boolean, extra?: Extra) {
+/** A receipt schema, with `at` required or not, and `extra` fields (the HTTP API adds an order's own). */
+export function makeReceiptSchema<Extra extends z.ZodRawShape = Record<never, never>>(requireAt: boolean, extra?: Extra) {
   const at = instant().describe("the time of the purchase");
   return crossCheck(
     obj({
@@ -55,13 +56,6 @@ export const receiptSchema = makeReceiptSchema(true).describe("A cart at checkou
 
 /** The receipt as the HTTP API accepts it: `at` may be omitted and the Worker fills in "now". */
 export const apiReceiptSchema = makeReceiptSchema(false).describe("A cart at checkout (api.md); `at` defaults to now");
-
-/** `POST /v1/orders`: the receipt plus the order's own id, the quote it was shown and the hold's length. */
-export const apiOrderSchema = makeReceiptSchema(false, {
-  orderId: text().describe("the shop's order id: the idempotency key of the order"),
-  quoteId: text().optional().describe("the quote shown to the shopper; a different evaluation now is 409 conflict"),
-  holdMinutes: int(1, 1440).optional().describe("how long the points stay held (default 30)"),
-}).describe("A receipt placed as an order (api.md)");
 
 /** What the engine needs to know about the customer. Every field is optional; no defaults are applied. */
 export const customerSchema = obj({

@@ -1,8 +1,18 @@
 /**
- * OpenAPI schemas of what checkout answers (api.md): the evaluation and the order. Requests reuse the engine's
- * zod schemas; these describe responses only.
+ * Checkout's schemas (docs/api.md "Checkout"): the order request — the engine's receipt schema plus the order's own
+ * fields — and what checkout answers (the evaluation, the order, a return).
  */
 import { z } from "@hono/zod-openapi";
+import { LIMITS } from "../../../engine/host/limits.ts";
+import { makeReceiptSchema } from "../../../engine/host/validate.ts";
+import { int, text } from "../../../engine/host/validate/schema-kit.ts";
+
+/** `POST /v1/orders`: the receipt plus the order's own id, the quote it was shown and the hold's length. */
+export const orderRequestSchema = makeReceiptSchema(false, {
+  orderId: text().describe("the shop's order id: the idempotency key of the order"),
+  quoteId: text().optional().describe("the quote shown to the shopper; a different evaluation now is 409 conflict"),
+  holdMinutes: int(1, LIMITS.holdMinutes).optional().describe("how long the points stay held (default 30)"),
+}).describe("A receipt placed as an order (docs/api.md)");
 
 const money = z.int().describe("minor units of the program currency");
 const points = z.int();
