@@ -18,6 +18,10 @@ describe("retries", () => {
 
     const conflict = err(await stub.placeOrder(order("o1", receipt(line(3), { redeemPoints: 200 }), T0 + 10 * MINUTE)));
     expect(conflict).toMatchObject({ code: "idempotency_conflict" });
+    // The hold's length is part of the order: another one is a conflict, the default spelt out is not.
+    const longer = err(await stub.placeOrder(order("o1", receipt(line(), { redeemPoints: 200 }), T0 + 10 * MINUTE, undefined, { holdMinutes: 60 })));
+    expect(longer).toMatchObject({ code: "idempotency_conflict" });
+    expect(ok(await stub.placeOrder(order("o1", receipt(line(), { redeemPoints: 200 }), T0 + 10 * MINUTE, undefined, { holdMinutes: 30 })))).toEqual(first);
     // The program or the clock are not part of the request: a retry under a new program version still replays.
     const other = program({ earn: { rateBps: 5000 } });
     expect(ok(await stub.placeOrder(order("o1", receipt(line(), { redeemPoints: 200 }), T0 + 20 * MINUTE, other)))).toEqual(first);

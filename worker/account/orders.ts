@@ -91,10 +91,12 @@ const fromStorage = (sql: SqlStorage): OrderReads => ({ snapshot: (now, program)
  */
 export function planOrder(sql: SqlStorage, input: ResolvedOrderInput, reads: OrderReads = fromStorage(sql)): { replay: OrderView } | { plan: OrderPlan } {
   const { orderId, receipt, quoteId, now } = input;
-  const remembered = recall<OrderView>(sql, `order:${orderId}`, { orderId, receipt, quoteId: quoteId ?? null });
+  const holdMinutes = input.holdMinutes ?? DEFAULT_HOLD_MINUTES;
+  // The hold's length is part of the request; the default is left out, so it hashes as it did before it counted.
+  const request = { orderId, receipt, quoteId: quoteId ?? null, ...(holdMinutes === DEFAULT_HOLD_MINUTES ? {} : { holdMinutes }) };
+  const remembered = recall<OrderView>(sql, `order:${orderId}`, request);
   if (remembered.replay) return { replay: remembered.replay };
   if (selectOrder(sql, orderId)) refuse("idempotency_conflict", `order ${orderId} already exists`);
-  const holdMinutes = input.holdMinutes ?? DEFAULT_HOLD_MINUTES;
   if (!Number.isInteger(holdMinutes) || holdMinutes < 1 || holdMinutes > MAX_HOLD_MINUTES) {
     refuse("invalid_request", `holdMinutes must be an integer from 1 to ${MAX_HOLD_MINUTES}`, { path: "holdMinutes" });
   }
