@@ -91,14 +91,24 @@ export interface PlaceOrder {
  */
 export async function placeOrder(env: Env, shopId: string, order: PlaceOrder): Promise<OrderView> {
   const { orderId, customerId, receipt, now } = order;
-  const indexed = await shopObject(env, shopId).indexOrder(orderId, customerId, now);
+  const { version } = await currentProgram(env, shopId);
+  const shop = shopObject(env, shopId);
+  const indexed = await shop.indexOrder(orderId, customerId, now);
   if (indexed.customerId !== customerId) {
     throw refusal("idempotency_conflict", `Order ${orderId} belongs to another customer`, "orderId");
   }
-  const { version } = await currentProgram(env, shopId);
-  return unwrap(await accountOf(env, shopId, customerId).placeOrder({
+  const account = accountOf(env, shopId, customerId);
+  const placed = await account.placeOrder({
     shopId, programVersion: version, orderId, receipt, quoteId: order.quoteId, holdMinutes: order.holdMinutes, now,
-  }));
+  });
+  // A refusal changes nothing: the id this request indexed is free again (and names no customer).
+  if (!placed.ok && indexed.created) await shop.forgetOrder(orderId, customerId);
+  if (placed.ok && !indexed.created && (await shop.orderPlaced(orderId, customerId, now)).customerId !== customerId) {
+    // The id was freed by a refused twin and taken by another customer meanwhile: this order gives way.
+    await releaseCounters(env, shopId, unwrap(await account.cancelOrder(orderId, now)), now);
+    throw refusal("idempotency_conflict", `Order ${orderId} belongs to another customer`, "orderId");
+  }
+  return unwrap(placed);
 }
 
 /** The account holding an order of this shop; `not_found` for an order the shop never placed. */

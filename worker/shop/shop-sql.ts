@@ -67,7 +67,18 @@ export const SHOP_CONTACTS_SCHEMA = `
   CREATE INDEX orders_by_customer ON orders (customer_id);
 `;
 
-export const SHOP_MIGRATIONS: readonly string[] = [SHOP_SCHEMA, SHOP_CONTACTS_SCHEMA, SHOP_ENGAGEMENT_SCHEMA, SHOP_VERIFICATION_WELCOME_SCHEMA];
+/**
+ * Version 5: an order id is indexed before its account places the order, so an order the account refuses must not
+ * keep the id (or make its customer exist). `placed` = 0 marks an index row whose order is not known to be placed:
+ * the request that created it removes it again when the account refuses. Rows from before are placed orders.
+ */
+export const SHOP_ORDER_PLACED_SCHEMA = `
+  ALTER TABLE orders ADD COLUMN placed INTEGER NOT NULL DEFAULT 1;
+`;
+
+export const SHOP_MIGRATIONS: readonly string[] = [
+  SHOP_SCHEMA, SHOP_CONTACTS_SCHEMA, SHOP_ENGAGEMENT_SCHEMA, SHOP_VERIFICATION_WELCOME_SCHEMA, SHOP_ORDER_PLACED_SCHEMA,
+];
 
 export interface ShopRow {
   shop_id: string;
@@ -120,9 +131,24 @@ export function selectLatestProgramVersion(sql: SqlStorage): number | undefined 
 /** Indexes the order unless it is indexed already; true when this call indexed it (one statement either way). */
 export function insertOrderIndex(sql: SqlStorage, orderId: string, customerId: string, createdAt: number): boolean {
   return sql.exec(
-    "INSERT INTO orders (order_id, customer_id, created_at) VALUES (?, ?, ?) ON CONFLICT (order_id) DO NOTHING RETURNING order_id",
+    "INSERT INTO orders (order_id, customer_id, created_at, placed) VALUES (?, ?, ?, 0) ON CONFLICT (order_id) DO NOTHING RETURNING order_id",
     orderId, customerId, createdAt,
   ).toArray().length === 1;
+}
+
+/** Marks the order placed (indexing it as placed if its row is gone); answers the customer the id belongs to. */
+export function upsertOrderPlaced(sql: SqlStorage, orderId: string, customerId: string, now: number): string {
+  return sql.exec<{ customer_id: string }>(
+    `INSERT INTO orders (order_id, customer_id, created_at, placed) VALUES (?1, ?2, ?3, 1)
+     ON CONFLICT (order_id) DO UPDATE SET placed = 1 WHERE customer_id = ?2
+     RETURNING customer_id`,
+    orderId, customerId, now,
+  ).toArray()[0]?.customer_id ?? selectOrderIndex(sql, orderId)!.customer_id;
+}
+
+/** Removes the order's index row unless its order is known to be placed. */
+export function deleteUnplacedOrder(sql: SqlStorage, orderId: string, customerId: string): void {
+  sql.exec("DELETE FROM orders WHERE order_id = ? AND customer_id = ? AND placed = 0", orderId, customerId);
 }
 
 export function selectOrderIndex(sql: SqlStorage, orderId: string): { customer_id: string } | undefined {

@@ -37,6 +37,8 @@ import {
   SHOP_MIGRATIONS,
   deleteIdempotencyStarted,
   insertOrderIndex,
+  upsertOrderPlaced,
+  deleteUnplacedOrder,
   insertProgram,
   insertShop,
   selectContactHolder,
@@ -158,6 +160,20 @@ export class Shop extends DurableObject<Env> {
   indexOrder(orderId: string, customerId: string, now: number): { customerId: string; created: boolean } {
     if (insertOrderIndex(this.sql, orderId, customerId, now)) return { customerId, created: true };
     return { customerId: selectOrderIndex(this.sql, orderId)!.customer_id, created: false };
+  }
+
+  /**
+   * The account placed the order: its index row stays. Called by requests that did not create the row (a retry,
+   * or a concurrent twin), so that the creator's clean-up after a refusal cannot remove a placed order's id.
+   * Answers the customer the order id belongs to.
+   */
+  orderPlaced(orderId: string, customerId: string, now: number): { customerId: string } {
+    return { customerId: upsertOrderPlaced(this.sql, orderId, customerId, now) };
+  }
+
+  /** The account refused the order this request indexed: the id is free again, and names no customer. */
+  forgetOrder(orderId: string, customerId: string): void {
+    deleteUnplacedOrder(this.sql, orderId, customerId);
   }
 
   /** The order's customer, and whether a referral bonus is still owed for them (granted on a confirmed order). */

@@ -82,6 +82,23 @@ describe("checkout errors", () => {
     expect(quote.body.pointsSpent).toBe(50);
   });
 
+  it("a refused order changes nothing: its customer does not appear, and its id is free for another customer", async () => {
+    const { shop, post, grant } = await shopWithProgram();
+    setClock(T0);
+    const refused = await post("/v1/orders", { orderId: "o1", customerId: "nobody", redeemPoints: 80, lines: [line("1", 100000)] });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe("insufficient_points");
+    expect((await send("GET", "/v1/customers/nobody", { token: shop.secretKey })).status).toBe(404);
+    expect((await send("GET", "/v1/orders/o1", { token: shop.secretKey })).status).toBe(404);
+    await grant("c2", 100);
+    const placed = await post("/v1/orders", { orderId: "o1", customerId: "c2", redeemPoints: 80, lines: [line("1", 100000)] });
+    expect(placed.status).toBe(201);
+    expect((await post("/v1/orders/o1/confirm")).status).toBe(200);
+    // A retry of the placed order still answers it, and the id stays c2's.
+    expect((await post("/v1/orders", { orderId: "o1", customerId: "c2", redeemPoints: 80, lines: [line("1", 100000)] })).status).toBe(201);
+    expect((await post("/v1/orders", { orderId: "o1", customerId: "nobody", lines: [line("1", 100000)] })).body.error.code).toBe("idempotency_conflict");
+  });
+
   it("422 hold_expired: the hold lapsed and another order took the points", async () => {
     const { post, grant } = await shopWithProgram();
     setClock(T0);
