@@ -11,6 +11,7 @@
  * keeps it sealed (AES-GCM) under the deployment secret `KEY_SEAL_SECRET`. A storage dump alone reveals no key.
  */
 import { base64url, fromBase64url, hmac, hmacVerify, seal, unseal } from "./crypto.ts";
+import { ID_PATTERN } from "./ids.ts";
 import { Refused, refusal } from "./refusal.ts";
 
 const encoder = new TextEncoder();
@@ -21,7 +22,6 @@ export const MAX_TOKEN_LENGTH = 2048;
 /** Lifetime of tokens the API issues after a widget registration. */
 export const ISSUED_TOKEN_TTL_SECONDS = 90 * 24 * 60 * 60;
 /** Customer ids a token may name: the same alphabet as the API's ids. */
-const CUSTOMER_ID = /^[A-Za-z0-9_.:@-]{1,200}$/;
 
 /** Signs a customer token for `customerId`, valid until `exp` (unix seconds). What a shop's backend does. */
 export async function signCustomerToken(secretKey: string, customerId: string, exp: number): Promise<string> {
@@ -58,7 +58,7 @@ export async function verifyCustomerToken(
   }
   if (payload === null || typeof payload !== "object" || Array.isArray(payload)) return { ok: false, reason: "malformed" };
   const { sub, exp } = payload as { sub?: unknown; exp?: unknown };
-  if (typeof sub !== "string" || !CUSTOMER_ID.test(sub)) return { ok: false, reason: "malformed" };
+  if (typeof sub !== "string" || !ID_PATTERN.test(sub)) return { ok: false, reason: "malformed" };
   if (typeof exp !== "number" || !Number.isSafeInteger(exp) || exp <= 0) return { ok: false, reason: "malformed" };
   if (exp * 1000 <= nowMs) return { ok: false, reason: "expired" };
   return { ok: true, customerId: sub, exp };

@@ -24,7 +24,6 @@ export function makeReceiptSchema<Extra extends z.ZodRawShape = Record<never, ne
   const at = instant().describe("the time of the purchase");
   return crossCheck(
     obj({
-      ...(extra as Extra),
       customerId: text().optional().describe("the shop's customer id; omitted = anonymous"),
       store: text().optional().describe("the store or channel of the purchase; the customer's history shows it"),
       at: requireAt ? at : at.optional(),
@@ -35,6 +34,7 @@ export function makeReceiptSchema<Extra extends z.ZodRawShape = Record<never, ne
         .union([int(0, 1e15, REDEEM_POINTS), z.literal("max")], { error: say(REDEEM_POINTS) })
         .default(0)
         .describe('points to spend: a number or "max"'),
+      ...(extra as Extra),
     }),
     (receipt, report) => {
       const lines = field(receipt, "lines");

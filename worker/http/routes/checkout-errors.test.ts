@@ -82,6 +82,18 @@ describe("checkout errors", () => {
     expect(quote.body.pointsSpent).toBe(50);
   });
 
+  it("customer ids follow the one id grammar everywhere: a receipt cannot name an account no route can reach", async () => {
+    const { post } = await shopWithProgram();
+    for (const customerId of ["c 42", "вася", "../x", "a/b", "", "x".repeat(201)]) {
+      for (const path of ["/v1/checkout/quote", "/v1/orders"]) {
+        const refused = await post(path, { orderId: "o1", customerId, lines: [line("1", 100000)] });
+        expect(refused.status, `${path} ${customerId}`).toBe(400);
+        expect(refused.body.error.path).toBe("customerId");
+      }
+    }
+    expect((await post("/v1/orders", { orderId: "o1", customerId: "c-42_a.b:c@d", lines: [line("1", 100000)] })).status).toBe(201);
+  });
+
   it("a refused order changes nothing: its customer does not appear, and its id is free for another customer", async () => {
     const { shop, post, grant } = await shopWithProgram();
     setClock(T0);

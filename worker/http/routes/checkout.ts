@@ -3,7 +3,6 @@
  * when paid, cancel it, return lines, read it. Orders carry their own ids, which make every write retry-safe.
  */
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { apiReceiptSchema } from "../../../engine/host/validate.ts";
 // The ids of a return are text as the receipt's are: 1 to 200 UTF-16 code units of well-formed Unicode.
 import { maxUnits, text } from "../../../engine/host/validate/schema-kit.ts";
 import type { OrderView } from "../../account/types.ts";
@@ -12,11 +11,11 @@ import { DEFAULT_HOLD_MINUTES, LIMITS } from "../../../engine/host/limits.ts";
 import { cancelOrder, confirmOrder, getOrder, placeOrder, quote, returnLines, withTime } from "../../flows/checkout.ts";
 import { now } from "../../lib/clock.ts";
 import { errorResponses, type AppEnv } from "../http.ts";
-import { evaluationSchema, orderRequestSchema, orderSchema, returnResultSchema } from "./schemas.ts";
+import { evaluationSchema, orderRequestSchema, orderSchema, quoteRequestSchema, returnResultSchema } from "./schemas.ts";
 import { refusal } from "../../lib/refusal.ts";
 
 const secret = [{ secretKey: [] }];
-const receiptBody = apiReceiptSchema.meta({ id: "Receipt" });
+const receiptBody = quoteRequestSchema.meta({ id: "Receipt" });
 const orderBody = orderRequestSchema.meta({ id: "OrderRequest" });
 const orderIdParam = z.object({
   orderId: z.string().min(1).max(200).refine(...maxUnits(200)).openapi({ param: { name: "orderId", in: "path" }, example: "o-1001" }),

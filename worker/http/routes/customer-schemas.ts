@@ -5,16 +5,16 @@
 import { z } from "@hono/zod-openapi";
 import { isWellFormed, maxUnits, UNPAIRED_SURROGATE_MESSAGE } from "../../../engine/host/validate/schema-kit.ts";
 import { errorSchema } from "../http.ts";
+import { ID_MESSAGE, ID_PATTERN } from "../../lib/ids.ts";
 import { LIMITS } from "../../../engine/host/limits.ts";
 
 const points = z.int();
 
-export const ID_PATTERN = /^[A-Za-z0-9_.:@-]{1,200}$/;
 
 export const customerIdParam = z.object({
   customerId: z
     .string()
-    .regex(ID_PATTERN, "must be 1 to 200 letters, digits or _ . : @ -")
+    .regex(ID_PATTERN, ID_MESSAGE)
     .openapi({ param: { name: "customerId", in: "path" }, example: "c-42" }),
 });
 
@@ -95,7 +95,7 @@ export const lookupQuery = z.object({
 
 export const adjustmentBody = z
   .strictObject({
-    id: z.string().regex(ID_PATTERN, "must be 1 to 200 letters, digits or _ . : @ -").openapi({ example: "adj1" }),
+    id: z.string().regex(ID_PATTERN, ID_MESSAGE).openapi({ example: "adj1" }),
     points: z.int().min(-LIMITS.points).max(LIMITS.points).refine((p) => p !== 0, "must not be 0").openapi({ example: -50 }),
     reason: z.string().trim().min(1).max(500).refine(...maxUnits(500)).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).optional(),
   })
@@ -109,7 +109,7 @@ export const EVENT_TYPES = ["review", "rating", "survey", "birthday", "custom"] 
 
 export const eventBody = z
   .strictObject({
-    id: z.string().regex(ID_PATTERN, "must be 1 to 200 letters, digits or _ . : @ -").openapi({ example: "ev1" }),
+    id: z.string().regex(ID_PATTERN, ID_MESSAGE).openapi({ example: "ev1" }),
     type: z.enum(EVENT_TYPES),
     points: z.int().min(1).max(LIMITS.points).optional().openapi({ description: "custom only (required there)", example: 100 }),
     reason: z.string().trim().min(1).max(500).refine(...maxUnits(500)).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).optional()

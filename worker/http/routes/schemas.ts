@@ -6,9 +6,16 @@ import { z } from "@hono/zod-openapi";
 import { LIMITS } from "../../../engine/host/limits.ts";
 import { makeReceiptSchema } from "../../../engine/host/validate.ts";
 import { int, text } from "../../../engine/host/validate/schema-kit.ts";
+import { ID_MESSAGE, ID_PATTERN } from "../../lib/ids.ts";
+
+/** `POST /v1/checkout/quote`: the receipt, its customer id in the API's id grammar; omitted = anonymous. */
+export const quoteRequestSchema = makeReceiptSchema(false, {
+  customerId: z.string().regex(ID_PATTERN, ID_MESSAGE).optional().describe("the shop's customer id (docs/api.md \"Ids\"); omitted = anonymous"),
+}).describe("A cart at checkout (docs/api.md); `at` defaults to now");
 
 /** `POST /v1/orders`: the receipt plus the order's own id, the quote it was shown and the hold's length. */
 export const orderRequestSchema = makeReceiptSchema(false, {
+  customerId: z.string().regex(ID_PATTERN, ID_MESSAGE).optional().describe("the shop's customer id (docs/api.md \"Ids\")"),
   orderId: text().describe("the shop's order id: the idempotency key of the order"),
   quoteId: text().optional().describe("the quote shown to the shopper; a different evaluation now is 409 conflict"),
   holdMinutes: int(1, LIMITS.holdMinutes).optional().describe("how long the points stay held (default 30)"),
