@@ -18,6 +18,7 @@ import { now } from "../lib/clock.ts";
 import { type AppEnv } from "./http.ts";
 import type { Shop } from "../shop/shop.ts";
 import { refusal } from "../lib/refusal.ts";
+import { clientIp } from "../ratelimit/rules.ts";
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
@@ -55,6 +56,20 @@ function unsealAnswer(idempotencyKey: string, sealed: ArrayBuffer): Promise<stri
 }
 
 /**
+ * Whose key it is. Secret-key routes: the shop's (the store is the shop's object). Widget routes act for the
+ * customer a token names, all on one path (`/v1/public/me/…`): keys are that customer's own, or a second customer
+ * sending the same key would be answered the first one's coupon. A widget request without a token (joining) is
+ * anyone's: its key is scoped to the caller's IP and the request itself, so a key replayed by someone else — even
+ * with the same body — runs as a request of its own instead of answering the first caller's token.
+ */
+function scopeOf(c: Context<AppEnv>, path: string, key: string, fingerprint: string): string {
+  const customerId = c.get("customerId");
+  if (customerId !== undefined) return `customer\u0000${customerId}\u0000${key}`;
+  if (path.startsWith("/v1/public/")) return `anonymous\u0000${clientIp(c.req.raw)}\u0000${fingerprint}\u0000${key}`;
+  return key;
+}
+
+/**
  * Middleware honouring `Idempotency-Key` on a write; `store` picks the Shop object that keeps the records.
  * Place it after authentication (the store depends on the verified shop) and before validation.
  */
@@ -66,14 +81,9 @@ export function idempotency(store: (c: Context<AppEnv>) => DurableObjectStub<Sho
       throw refusal("invalid_request", "Idempotency-Key must be 1 to 255 printable ASCII characters without spaces");
     }
     const body = await c.req.text();
-    // Widget routes act for the customer a token names, all on one path (`/v1/public/me/…`): keys are that
-    // customer's own, or a second customer sending the same key would be answered the first one's coupon.
-    const customerId = c.get("customerId");
-    const scoped = customerId === undefined ? key : `customer\u0000${customerId}\u0000${key}`;
-    const [keyHash, fingerprint] = await Promise.all([
-      sha256Hex(`kopilka idempotency key\u0000${scoped}`),
-      sha256Hex(`${c.req.method} ${new URL(c.req.url).pathname}\n${canonicalBody(body)}`),
-    ]);
+    const path = new URL(c.req.url).pathname;
+    const fingerprint = await sha256Hex(`${c.req.method} ${path}\n${canonicalBody(body)}`);
+    const keyHash = await sha256Hex(`kopilka idempotency key\u0000${scopeOf(c, path, key, fingerprint)}`);
     const records = store(c);
     const start = await records.startIdempotentRequest(keyHash, fingerprint, now());
     switch (start.outcome) {

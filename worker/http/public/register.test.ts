@@ -150,6 +150,26 @@ describe("POST /v1/public/register", () => {
     expect(await second.json()).toEqual(await first.json());
   });
 
+  it("an Idempotency-Key replayed by someone else never answers the first caller's token, even with the same body", async () => {
+    const shop = await widgetShop();
+    const body = { name: "Anna", phone: freshPhone(), consent: true };
+    const first = await widget(shop, "POST", "/v1/public/register", { body, ip: "203.0.113.10", headers: { "idempotency-key": "join-anna" } });
+    expect(first.status).toBe(201);
+    const token = ((await first.json()) as { token: string }).token;
+    // Another caller with the same key and body: a request of its own, refused for the taken phone.
+    const replayed = await widget(shop, "POST", "/v1/public/register", { body, ip: "198.51.100.20", headers: { "idempotency-key": "join-anna" } });
+    expect(replayed.status).toBe(409);
+    expect(replayed.headers.get("idempotent-replayed")).toBeNull();
+    const answer = await replayed.text();
+    expect(answer).not.toContain(token);
+    expect(JSON.parse(answer)).toMatchObject({ error: { code: "duplicate_contact", path: "phone" } });
+    // The same key with another body from another caller is its own request too (no 409 naming the key).
+    const other = await widget(shop, "POST", "/v1/public/register", {
+      body: { name: "Boris", phone: freshPhone(), consent: true }, ip: "198.51.100.20", headers: { "idempotency-key": "join-anna" },
+    });
+    expect(other.status).toBe(201);
+  });
+
   it("is rate-limited per IP with 429 and a Retry-After the storefront can read", async () => {
     const shop = await widgetShop();
     const ip = "192.0.2.77";
