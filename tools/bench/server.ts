@@ -68,7 +68,9 @@ export async function startWorker(root: string, log: (line: string) => void, opt
   const child = spawn(
     process.execPath,
     [join(root, "node_modules/wrangler/bin/wrangler.js"), "dev", "worker/demo/local.ts", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort),
-      "--persist-to", state, "--log-level", "warn", "--show-interactive-dev-session=false", ...(options.args ?? [])],
+      "--persist-to", state, "--log-level", "warn", "--show-interactive-dev-session=false",
+      // Local development: the widget tests' webhook receiver listens on this machine.
+      "--var", "ALLOW_PRIVATE_WEBHOOKS:1", ...(options.args ?? [])],
     // detached: its own process group, so one kill reaches workerd too.
     { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" } },
   );

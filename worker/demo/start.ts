@@ -23,7 +23,9 @@ function devVars(): Record<string, string> {
 const wrangler = spawn(
   `${root}node_modules/.bin/wrangler`,
   // --assets: the demo storefront (`npm run build:storefront`) at `/`; every other path goes to the Worker.
-  ["dev", "worker/demo/local.ts", "--ip", "127.0.0.1", "--port", port, "--persist-to", ".wrangler/state", "--assets", "build/storefront"],
+  ["dev", "worker/demo/local.ts", "--ip", "127.0.0.1", "--port", port, "--persist-to", ".wrangler/state", "--assets", "build/storefront",
+    // A shop under development may send its webhooks to a receiver on this machine.
+    "--var", "ALLOW_PRIVATE_WEBHOOKS:1"],
   { cwd: root, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
 );
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => wrangler.kill(signal));

@@ -4,6 +4,7 @@
  * shop's storefront origins are also registered with the platform (shop/registry.ts) for CORS preflights.
  */
 import { hashKey, newKey, newShopId } from "../lib/keys.ts";
+import { isPrivateHost } from "../lib/hosts.ts";
 import { refusal } from "../lib/refusal.ts";
 import { sealSecretKey, sealSecretOf } from "../lib/tokens.ts";
 import { platformObject } from "../shop/registry.ts";
@@ -42,10 +43,17 @@ export async function shopSettings(env: Env, shopId: string): Promise<ShopSettin
   return settings;
 }
 
-/** Changes what is given; new origins are registered with the platform. */
+/**
+ * Changes what is given; new origins are registered with the platform. A webhook URL on this machine or a private
+ * network is refused unless the deployment allows it (`ALLOW_PRIVATE_WEBHOOKS=1`: `npm start` only).
+ */
 export async function updateShopSettings(
   env: Env, shopId: string, patch: { name?: string; origins?: string[]; webhookUrl?: string | null },
 ): Promise<ShopSettings> {
+  const allowPrivate = (env as { ALLOW_PRIVATE_WEBHOOKS?: string }).ALLOW_PRIVATE_WEBHOOKS === "1";
+  if (patch.webhookUrl && !allowPrivate && isPrivateHost(new URL(patch.webhookUrl).hostname)) {
+    throw refusal("invalid_request", "webhookUrl: must be a public host (not this machine or a private network)", "webhookUrl");
+  }
   const settings = await shopObject(env, shopId).updateSettings(patch);
   if (settings === null) throw refusal("not_found", "No such shop");
   if (patch.origins !== undefined) await platformObject(env).registerOrigins(shopId, settings.origins);

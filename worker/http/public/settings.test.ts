@@ -42,6 +42,23 @@ describe("GET/PATCH /v1/shop", () => {
     expect(await (await send("GET", "/v1/shop", { token: shop.secretKey })).json()).toMatchObject({ name: "Shop", origins: ["https://a.example"], webhookUrl: null });
   });
 
+  it("refuses webhook URLs on this machine or a private network outside local development", async () => {
+    const shop = await createShop({ name: "Shop", origins: ["https://a.example"] });
+    for (const webhookUrl of [
+      "http://localhost:9000/h", "http://127.0.0.1/h", "https://127.8.9.10/h", "http://[::1]/h", "https://10.1.2.3/h",
+      "https://172.16.0.1/h", "https://172.31.255.255/h", "https://192.168.1.1/h", "https://169.254.169.254/latest/meta-data",
+      "https://100.64.0.1/h", "https://0.0.0.0/h", "https://[fd00::1]/h", "https://[fe80::1]/h", "https://[::ffff:127.0.0.1]/h",
+      "https://printer.local/h", "https://db.internal/h", "https://intranet/h",
+    ]) {
+      const response = await send("PATCH", "/v1/shop", { token: shop.secretKey, body: { webhookUrl } });
+      expect(response.status, webhookUrl).toBe(400);
+      expect((await errorOf(response)).path, webhookUrl).toBe("webhookUrl");
+    }
+    for (const webhookUrl of ["https://hooks.example/k", "https://172.32.0.1/h", "https://8.8.8.8/h", "https://[2001:db8::1]/h"]) {
+      expect((await send("PATCH", "/v1/shop", { token: shop.secretKey, body: { webhookUrl } })).status, webhookUrl).toBe(200);
+    }
+  });
+
   it("needs the secret key, and only shows the key's own shop", async () => {
     const shop = await createShop();
     expect((await send("GET", "/v1/shop", { token: shop.publishableKey })).status).toBe(401);
