@@ -1,25 +1,29 @@
 // One evaluation, in program.md's order: campaigns by priority, the tier discount, points payment,
 // earning, then the result with nudges.
+import {
+  EFFECT_AMOUNT, EFFECT_BUNDLE, EFFECT_CHEAPEST_FREE, EFFECT_NONE, EFFECT_PERCENT, EFFECT_TOP_UNITS, LINE_SLOTS,
+  NUDGE_TIER, RESULT_APPLIED_COUNT, RESULT_DISCOUNT, RESULT_ENTRY_COUNT, RESULT_ERROR_LINE, RESULT_FREE_SHIPPING,
+  RESULT_HEADER_SLOTS, RESULT_MAX_REDEEMABLE, RESULT_NUDGE_COUNT, RESULT_POINTS_EARNED, RESULT_POINTS_SPENT,
+  RESULT_POINTS_SPENT_AMOUNT, RESULT_PURCHASE_POINTS, RESULT_SHIPPING, RESULT_STATUS, RESULT_SUBTOTAL, RESULT_TIER,
+  RESULT_TOTAL, ENTRY_SLOTS, APPLIED_SLOTS, NUDGE_SLOTS, STATUS_OK, STATUS_POINTS_RANGE,
+} from "../layout";
 import { campaignHolds } from "./conditions";
 import { percentOff, amountOff, applyPercentOff } from "./effects/discount";
 import { cheapestFree, bundle, topUnits } from "./effects/units";
 import { earn } from "./earn";
 import { allocate } from "./allocation";
 import { min64 } from "./math";
-import {
-  Campaign, campaigns, tiers, paused, EFFECT_NONE, EFFECT_PERCENT, EFFECT_AMOUNT, EFFECT_CHEAPEST_FREE, EFFECT_BUNDLE,
-  EFFECT_TOP_UNITS,
-} from "./program";
+import { Campaign, campaigns, tiers, paused } from "./program";
 import {
   lineCount, amount, remaining, pointsPaid, pointsEarned, multiplier, claimed, spend, shipping, subtotal, budgetLeft,
-  OK, ERR_POINTS_RANGE, readLines,
+  readLines,
 } from "./receipt";
 import { redeem, maxRedeemable, pointsSpent, pointsSpentAmount } from "./redeem";
 import { selected, selectedCount, lineDiscount } from "./scratch";
 import { selectTargets, resetClaims, claimSelected } from "./selection";
 import { unfiltered, firstItemSlot, clearActive, activate, beginMatching, matchLine } from "./targets";
 import {
-  HEADER_SIZE, NUDGE_TIER, resetOutput, reserveEntries, addEntry, addApplied, addNudge, beginOutput, header,
+  resetOutput, reserveEntries, addEntry, addApplied, addNudge, beginOutput, header,
   writeLists, writeLine, entryCount, appliedCount, nudgeCount, setAppliedPoints,
 } from "./output";
 
@@ -151,7 +155,7 @@ export function evaluate(): i32 {
   prepareCampaigns(tier);
   beginMatching();
   const status = readLines(matchLine);
-  if (status != OK) return status;
+  if (status != STATUS_OK) return status;
   reset();
   let earned: i64 = 0;
   if (!paused) {
@@ -161,7 +165,7 @@ export function evaluate(): i32 {
     redeem(subtotal - discountTotal);
     if (subtotal - discountTotal - pointsSpentAmount > 0) {
       earned = earn(tier >= 0 ? unchecked(tiers[tier]).rateBps : -1);
-      if (earned < 0) return ERR_POINTS_RANGE;
+      if (earned < 0) return STATUS_POINTS_RANGE;
     } else {
       // A receipt that pays nothing earns nothing, bonus points included.
       for (let i = 0; i < lineCount; i++) unchecked((pointsEarned[i] = 0));
@@ -173,28 +177,28 @@ export function evaluate(): i32 {
     for (let i = 0; i < lineCount; i++) unchecked((pointsEarned[i] = 0));
   }
   const shippingCharged = freeShipping ? 0 : shipping;
-  const lineEnd = HEADER_SIZE + lineCount * 4;
-  beginOutput(lineEnd + entryCount * 3 + appliedCount * 3 + nudgeCount * 4);
+  const lineEnd = RESULT_HEADER_SLOTS + lineCount * LINE_SLOTS;
+  beginOutput(lineEnd + entryCount * ENTRY_SLOTS + appliedCount * APPLIED_SLOTS + nudgeCount * NUDGE_SLOTS);
   for (let i = 0; i < lineCount; i++) {
     const a = unchecked(amount[i]);
-    writeLine(HEADER_SIZE + i * 4, a, a - unchecked(remaining[i]), unchecked(pointsPaid[i]), unchecked(pointsEarned[i]));
+    writeLine(RESULT_HEADER_SLOTS + i * LINE_SLOTS, a, a - unchecked(remaining[i]), unchecked(pointsPaid[i]), unchecked(pointsEarned[i]));
   }
   const nudgesWritten = writeLists(lineEnd, freeShipping);
-  header(0, <f64>OK);
-  header(1, -1);
-  header(2, <f64>subtotal);
-  header(3, <f64>discountTotal);
-  header(4, <f64>pointsSpent);
-  header(5, <f64>pointsSpentAmount);
-  header(6, <f64>maxRedeemable);
-  header(7, <f64>shippingCharged);
-  header(8, <f64>(subtotal - discountTotal - pointsSpentAmount + shippingCharged));
-  header(9, <f64>(earned + bonusTotal));
-  header(10, freeShipping ? 1 : 0);
-  header(11, <f64>tier);
-  header(12, <f64>entryCount);
-  header(13, <f64>appliedCount);
-  header(14, <f64>nudgesWritten);
-  header(15, <f64>earned);
-  return OK;
+  header(RESULT_STATUS, <f64>STATUS_OK);
+  header(RESULT_ERROR_LINE, -1);
+  header(RESULT_SUBTOTAL, <f64>subtotal);
+  header(RESULT_DISCOUNT, <f64>discountTotal);
+  header(RESULT_POINTS_SPENT, <f64>pointsSpent);
+  header(RESULT_POINTS_SPENT_AMOUNT, <f64>pointsSpentAmount);
+  header(RESULT_MAX_REDEEMABLE, <f64>maxRedeemable);
+  header(RESULT_SHIPPING, <f64>shippingCharged);
+  header(RESULT_TOTAL, <f64>(subtotal - discountTotal - pointsSpentAmount + shippingCharged));
+  header(RESULT_POINTS_EARNED, <f64>(earned + bonusTotal));
+  header(RESULT_FREE_SHIPPING, freeShipping ? 1 : 0);
+  header(RESULT_TIER, <f64>tier);
+  header(RESULT_ENTRY_COUNT, <f64>entryCount);
+  header(RESULT_APPLIED_COUNT, <f64>appliedCount);
+  header(RESULT_NUDGE_COUNT, <f64>nudgesWritten);
+  header(RESULT_PURCHASE_POINTS, <f64>earned);
+  return STATUS_OK;
 }

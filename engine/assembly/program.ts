@@ -1,17 +1,7 @@
 // The compiled program, loaded once from the flat form written by engine/host/compile.ts.
 // Campaigns arrive already ordered (priority desc, then id), so evaluation just walks them.
+import { EFFECT_NONE, PROGRAM_LAYOUT } from "../layout";
 import { beginRead, readF64, readI32, readI64, readIds, readFailed } from "./reader";
-
-export const EFFECT_NONE: i32 = 0;
-export const EFFECT_PERCENT: i32 = 1;
-export const EFFECT_AMOUNT: i32 = 2;
-export const EFFECT_CHEAPEST_FREE: i32 = 3;
-export const EFFECT_BUNDLE: i32 = 4;
-/** `discountBps` off the `topUnits` most expensive target units (a reward coupon on "an item"). */
-export const EFFECT_TOP_UNITS: i32 = 5;
-
-/** Layout version shared with the host; bump both together. */
-export const PROGRAM_LAYOUT: i32 = 2;
 
 export class Filter {
   skus: StaticArray<i32> = new StaticArray<i32>(0);

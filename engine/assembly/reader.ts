@@ -1,5 +1,6 @@
 // Sequential reader over the flat program the host writes once (engine/host/compile.ts).
 // Every value crosses the boundary as an f64 holding an exact integer (|x| ≤ 2^53).
+import { NUMBER_BYTES } from "../layout";
 
 let cursor: usize = 0;
 let end: usize = 0;
@@ -8,7 +9,7 @@ export let readFailed = false;
 
 export function beginRead(ptr: usize, count: i32): void {
   cursor = ptr;
-  end = ptr + (<usize>count << 3);
+  end = ptr + <usize>count * NUMBER_BYTES;
   readFailed = false;
 }
 
@@ -18,7 +19,7 @@ export function readF64(): f64 {
     return 0;
   }
   const v = load<f64>(cursor);
-  cursor += 8;
+  cursor += NUMBER_BYTES;
   return v;
 }
 

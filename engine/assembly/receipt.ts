@@ -1,29 +1,19 @@
 // The receipt being evaluated: per-line working state, read from the flat input the host encodes
 // (engine/host/encode.ts). Numbers arrive as f64 (exact integers), string ids as i32 in a second region
 // right after the numbers. Arrays are allocated once at the maximum size and reused by every quote.
+import {
+  ID_BYTES, NUMBER_BYTES, RECEIPT_CAMPAIGN_SLOTS, RECEIPT_HEADER_SLOTS, RECEIPT_LAYOUT, RECEIPT_LINE_SLOTS,
+  STATUS_LINES, STATUS_MALFORMED, STATUS_OK, STATUS_PRICE, STATUS_QTY, STATUS_REDEEM, STATUS_SHIPPING,
+  STATUS_SNAPSHOT, STATUS_SUBTOTAL,
+} from "../layout";
 import { campaigns } from "./program";
 
-export const RECEIPT_LAYOUT: i32 = 3;
 export const MAX_LINES: i32 = 1000;
 export const MAX_PRICE: i64 = 1_000_000_000_000;
 export const MAX_QTY: i64 = 1_000_000;
 export const MAX_SUBTOTAL: i64 = 10_000_000_000_000;
 export const MAX_SHIPPING: i64 = 1_000_000_000_000;
 export const MAX_POINTS: i64 = 1_000_000_000_000_000;
-export const HEADER_SLOTS: i32 = 17;
-
-// Status codes (0 = evaluated). The host maps them to a field path.
-export const OK: i32 = 0;
-export const ERR_MALFORMED: i32 = 1;
-export const ERR_LINES: i32 = 2;
-export const ERR_PRICE: i32 = 3;
-export const ERR_QTY: i32 = 4;
-export const ERR_SUBTOTAL: i32 = 5;
-export const ERR_SHIPPING: i32 = 6;
-export const ERR_REDEEM: i32 = 7;
-export const ERR_SNAPSHOT: i32 = 8;
-export const ERR_NO_PROGRAM: i32 = 9;
-export const ERR_POINTS_RANGE: i32 = 10;
 
 export let lineCount: i32 = 0;
 export let errorLine: i32 = -1;
@@ -88,7 +78,7 @@ const MAX_SAFE: f64 = 9007199254740991;
 /** The next number as an exact integer; flags `bad` for a fraction, NaN or |x| > 2^53. */
 function next(): i64 {
   const v = load<f64>(numbers);
-  numbers += 8;
+  numbers += NUMBER_BYTES;
   const i = <i64>v;
   if (<f64>i != v || !(v >= -MAX_SAFE && v <= MAX_SAFE)) bad = true;
   return i;
@@ -97,7 +87,7 @@ function next(): i64 {
 /** Reserves `n` ids; returns their address, or 0 when the input is too short. */
 function takeIds(n: i32): usize {
   const at = ids;
-  const after = ids + (<usize>n << 2);
+  const after = ids + <usize>n * ID_BYTES;
   if (n < 0 || after > idsEnd) {
     bad = true;
     return 0;
@@ -121,7 +111,7 @@ function markIds(marks: StaticArray<i32>, stamp: i32): void {
   const list = takeIds(n);
   const size = <u32>marks.length;
   for (let k = 0; k < n; k++) {
-    const id = load<i32>(list + (<usize>k << 2));
+    const id = load<i32>(list + <usize>k * ID_BYTES);
     if (<u32>id < size) unchecked((marks[id] = stamp));
   }
 }
@@ -134,21 +124,23 @@ export function readHeader(ptr: usize, numberCount: i32, idCount: i32): i32 {
   errorLine = -1;
   bad = false;
   numbers = ptr;
-  numbersEnd = ptr + (<usize>numberCount << 3);
+  numbersEnd = ptr + <usize>numberCount * NUMBER_BYTES;
   ids = numbersEnd;
-  idsEnd = ids + (<usize>idCount << 2);
+  idsEnd = ids + <usize>idCount * ID_BYTES;
   const n = campaigns.length;
-  if (numberCount < HEADER_SLOTS + 4 * n) return ERR_MALFORMED;
-  if (<i32>next() != RECEIPT_LAYOUT) return ERR_MALFORMED;
+  if (numberCount < RECEIPT_HEADER_SLOTS + RECEIPT_CAMPAIGN_SLOTS * n) return STATUS_MALFORMED;
+  if (<i32>next() != RECEIPT_LAYOUT) return STATUS_MALFORMED;
   lineCount = <i32>next();
-  if (lineCount < 1 || lineCount > MAX_LINES) return ERR_LINES;
-  if (numberCount != HEADER_SLOTS + 4 * n + 2 * lineCount) return ERR_MALFORMED;
+  if (lineCount < 1 || lineCount > MAX_LINES) return STATUS_LINES;
+  if (numberCount != RECEIPT_HEADER_SLOTS + RECEIPT_CAMPAIGN_SLOTS * n + RECEIPT_LINE_SLOTS * lineCount) {
+    return STATUS_MALFORMED;
+  }
   shipping = next();
-  if (shipping < 0 || shipping > MAX_SHIPPING) return ERR_SHIPPING;
+  if (shipping < 0 || shipping > MAX_SHIPPING) return STATUS_SHIPPING;
   redeemRequest = next();
-  if (redeemRequest < -1 || redeemRequest > MAX_POINTS) return ERR_REDEEM;
+  if (redeemRequest < -1 || redeemRequest > MAX_POINTS) return STATUS_REDEEM;
   atMs = load<f64>(numbers);
-  numbers += 8;
+  numbers += NUMBER_BYTES;
   weekday = <i32>next();
   minuteOfDay = <i32>next();
   localDay = next();
@@ -159,10 +151,10 @@ export function readHeader(ptr: usize, numberCount: i32, idCount: i32): i32 {
   hasBirthday = next() != 0;
   for (let k = 0; k < 3; k++) unchecked((birthdays[k] = next()));
   if (balance < -MAX_POINTS || balance > MAX_POINTS || spend < 0 || spend > MAX_POINTS || orders < 0) {
-    return ERR_SNAPSHOT;
+    return STATUS_SNAPSHOT;
   }
   stringCount = <i32>next();
-  if (bad || stringCount < 0 || stringCount > 10_000_000) return ERR_MALFORMED;
+  if (bad || stringCount < 0 || stringCount > 10_000_000) return STATUS_MALFORMED;
   if (campaignUses.length < n) {
     campaignUses = new StaticArray<i64>(n);
     usesLeft = new StaticArray<i64>(n);
@@ -176,14 +168,14 @@ export function readHeader(ptr: usize, numberCount: i32, idCount: i32): i32 {
     unchecked((granted[c] = next() != 0));
   }
   const at = takeIds(1);
-  if (at == 0) return ERR_MALFORMED;
+  if (at == 0) return STATUS_MALFORMED;
   codesLength = load<i32>(at);
   codes = takeIds(codesLength);
   ensureMarks(stringCount + 1);
   boughtStamp++;
   markIds(boughtSkuMark, boughtStamp);
   markIds(boughtCategoryMark, boughtStamp);
-  return bad ? ERR_MALFORMED : OK;
+  return bad ? STATUS_MALFORMED : STATUS_OK;
 }
 
 function fail(status: i32, line: i32): i32 {
@@ -200,15 +192,15 @@ export function readLines(onLine: (i: i32) => void): i32 {
   let p = numbers;
   for (let i = 0; i < lineCount; i++) {
     const vp = load<f64>(p);
-    const vq = load<f64>(p, 8);
-    p += 16;
+    const vq = load<f64>(p, NUMBER_BYTES);
+    p += RECEIPT_LINE_SLOTS * NUMBER_BYTES;
     const price_ = <i64>vp;
     const qty_ = <i64>vq;
-    if (<f64>price_ != vp || price_ < 0 || price_ > MAX_PRICE) return fail(ERR_PRICE, i);
-    if (<f64>qty_ != vq || qty_ < 1 || qty_ > MAX_QTY) return fail(ERR_QTY, i);
+    if (<f64>price_ != vp || price_ < 0 || price_ > MAX_PRICE) return fail(STATUS_PRICE, i);
+    if (<f64>qty_ != vq || qty_ < 1 || qty_ > MAX_QTY) return fail(STATUS_QTY, i);
     const a = price_ * qty_; // ≤ 10^18, fits i64
     total += a;
-    if (total > MAX_SUBTOTAL) return fail(ERR_SUBTOTAL, i);
+    if (total > MAX_SUBTOTAL) return fail(STATUS_SUBTOTAL, i);
     units += qty_;
     unchecked((price[i] = price_));
     unchecked((qty[i] = qty_));
@@ -217,14 +209,14 @@ export function readLines(onLine: (i: i32) => void): i32 {
     unchecked((multiplier[i] = 10000));
     unchecked((claimed[i] = false));
     const head = takeIds(2);
-    if (head == 0) return ERR_MALFORMED;
+    if (head == 0) return STATUS_MALFORMED;
     unchecked((sku[i] = load<i32>(head)));
     const cats = load<i32>(head, 4);
     const catAt = takeIds(cats + 1);
-    if (catAt == 0) return ERR_MALFORMED;
-    const tags = load<i32>(catAt + (<usize>cats << 2));
+    if (catAt == 0) return STATUS_MALFORMED;
+    const tags = load<i32>(catAt + <usize>cats * ID_BYTES);
     const tagAt = takeIds(tags);
-    if (tagAt == 0 && tags > 0) return ERR_MALFORMED;
+    if (tagAt == 0 && tags > 0) return STATUS_MALFORMED;
     unchecked((catPtr[i] = catAt));
     unchecked((catCount[i] = cats));
     unchecked((tagPtr[i] = tagAt));
@@ -233,5 +225,5 @@ export function readLines(onLine: (i: i32) => void): i32 {
   }
   subtotal = total;
   totalUnits = units;
-  return bad ? ERR_MALFORMED : OK;
+  return bad ? STATUS_MALFORMED : STATUS_OK;
 }

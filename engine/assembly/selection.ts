@@ -1,13 +1,14 @@
 // Target line selection (program.md, evaluation step 2): a campaign's filter lines, less those claimed by
 // higher-priority exclusive campaigns and, with `boughtTargetBefore`, lines never bought before.
-import { Campaign, EFFECT_NONE, EFFECT_BUNDLE } from "./program";
+import { EFFECT_BUNDLE, EFFECT_NONE, NUDGE_CAMPAIGN, NUDGE_FREE_SHIPPING } from "../layout";
+import { Campaign } from "./program";
 import {
   lineCount, sku, catPtr, catCount, amount, qty, claimed, subtotal, totalUnits, boughtSkuMark, boughtCategoryMark,
   currentBoughtStamp, MAX_LINES,
 } from "./receipt";
 import { selected, setSelection, beginSelection, stampSelection, setWholeReceipt } from "./scratch";
 import { unfiltered, listLength, listLine, copyList } from "./targets";
-import { NUDGE_CAMPAIGN, NUDGE_FREE_SHIPPING, addNudge } from "./output";
+import { addNudge } from "./output";
 
 /** 0, 1, 2, … : copied to make "every line" a selection in one bulk copy. */
 const everyLine = new StaticArray<i32>(MAX_LINES);

@@ -1,13 +1,12 @@
 /**
  * Compiles a validated program to the flat form the Wasm engine reads once (engine/assembly/program.ts):
  * strings are interned to integer ids, campaigns ordered by priority (desc) then id, times resolved.
- * The field order here mirrors `readProgram`/`readCampaign` exactly; PROGRAM_LAYOUT guards it.
+ * The field order here mirrors `readProgram`/`readCampaign` exactly; PROGRAM_LAYOUT (engine/layout.ts) guards it.
  */
+import {
+  EFFECT_AMOUNT, EFFECT_BUNDLE, EFFECT_CHEAPEST_FREE, EFFECT_NONE, EFFECT_PERCENT, EFFECT_TOP_UNITS, PROGRAM_LAYOUT,
+} from "../layout.ts";
 import type { Campaign, Program, TargetFilter } from "./types.ts";
-
-export const PROGRAM_LAYOUT = 2;
-
-export const EFFECT = { none: 0, percent: 1, amount: 2, cheapestFree: 3, bundle: 4, topUnits: 5 } as const;
 
 /** Reward coupons are evaluated as campaigns with this id prefix (`:` never occurs in a program's ids). */
 export const REWARD_PREFIX = "reward:";
@@ -105,11 +104,11 @@ export function compileProgram(program: Program): CompiledProgram {
     out.push(when.boughtTargetBefore ? 1 : 0);
     filter(c.target);
     const reward = index >= firstReward;
-    const kind = reward && rewardTarget(index) === "item" ? EFFECT.topUnits
-      : effect.discountBps !== undefined ? EFFECT.percent
-      : effect.discountAmount !== undefined ? EFFECT.amount
-      : effect.cheapestFree !== undefined ? EFFECT.cheapestFree
-      : effect.bundle !== undefined ? EFFECT.bundle : EFFECT.none;
+    const kind = reward && rewardTarget(index) === "item" ? EFFECT_TOP_UNITS
+      : effect.discountBps !== undefined ? EFFECT_PERCENT
+      : effect.discountAmount !== undefined ? EFFECT_AMOUNT
+      : effect.cheapestFree !== undefined ? EFFECT_CHEAPEST_FREE
+      : effect.bundle !== undefined ? EFFECT_BUNDLE : EFFECT_NONE;
     out.push(kind, effect.discountBps ?? effect.bundle?.discountBps ?? 0, effect.discountAmount ?? 0,
       effect.cheapestFree ?? 0);
     const items = effect.bundle?.items ?? [];
@@ -120,7 +119,7 @@ export function compileProgram(program: Program): CompiledProgram {
     }
     out.push(effect.pointsMultiplierBps ?? -1, effect.bonusPoints ?? 0, effect.freeShipping ? 1 : 0);
     out.push(c.limits?.perCustomer ?? 0, c.limits?.totalUses !== undefined ? 1 : 0, c.limits?.budget !== undefined ? 1 : 0);
-    out.push(reward ? 1 : 0, kind === EFFECT.topUnits ? 1 : 0);
+    out.push(reward ? 1 : 0, kind === EFFECT_TOP_UNITS ? 1 : 0);
   });
   out[stringsSlot] = strings.size;
   return { program, flat: Float64Array.from(out), strings, campaigns, tierIds };

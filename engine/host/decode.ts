@@ -1,53 +1,66 @@
 /**
- * Decodes the engine's flat result (engine/assembly/output.ts) into the evaluation shape of api.md's quote.
+ * Decodes the engine's flat result (engine/assembly/output.ts, layout in engine/layout.ts) into the evaluation
+ * shape of api.md's quote.
  */
+import {
+  APPLIED_DISCOUNT, APPLIED_POINTS, APPLIED_REF, APPLIED_SLOTS, ENTRY_AMOUNT, ENTRY_LINE, ENTRY_REF, ENTRY_SLOTS,
+  LINE_AMOUNT, LINE_DISCOUNT, LINE_POINTS_EARNED, LINE_POINTS_PAID, LINE_SLOTS, NUDGE_AMOUNT_LEFT, NUDGE_CAMPAIGN,
+  NUDGE_FREE_SHIPPING, NUDGE_QTY_LEFT, NUDGE_REF, NUDGE_SLOTS, NUDGE_TIER, NUDGE_TYPE, RESULT_APPLIED_COUNT,
+  RESULT_DISCOUNT, RESULT_ENTRY_COUNT, RESULT_FREE_SHIPPING, RESULT_HEADER_SLOTS, RESULT_MAX_REDEEMABLE,
+  RESULT_NUDGE_COUNT, RESULT_POINTS_EARNED, RESULT_POINTS_SPENT, RESULT_POINTS_SPENT_AMOUNT, RESULT_PURCHASE_POINTS,
+  RESULT_SHIPPING, RESULT_SUBTOTAL, RESULT_TIER, RESULT_TOTAL,
+} from "../layout.ts";
 import type { CompiledProgram } from "./compile.ts";
 import type { CustomerSnapshot, Evaluation, LineEvaluation, Nudge, Receipt } from "./types.ts";
 
-export const HEADER_SIZE = 16;
-const NUDGE_TYPES = ["", "tier", "campaign", "freeShipping"] as const;
+// A type the engine does not know decodes to no nudge, as the empty name of type 0 always did.
+const NUDGE_TYPES: Partial<Record<number, Nudge["type"]>> = {
+  [NUDGE_TIER]: "tier", [NUDGE_CAMPAIGN]: "campaign", [NUDGE_FREE_SHIPPING]: "freeShipping",
+};
 
 export function decode(
   out: Float64Array, compiled: CompiledProgram, receipt: Receipt, customer: CustomerSnapshot,
 ): Evaluation {
   const ref = (r: number) => (r >= 0 ? compiled.campaigns[r]!.id : `tier:${compiled.tierIds[-1 - r]}`);
   const lines: LineEvaluation[] = receipt.lines.map((line, i) => {
-    const at = HEADER_SIZE + i * 4;
+    const at = RESULT_HEADER_SLOTS + i * LINE_SLOTS;
     return {
-      id: line.id, amount: out[at]!, discount: out[at + 1]!, discounts: [], pointsPaid: out[at + 2]!,
-      pointsEarned: out[at + 3]!,
+      id: line.id, amount: out[at + LINE_AMOUNT]!, discount: out[at + LINE_DISCOUNT]!, discounts: [],
+      pointsPaid: out[at + LINE_POINTS_PAID]!, pointsEarned: out[at + LINE_POINTS_EARNED]!,
     };
   });
-  let p = HEADER_SIZE + lines.length * 4;
-  for (let k = out[12]!; k > 0; k--, p += 3) {
-    lines[out[p]!]!.discounts.push({ campaign: ref(out[p + 1]!), amount: out[p + 2]! });
+  let p = RESULT_HEADER_SLOTS + lines.length * LINE_SLOTS;
+  for (let k = out[RESULT_ENTRY_COUNT]!; k > 0; k--, p += ENTRY_SLOTS) {
+    lines[out[p + ENTRY_LINE]!]!.discounts.push({ campaign: ref(out[p + ENTRY_REF]!), amount: out[p + ENTRY_AMOUNT]! });
   }
   const campaigns: Evaluation["campaigns"] = [];
   const earned: Evaluation["earned"] = [];
-  if (out[15]! > 0) earned.push({ source: "purchase", points: out[15]! });
-  for (let k = out[13]!; k > 0; k--, p += 3) {
-    const id = ref(out[p]!);
-    const points = out[p + 2]!;
-    campaigns.push({ id, discount: out[p + 1]!, points });
+  const purchasePoints = out[RESULT_PURCHASE_POINTS]!;
+  if (purchasePoints > 0) earned.push({ source: "purchase", points: purchasePoints });
+  for (let k = out[RESULT_APPLIED_COUNT]!; k > 0; k--, p += APPLIED_SLOTS) {
+    const id = ref(out[p + APPLIED_REF]!);
+    const points = out[p + APPLIED_POINTS]!;
+    campaigns.push({ id, discount: out[p + APPLIED_DISCOUNT]!, points });
     if (points > 0) earned.push({ source: id, points });
   }
   const nudges: Nudge[] = [];
-  for (let k = out[14]!; k > 0; k--, p += 4) {
-    const type = NUDGE_TYPES[out[p]!]!;
-    if (type === "tier") nudges.push({ type, tier: compiled.tierIds[out[p + 1]!]!, amountLeft: out[p + 2]! });
-    else if (type) nudges.push({ type, campaign: ref(out[p + 1]!), amountLeft: out[p + 2]!, qtyLeft: out[p + 3]! });
+  for (let k = out[RESULT_NUDGE_COUNT]!; k > 0; k--, p += NUDGE_SLOTS) {
+    const type = NUDGE_TYPES[out[p + NUDGE_TYPE]!];
+    const amountLeft = out[p + NUDGE_AMOUNT_LEFT]!;
+    if (type === "tier") nudges.push({ type, tier: compiled.tierIds[out[p + NUDGE_REF]!]!, amountLeft });
+    else if (type) nudges.push({ type, campaign: ref(out[p + NUDGE_REF]!), amountLeft, qtyLeft: out[p + NUDGE_QTY_LEFT]! });
   }
-  const tier = out[11]!;
+  const tier = out[RESULT_TIER]!;
   return {
-    subtotal: out[2]!,
-    discount: out[3]!,
-    pointsSpent: out[4]!,
-    pointsSpentAmount: out[5]!,
-    maxRedeemablePoints: out[6]!,
-    shipping: out[7]!,
-    total: out[8]!,
-    pointsEarned: out[9]!,
-    freeShipping: out[10] === 1,
+    subtotal: out[RESULT_SUBTOTAL]!,
+    discount: out[RESULT_DISCOUNT]!,
+    pointsSpent: out[RESULT_POINTS_SPENT]!,
+    pointsSpentAmount: out[RESULT_POINTS_SPENT_AMOUNT]!,
+    maxRedeemablePoints: out[RESULT_MAX_REDEEMABLE]!,
+    shipping: out[RESULT_SHIPPING]!,
+    total: out[RESULT_TOTAL]!,
+    pointsEarned: out[RESULT_POINTS_EARNED]!,
+    freeShipping: out[RESULT_FREE_SHIPPING] === 1,
     lines,
     campaigns,
     earned,

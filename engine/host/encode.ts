@@ -5,12 +5,11 @@
  * still compare equal inside the engine. Every value is checked as it is written; the first bad one is
  * reported as a problem with its path (the caller then collects every problem).
  */
+import { RECEIPT_CAMPAIGN_SLOTS, RECEIPT_HEADER_SLOTS, RECEIPT_LAYOUT, RECEIPT_LINE_SLOTS } from "../layout.ts";
 import { birthdayDays, localTime } from "./calendar.ts";
 import { normalizeCode, REWARD_PREFIX, type CompiledProgram } from "./compile.ts";
 import type { CampaignCounters, CustomerSnapshot, Problem, Receipt } from "./types.ts";
 
-export const RECEIPT_LAYOUT = 3;
-const HEADER_SLOTS = 17;
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MAX_STRING = 200;
@@ -102,7 +101,9 @@ export class ReceiptEncoder {
       if (Array.isArray(line?.categories)) ids += line.categories.length;
       if (Array.isArray(line?.tags)) ids += line.tags.length;
     }
-    return { numbers: HEADER_SLOTS + 4 * this.compiled.campaigns.length + 2 * lines.length, ids };
+    const numbers = RECEIPT_HEADER_SLOTS + RECEIPT_CAMPAIGN_SLOTS * this.compiled.campaigns.length
+      + RECEIPT_LINE_SLOTS * lines.length;
+    return { numbers, ids };
   }
 
   /** Writes the receipt into `numbers` and `ids`; returns how many ids were written. */

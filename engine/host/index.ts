@@ -6,9 +6,13 @@
  *   const engine = createEngine(program)
  *   engine.quote(receipt, customer?, counters?)  → Evaluation
  */
-import { compileProgram, PROGRAM_LAYOUT, type CompiledProgram } from "./compile.ts";
-import { decode, HEADER_SIZE } from "./decode.ts";
-import { EncodeProblem, ReceiptEncoder, RECEIPT_LAYOUT } from "./encode.ts";
+import {
+  ID_BYTES, LAYOUT_VERSION, NUMBER_BYTES, PROGRAM_LOADED, RESULT_ERROR_LINE, STATUS_LINES, STATUS_OK,
+  STATUS_POINTS_RANGE, STATUS_PRICE, STATUS_QTY, STATUS_REDEEM, STATUS_SHIPPING, STATUS_SNAPSHOT, STATUS_SUBTOTAL,
+} from "../layout.ts";
+import { compileProgram, type CompiledProgram } from "./compile.ts";
+import { decode } from "./decode.ts";
+import { EncodeProblem, ReceiptEncoder } from "./encode.ts";
 import type { CampaignCounters, CustomerSnapshot, Evaluation, Problem, Program, Receipt } from "./types.ts";
 import { validateCustomer, validateProgram, validateReceipt } from "./validate.ts";
 
@@ -85,21 +89,22 @@ function instantiate(module: WebAssembly.Module): Exports {
     },
   });
   const exports = instance.exports as unknown as Exports;
-  if (exports.layoutVersion() !== PROGRAM_LAYOUT * 1000 + RECEIPT_LAYOUT) {
+  if (exports.layoutVersion() !== LAYOUT_VERSION) {
     throw new EngineError("engine build does not match the host: rebuild with `npm run build:engine`");
   }
   return exports;
 }
 
+/** The receipt statuses, each a shop's bad input reported at its field; any other status is an engine bug. */
 const STATUS_PATHS: Record<number, (line: number) => Problem> = {
-  2: () => ({ path: "lines", message: "must have 1 to 1000 lines" }),
-  3: (i) => ({ path: `lines[${i}].price`, message: "must be an integer between 0 and 1000000000000" }),
-  4: (i) => ({ path: `lines[${i}].qty`, message: "must be an integer between 1 and 1000000" }),
-  5: () => ({ path: "lines", message: "subtotal (Σ price × qty) must not exceed 10000000000000" }),
-  6: () => ({ path: "shipping", message: "must be an integer between 0 and 1000000000000" }),
-  7: () => ({ path: "redeemPoints", message: "must be an integer between 0 and 10^15, or \"max\"" }),
-  8: () => ({ path: "customer", message: "balance, spend or orders out of range" }),
-  10: () => ({ path: "lines", message: "points earned would exceed 10^15" }),
+  [STATUS_LINES]: () => ({ path: "lines", message: "must have 1 to 1000 lines" }),
+  [STATUS_PRICE]: (i) => ({ path: `lines[${i}].price`, message: "must be an integer between 0 and 1000000000000" }),
+  [STATUS_QTY]: (i) => ({ path: `lines[${i}].qty`, message: "must be an integer between 1 and 1000000" }),
+  [STATUS_SUBTOTAL]: () => ({ path: "lines", message: "subtotal (Σ price × qty) must not exceed 10000000000000" }),
+  [STATUS_SHIPPING]: () => ({ path: "shipping", message: "must be an integer between 0 and 1000000000000" }),
+  [STATUS_REDEEM]: () => ({ path: "redeemPoints", message: "must be an integer between 0 and 10^15, or \"max\"" }),
+  [STATUS_SNAPSHOT]: () => ({ path: "customer", message: "balance, spend or orders out of range" }),
+  [STATUS_POINTS_RANGE]: () => ({ path: "lines", message: "points earned would exceed 10^15" }),
 };
 
 export class Engine {
@@ -120,7 +125,7 @@ export class Engine {
     const flat = this.compiled.flat;
     const ptr = exports.inputBuffer(flat.length);
     new Float64Array(exports.memory.buffer, ptr, flat.length).set(flat);
-    if (exports.loadProgram(flat.length) !== 0) throw new EngineError("engine rejected the compiled program");
+    if (exports.loadProgram(flat.length) !== PROGRAM_LOADED) throw new EngineError("engine rejected the compiled program");
     return exports;
   }
 
@@ -134,10 +139,11 @@ export class Engine {
       if (typeof receipt !== "object" || receipt === null) throw new EncodeProblem("", "must be an object");
       if (typeof customer !== "object" || customer === null) throw new EncodeProblem("customer", "must be an object");
       const size = this.encoder.size(receipt, customer);
-      const ptr = this.exports.inputBuffer(size.numbers + Math.ceil(size.ids / 2));
+      // The buffer is sized in numbers: the ids after them take a number's room per NUMBER_BYTES / ID_BYTES.
+      const ptr = this.exports.inputBuffer(size.numbers + Math.ceil((size.ids * ID_BYTES) / NUMBER_BYTES));
       const buffer = this.exports.memory.buffer;
       const numbers = new Float64Array(buffer, ptr, size.numbers);
-      const ids = new Int32Array(buffer, ptr + size.numbers * 8, size.ids);
+      const ids = new Int32Array(buffer, ptr + size.numbers * NUMBER_BYTES, size.ids);
       return [size.numbers, this.encoder.encode(numbers, ids, receipt, customer, counters, options?.rewards)];
     } catch (e) {
       if (!(e instanceof EncodeProblem) && !(e instanceof TypeError)) throw e;
@@ -173,9 +179,9 @@ export class Engine {
     const status = this.run(this.write(receipt, customer, counters, options));
     const length = this.exports.resultLength();
     const out = new Float64Array(this.exports.memory.buffer, this.exports.resultPointer(), length);
-    if (status !== 0) {
+    if (status !== STATUS_OK) {
       const problem = STATUS_PATHS[status];
-      if (problem) throw new ReceiptInvalidError([problem(out[1]!)]);
+      if (problem) throw new ReceiptInvalidError([problem(out[RESULT_ERROR_LINE]!)]);
       throw new EngineError(`engine status ${status}`);
     }
     return decode(out, this.compiled, receipt, customer);

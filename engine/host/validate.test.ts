@@ -13,7 +13,7 @@ import {
 import type { Problem } from "./types.ts";
 
 // Inputs are plain JSON as a shop sends it, so tests build and break them as untyped data.
-type Json = any; // test inputs are deliberately malformed JSON, so they stay untyped
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- test inputs are deliberately malformed JSON, so they stay untyped
 
 /** The program example of program.md, with the campaign example reduced to one discount kind (the
  *  example lists every alternative, which validation rightly refuses — see "effect" below). */
