@@ -17,17 +17,19 @@ const DEMO_IMPORTERS = [];
 
 /** Tests and the tooling around them: no product code, so the product-side rules skip them. */
 const TEST_TOOLING = [
-  "**/*.test.ts", "**/test/**", "**/test-support.ts", "**/test-helpers.ts",
-  "**/simulation/**", "**/fuzz/**", "**/crash/**", "**/bench/**", "worker/security/**",
+  "**/*.test.ts", "**/test/**", "**/test-support.ts", "**/test-helpers.ts", "tools/**",
+  "**/simulation/**", "**/fuzz/**", "**/crash/**", "**/bench/**",
 ];
 
 const DURABLE_OBJECT_FOLDERS = ["account", "shop", "counters", "ratelimit", "registry"];
+/** Below the HTTP edge but not objects: the workflows and what every layer shares. */
+const BELOW_HTTP_FOLDERS = ["flows", "lib"];
 
 const restrictedImports = builtinRules.get("no-restricted-imports");
 const boundaries = {
   meta: { name: "kopilka-boundaries" },
   rules: Object.fromEntries(
-    ["durable-objects", "widget", "engine-core", "engine-host", "demo", "test-tooling"].map((name) => [name, restrictedImports]),
+    ["durable-objects", "below-http", "widget", "engine-core", "engine-host", "demo", "test-tooling"].map((name) => [name, restrictedImports]),
   ),
 };
 
@@ -40,6 +42,12 @@ const httpModules = "(?:http|auth|app)(?:\\.ts)?$|(?:http|routes|flows)/|public/
 const durableObjects = pattern(
   `^(?:hono|@hono/.*)$|^hono/|^(?:\\.\\./)+(?:worker/)?(?:${httpModules})`,
   "A Durable Object does not import HTTP code (hono, worker/http, auth, routes, flows, public routes, app).",
+);
+
+// A'. Flows and the shared lib answer refusals, never HTTP: only worker/http knows statuses and Hono.
+const belowHttp = pattern(
+  "^(?:hono|@hono/.*)$|^hono/|^(?:\\.\\./)+(?:worker/)?http/",
+  "Flows and worker/lib do not import HTTP code (hono, worker/http): they throw refusals, the edge maps them.",
 );
 
 // B. The widget runs in the shop's pages and talks to the Worker over HTTP only.
@@ -122,6 +130,11 @@ export default defineConfig(
     files: DURABLE_OBJECT_FOLDERS.map((folder) => `worker/${folder}/**/*.ts`),
     ignores: TEST_TOOLING,
     rules: { "boundaries/durable-objects": restrict(durableObjects) },
+  },
+  {
+    files: BELOW_HTTP_FOLDERS.map((folder) => `worker/${folder}/**/*.ts`),
+    ignores: TEST_TOOLING,
+    rules: { "boundaries/below-http": restrict(belowHttp) },
   },
   {
     files: ["widget/**/*.ts"],
