@@ -214,3 +214,26 @@ describe("taking back points already spent", () => {
     expect(l).toMatchObject({ debt: 20, inLots: 0 });
   });
 });
+
+describe("the points a customer can hold", () => {
+  it("never exceed 10^15: the write that would is refused with invalid_state naming points, and changes nothing", async () => {
+    const stub = account();
+    for (let i = 0; i < 9; i++) ok(await stub.adjust({ id: `a${i}`, points: 1e14, expiryDays: null }, T0));
+    ok(await stub.adjust({ id: "a9", points: 1e14 - 500, expiryDays: null }, T0));
+    const over = err(await stub.adjust({ id: "a10", points: 501, expiryDays: null }, T0));
+    expect(over).toMatchObject({ code: "invalid_state", path: "points" });
+    expect(ok(await stub.getAccount(T0))).toMatchObject({ balance: 1e15 - 500 });
+    ok(await stub.adjust({ id: "a11", points: 500, expiryDays: null }, T0));
+    // Exactly at the limit, every figure is still exact: a −1 adjustment moves the balance by one.
+    ok(await stub.adjust({ id: "minus", points: -1, expiryDays: null }, T0));
+    expect(ok(await stub.getAccount(T0))).toMatchObject({ balance: 1e15 - 1 });
+    // Bonuses and events are writes that add points too.
+    expect(err(await stub.grantBonus({ id: "welcome", points: 2, reason: "welcome", expiryDays: null }, T0))).toMatchObject({ code: "invalid_state", path: "points" });
+    // An order at the limit: earning more is refused at confirmation; the order stays pending.
+    const placed = ok(await stub.placeOrder(order("o1", receipt([{ id: "1", price: 100_000, qty: 1 }]), T0, program())));
+    expect(placed.evaluation.pointsEarned).toBeGreaterThan(1);
+    expect(err(await stub.confirmOrder("o1", T0 + MINUTE))).toMatchObject({ code: "invalid_state", path: "points" });
+    expect(ok(await stub.getOrder("o1", T0 + MINUTE)).status).toBe("pending");
+    await expectInvariants(stub, T0 + MINUTE);
+  });
+});

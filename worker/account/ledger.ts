@@ -27,6 +27,8 @@
  *   lapsed hold) are processed by `advance(now)` in the order they happened, each at its own instant; `advance`
  *   is idempotent and runs before every operation and in the alarm.
  */
+import { LIMITS } from "../../engine/host/limits.ts";
+import { refuse } from "../lib/refusal.ts";
 import {
   addStats,
   insertEntry,
@@ -148,7 +150,7 @@ export function nextDue(sql: SqlStorage): number | null {
 export function expireCoupon(sql: SqlStorage, coupon: CouponRow, at: number): void {
   markCouponExpired(sql, coupon.code, at);
   const expiresAt = expiryAfter(at, coupon.refundExpiryDays);
-  const lotId = issueLot(sql, { source: "reward_refund", orderId: null, points: coupon.cost, pendingUntil: at, expiresAt }, at);
+  const lotId = issueLot(sql, { source: "reward_refund", orderId: null, points: coupon.cost, pendingUntil: at, expiresAt }, at, true);
   insertEntry(sql, { at, type: "reward_expired", points: coupon.cost, lotId, expiresAt, reason: coupon.rewardName });
 }
 
@@ -177,12 +179,21 @@ export function settleDebt(sql: SqlStorage, now: number): number {
   return settled;
 }
 
-/** Creates a lot of `points` and settles debt from it if it is available at once. Returns the lot id. */
+/**
+ * Creates a lot of `points` and settles debt from it if it is available at once. Returns the lot id. A write that
+ * would take the customer's points (every lot's remaining, pending included) beyond `LIMITS.points` — the range the
+ * engine evaluates exactly — is refused with `invalid_state` naming `points`, and its transaction changes nothing.
+ * Giving back what was spent (`unchecked`: a coupon's refund inside due work) never refuses.
+ */
 export function issueLot(
   sql: SqlStorage,
   lot: { source: string; orderId: string | null; points: number; pendingUntil: number; expiresAt: number | null },
   now: number,
+  unchecked = false,
 ): number {
+  if (!unchecked && sumLots(sql, now).all + lot.points > LIMITS.points) {
+    refuse("invalid_state", `The customer's points would exceed ${LIMITS.points} (the most a balance can hold)`, { path: "points" });
+  }
   const id = insertLot(sql, { ...lot, createdAt: now });
   settleDebt(sql, now);
   return id;
