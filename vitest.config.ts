@@ -30,8 +30,9 @@ export default defineConfig({
         test: {
           name: "engine",
           environment: "node",
-          // The benchmarks' own Node-side helpers (tools/bench) are tested here too: they run in Node, not workerd.
-          include: ["engine/**/*.test.ts", "tools/bench/**/*.test.ts"],
+          // The benchmarks' own Node-side helpers (tools/bench) are tested here too: they run in Node, not workerd;
+          // so is the widget API contract (contract/), which has no runtime but its contact rules.
+          include: ["engine/**/*.test.ts", "tools/bench/**/*.test.ts", "contract/**/*.test.ts"],
           exclude: [...configDefaults.exclude, "**/*.browser.test.ts"],
         },
       },

@@ -2,7 +2,8 @@
  * Builds the storefront bundle into widget/dist/ and checks its size budget (`npm run build:widget`):
  *
  *   kopilka.js           the one ES module a shop includes: Lit, both components, the API client, i18n
- *   kopilka-engine.js    the engine host (compile/encode/decode), imported by kopilka.js only when a preview needs it
+ *   kopilka-engine.js    the engine host without validation (engine/host/engine.ts: compile/encode/decode),
+ *                        imported by kopilka.js only when a preview needs it
  *   kopilka-engine.wasm  the receipt engine (engine/build/release.wasm; `npm run build:engine` first)
  *   size.json            what was measured
  *
@@ -35,17 +36,6 @@ const engineExternal: Plugin = {
   name: "kopilka-engine-external",
   setup(b) {
     b.onResolve({ filter: /\/preview-engine\.ts$/ }, () => ({ path: "./kopilka-engine.js", external: true }));
-  },
-};
-
-/** kopilka-engine.js: the host's zod validation is replaced (see engine/validate-stub.ts). */
-const validateStub: Plugin = {
-  name: "kopilka-validate-stub",
-  setup(b) {
-    b.onResolve({ filter: /^\.\/validate\.ts$/ }, (args) =>
-      args.importer.endsWith(`engine/host/index.ts`)
-        ? { path: fileURLToPath(new URL("./engine/validate-stub.ts", import.meta.url)) }
-        : undefined);
   },
 };
 
@@ -102,7 +92,6 @@ export async function buildWidget(): Promise<SizeReport & { "kopilka.js": { byte
     ...common,
     entryPoints: [fileURLToPath(new URL("./engine/preview-engine.ts", import.meta.url))],
     outfile: `${dist}kopilka-engine.js`,
-    plugins: [validateStub],
     define: { KOPILKA_ENGINE_WASM: JSON.stringify("./kopilka-engine.wasm") },
   });
   copyFileSync(wasm, `${dist}kopilka-engine.wasm`);
@@ -112,7 +101,7 @@ export async function buildWidget(): Promise<SizeReport & { "kopilka.js": { byte
   const unexpected = imports.filter((i) => i.kind !== "dynamic-import" || i.path !== "./kopilka-engine.js");
   if (unexpected.length > 0) throw new Error(`kopilka.js must be self-contained, but imports ${JSON.stringify(unexpected)}`);
   const engineSource = readFileSync(`${dist}kopilka-engine.js`, "utf8");
-  if (/ZodError|safeParse/.test(engineSource)) throw new Error("kopilka-engine.js contains zod: the validation stub did not apply");
+  if (/ZodError|safeParse/.test(engineSource)) throw new Error("kopilka-engine.js contains zod: it must import engine/host/engine.ts, not index.ts");
 
   const size = (file: string) => ({
     bytes: readFileSync(`${dist}${file}`).length,

@@ -15,7 +15,7 @@ import { emit, errorDetail } from "../shared/events.ts";
 import { langOf, Locale, watchDocumentLang } from "../shared/i18n.ts";
 import { defaultApiBase, loadProgram, subscribeMember } from "../shared/store.ts";
 import type { Me, PublicProgram } from "../shared/types.ts";
-import type { Engine } from "../../engine/host/index.ts";
+import type { Engine } from "../../engine/host/engine.ts";
 import { styles } from "./earn-preview.styles.ts";
 
 const INPUTS = ["price", "qty", "sku", "categories", "tags", "lines", "member", "engine"] as const;

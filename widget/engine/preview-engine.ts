@@ -3,10 +3,11 @@
  * Engine class (the same code the Worker quotes with) and the `.wasm`, fetched once.
  *
  * The bundle (widget/build.ts) builds this file as its own module, `kopilka-engine.js`, next to
- * `kopilka-engine.wasm`, and replaces the host's zod validation with a stub: the public program was validated by
- * the server with defaults applied, and a preview's receipt is made by the component itself.
+ * `kopilka-engine.wasm`. It takes the Engine without validation (engine/host/engine.ts, no zod): the public
+ * program was validated by the server with defaults applied, and a preview's receipt is made by the component
+ * itself, so a refused one reports the encoder's own problem.
  */
-import { Engine } from "../../engine/host/index.ts";
+import { Engine } from "../../engine/host/engine.ts";
 import type { CustomerSnapshot, Evaluation, Program, Receipt } from "../../engine/host/types.ts";
 
 /** Set by the bundle; from the sources (tests) the engine's own build is used. */

@@ -3,7 +3,7 @@
  * (the API's own normalisers, so the form never refuses what the server would take), and how an API error
  * maps onto a field.
  */
-import { normaliseEmail, normalisePhone } from "../../worker/shop/contacts.ts";
+import { normaliseEmail, normalisePhone } from "../../contract/contacts.ts";
 import type { ApiError } from "../shared/api.ts";
 import type { Messages } from "../shared/i18n.ts";
 import type { Program, RegisterRequest } from "../shared/types.ts";

@@ -1,8 +1,9 @@
 /** Ways to earn: purchases at the member's rate, the program's bonuses, and the referral link to copy. */
 import { html, nothing } from "lit";
-import type { KopilkaWidget } from "../kopilka-widget.ts";
+import type { WidgetHost } from "../host.ts";
+import type { MemberData } from "../member-data.ts";
 
-export function renderEarn(w: KopilkaWidget) {
+export function renderEarn(w: WidgetHost, data: MemberData) {
   const me = w.customer!;
   const program = w.program!.program;
   const l = w.locale;
@@ -11,8 +12,8 @@ export function renderEarn(w: KopilkaWidget) {
   const tier = program.tiers?.levels.find((t) => t.id === me.tier);
   const rate = tier?.rateBps ?? program.earn.rateBps;
   const link = me.referralCode && bonuses.referral ? referralLink(w.referralUrl, me.referralCode) : null;
-  const copied = w.copied === "referral-link";
-  const failed = w.copied === "failed:referral-link";
+  const copied = data.copied === "referral-link";
+  const failed = data.copied === "failed:referral-link";
   const small = [
     [m.earnReview, bonuses.review ?? 0], [m.earnRating, bonuses.rating ?? 0], [m.earnSurvey, bonuses.survey ?? 0],
     [m.earnBirthday, bonuses.birthday?.points ?? 0],
@@ -30,7 +31,7 @@ export function renderEarn(w: KopilkaWidget) {
           <label for="referral-link" part="label">${m.referralLink}</label>
           <div part="copy-row">
             <input id="referral-link" part="input" type="text" readonly .value=${link} @focus=${(e: Event) => (e.target as HTMLInputElement).select()} />
-            <button part="button copy" type="button" @click=${() => void w.copy("referral-link", link)}>${copied ? m.copied : m.copy}</button>
+            <button part="button copy" type="button" @click=${() => void data.copy("referral-link", link)}>${copied ? m.copied : m.copy}</button>
           </div>
           <p part="hint" role="status">${copied ? m.copied : failed ? m.copyFailed : ""}</p>
         </div>` : nothing}

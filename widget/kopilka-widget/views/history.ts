@@ -1,21 +1,22 @@
 /** The member's history, newest first, a page at a time: date, what happened, store, amount, points spent and earned. */
 import { html, nothing } from "lit";
-import type { KopilkaWidget } from "../kopilka-widget.ts";
+import type { WidgetHost } from "../host.ts";
+import type { MemberData } from "../member-data.ts";
 import type { Locale } from "../../shared/i18n.ts";
 import type { HistoryItem } from "../../shared/types.ts";
 
-export function renderHistory(w: KopilkaWidget) {
+export function renderHistory(w: WidgetHost, data: MemberData) {
   const l = w.locale;
   const m = l.m;
-  const items = w.history;
+  const items = data.history;
   return html`
-    <section part="section history" aria-labelledby="history-title" aria-busy=${w.historyLoading ? "true" : "false"}>
+    <section part="section history" aria-labelledby="history-title" aria-busy=${data.historyLoading ? "true" : "false"}>
       <h3 id="history-title" part="section-title">${m.history}</h3>
       ${items === null ? html`<p part="hint">${m.loading}</p>`
         : items.length === 0 ? html`<p part="hint">${m.historyEmpty}</p>`
         : html`<ol part="history-list">${items.map((item) => renderItem(item, l))}</ol>`}
-      ${w.historyCursor ? html`
-        <button part="button more" type="button" ?disabled=${w.historyLoading} @click=${() => void w.moreHistory()}>${m.historyMore}</button>` : nothing}
+      ${data.historyCursor ? html`
+        <button part="button more" type="button" ?disabled=${data.historyLoading} @click=${() => void data.moreHistory()}>${m.historyMore}</button>` : nothing}
     </section>
   `;
 }

@@ -1,6 +1,8 @@
 /** A member: balance, tier and progress, expiring points, then ways to earn, rewards and history. */
 import { html, nothing } from "lit";
-import type { KopilkaWidget } from "../kopilka-widget.ts";
+import type { WidgetHost } from "../host.ts";
+import type { JoinFlow } from "../join-flow.ts";
+import type { MemberData } from "../member-data.ts";
 import type { Me, Program } from "../../shared/types.ts";
 import type { Locale } from "../../shared/i18n.ts";
 import { renderEarn } from "./earn.ts";
@@ -8,7 +10,7 @@ import { renderHistory } from "./history.ts";
 import { renderNotice } from "./notice.ts";
 import { renderRewards } from "./rewards.ts";
 
-export function renderMember(w: KopilkaWidget) {
+export function renderMember(w: WidgetHost, flow: JoinFlow, data: MemberData) {
   const me = w.customer!;
   const program = w.program!.program;
   const l = w.locale;
@@ -20,7 +22,7 @@ export function renderMember(w: KopilkaWidget) {
       <div part="message verify-reminder" role="note">
         <p>${m.verifyPending(l, welcome?.points ?? 0, me.verification.channel)}</p>
         <button part="button" type="button" ?disabled=${w.busy !== null}
-          @click=${() => void w.startVerification(me.verification!.channel)}>${m.verifyNow}</button>
+          @click=${() => void flow.startVerification(me.verification!.channel)}>${m.verifyNow}</button>
       </div>` : nothing}
     <section part="section summary" aria-labelledby="hello">
       <h3 id="hello" part="section-title">${m.hello(me.name)}</h3>
@@ -32,9 +34,9 @@ export function renderMember(w: KopilkaWidget) {
       ${renderTier(me, program, l)}
       ${renderExpiring(me, l)}
     </section>
-    ${renderEarn(w)}
-    ${renderRewards(w)}
-    ${renderHistory(w)}
+    ${renderEarn(w, data)}
+    ${renderRewards(w, data)}
+    ${renderHistory(w, data)}
     ${w.customerToken ? nothing : html`
       <p part="footer"><button part="link-button logout" type="button" @click=${() => w.logout()}>${m.signOut}</button></p>`}
   `;

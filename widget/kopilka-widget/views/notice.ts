@@ -1,6 +1,6 @@
 /** The message at the top of a view: a polite status (welcome points granted) or an error alert. */
 import { html, nothing } from "lit";
-import type { Notice } from "../kopilka-widget.ts";
+import type { Notice } from "../host.ts";
 
 export function renderNotice(notice: Notice | null) {
   if (!notice) return nothing;

@@ -1,0 +1,30 @@
+/**
+ * The contract's shapes against the Worker's own types, checked by `npm run typecheck` (the test itself only
+ * runs the check's trivial body): each pair must be assignable both ways, so a field renamed, added or retyped
+ * on either side fails the type check. Until the Worker's routes are typed with contract/ directly.
+ */
+import type { z } from "@hono/zod-openapi";
+import { expect, test } from "vitest";
+import type { CouponIssued, CouponView, HistoryItem as WorkerHistoryItem, HistoryPage as WorkerHistoryPage } from "../worker/account/types.ts";
+import type { couponSchema, customerSchema, historySchema } from "../worker/http/routes/customer-schemas.ts";
+import type { errorSchema } from "../worker/http/http.ts";
+import type { Coupon, ErrorBody, HistoryItem, HistoryPage, Me, RewardRedeemed } from "./public.ts";
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const same = <A, B>(proof: Same<A, B>): boolean => proof;
+
+/** Me without what only the widget's routes add (worker/public/routes.ts `meSchema` extends `customerSchema`). */
+type CustomerPart = Omit<Me, "referrals" | "contacts" | "verification">;
+
+test("the contract's shapes are the Worker's", () => {
+  expect([
+    same<Coupon, CouponView>(true),
+    same<Coupon, z.infer<typeof couponSchema>>(true),
+    same<CustomerPart, z.infer<typeof customerSchema>>(true),
+    same<HistoryItem, WorkerHistoryItem>(true),
+    same<HistoryPage, WorkerHistoryPage>(true),
+    same<HistoryPage, z.infer<typeof historySchema>>(true),
+    same<RewardRedeemed, CouponIssued>(true),
+    same<ErrorBody["error"], z.infer<typeof errorSchema>["error"] & { attemptsLeft?: number }>(true),
+  ]).not.toContain(false);
+});
