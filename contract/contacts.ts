@@ -1,5 +1,5 @@
 /**
- * What the API takes as a phone number or an e-mail (api.md, Customers): phones become E.164, e-mails are trimmed
+ * What the API takes as a phone number or an e-mail (docs/api.md, Customers): phones become E.164, e-mails are trimmed
  * and lower-cased, so that one phone or address written two ways is still one contact. Dependency-free: the
  * registration form checks with the same rules the Worker applies, so it never refuses what the server would take.
  */

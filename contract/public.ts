@@ -1,6 +1,6 @@
 /**
- * The widget API (`/v1/public/*`, api.md "Widget"): what each route takes and answers, field for field as the
- * Worker renders it (worker/public/routes.ts). Plain types, no runtime: the storefront widget reads them, and the
+ * The widget API (`/v1/public/*`, docs/api.md "Widget"): what each route takes and answers, field for field as the
+ * Worker renders it (worker/http/public/routes.ts). Plain types, no runtime: the storefront widget reads them, and the
  * Worker's routes are meant to type-check against them. Names in parentheses are the OpenAPI components.
  *
  * Money is integer minor units of the program's currency; points are integers; times are RFC 3339 strings (UTC).

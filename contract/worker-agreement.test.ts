@@ -13,7 +13,7 @@ import type { Coupon, ErrorBody, HistoryItem, HistoryPage, Me, RewardRedeemed } 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const same = <A, B>(proof: Same<A, B>): boolean => proof;
 
-/** Me without what only the widget's routes add (worker/public/routes.ts `meSchema` extends `customerSchema`). */
+/** Me without what only the widget's routes add (worker/http/public/routes.ts `meSchema` extends `customerSchema`). */
 type CustomerPart = Omit<Me, "referrals" | "contacts" | "verification">;
 
 test("the contract's shapes are the Worker's", () => {

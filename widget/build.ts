@@ -31,7 +31,7 @@ const common = {
   logLevel: "warning",
 } as const;
 
-/** kopilka.js: the engine module stays a separate file, fetched by the dynamic import in engine/load.ts. */
+/** kopilka.js: the engine module stays a separate file, fetched by the dynamic import in widget/engine/load.ts. */
 const engineExternal: Plugin = {
   name: "kopilka-engine-external",
   setup(b) {

@@ -19,7 +19,7 @@ describe("GET /v1/health", () => {
 });
 
 describe("unknown routes", () => {
-  it("answer 404 with the api.md error shape", async () => {
+  it("answer 404 with the docs/api.md error shape", async () => {
     const response = await call("/v1/nowhere");
     expect(response.status).toBe(404);
     expect(await response.json()).toEqual({

@@ -49,7 +49,7 @@ export function program(overrides: Record<string, unknown> = {}): Record<string,
   };
 }
 
-/** The body of an error answer, checked to have exactly api.md's shape. */
+/** The body of an error answer, checked to have exactly docs/api.md's shape. */
 export async function errorOf(response: Response): Promise<{ code: string; message: string; path?: string; problems?: unknown }> {
   expect(response.headers.get("content-type")).toMatch(/^application\/json/);
   const body = (await response.json()) as { error: { code: string; message: string; path?: string } };

@@ -1,4 +1,4 @@
-// Largest-remainder allocation (program.md, evaluation step 2): an amount is split over lines in
+// Largest-remainder allocation (docs/program.md, evaluation step 2): an amount is split over lines in
 // proportion to weights; each line gets the floor of its exact share, and the units left over go to the
 // lines with the largest fractional parts, ties to the earliest line. The shares add up exactly.
 import { mulDivFloor, divRemainder } from "./math";

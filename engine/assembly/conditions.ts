@@ -1,4 +1,4 @@
-// Campaign conditions that depend on the receipt as a whole, the customer and the time (program.md,
+// Campaign conditions that depend on the receipt as a whole, the customer and the time (docs/program.md,
 // `audience` and `when`). The cart conditions (`minSubtotal`, `minQty`, `boughtTargetBefore`) need the
 // target lines and live in evaluate.ts.
 import { Campaign } from "./program";

@@ -1,4 +1,4 @@
-// Earning (program.md, evaluation step 5): exact rational points per line, floored once for the receipt,
+// Earning (docs/program.md, evaluation step 5): exact rational points per line, floored once for the receipt,
 // whole points given back to lines by largest remainder; or the `step` rule.
 import { allocate, giveLeftover, remainders } from "./allocation";
 import { mul128, mulHigh, div128, divRemainder } from "./math";

@@ -1,4 +1,4 @@
-// One evaluation, in program.md's order: campaigns by priority, the tier discount, points payment,
+// One evaluation, in docs/program.md's order: campaigns by priority, the tier discount, points payment,
 // earning, then the result with nudges.
 import {
   EFFECT_AMOUNT, EFFECT_BUNDLE, EFFECT_CHEAPEST_FREE, EFFECT_NONE, EFFECT_PERCENT, EFFECT_TOP_UNITS, LINE_SLOTS,

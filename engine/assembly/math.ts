@@ -1,5 +1,5 @@
 // Exact integer arithmetic for money and points. Every product that can exceed 64 bits inside
-// program.md's limits goes through the 128-bit helpers here; the common case stays on a 64-bit fast path.
+// docs/program.md's limits goes through the 128-bit helpers here; the common case stays on a 64-bit fast path.
 
 /** High word of the last `mul128`. */
 export let mulHigh: u64 = 0;

@@ -1,4 +1,4 @@
-// Points payment (program.md, evaluation step 4).
+// Points payment (docs/program.md, evaluation step 4).
 import { allocate } from "./allocation";
 import { min64, max64 } from "./math";
 import { paused, minOrder, maxShareBps, pointValue, minPoints, TAG_NO_REDEEM } from "./program";

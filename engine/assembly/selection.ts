@@ -1,4 +1,4 @@
-// Target line selection (program.md, evaluation step 2): a campaign's filter lines, less those claimed by
+// Target line selection (docs/program.md, evaluation step 2): a campaign's filter lines, less those claimed by
 // higher-priority exclusive campaigns and, with `boughtTargetBefore`, lines never bought before.
 import { EFFECT_BUNDLE, EFFECT_NONE, NUDGE_CAMPAIGN, NUDGE_FREE_SHIPPING } from "../layout";
 import { Campaign } from "./program";

@@ -1,5 +1,5 @@
 /**
- * The CLI's commands (cli.md). Each returns its exit code and writes through `out`/`err`, so the entry
+ * The CLI's commands (docs/cli.md). Each returns its exit code and writes through `out`/`err`, so the entry
  * point stays a few lines and every failure path is a CliError with a message that names the input.
  */
 import { createEngine, ReceiptInvalidError } from "../host/node.ts";

@@ -1,4 +1,4 @@
-/** The `kopilka` CLI end to end (cli.md): each test runs the real command in a child process. */
+/** The `kopilka` CLI end to end (docs/cli.md): each test runs the real command in a child process. */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

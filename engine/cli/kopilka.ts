@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `kopilka` — try a loyalty program locally with the same WebAssembly engine the Worker runs (cli.md).
+ * `kopilka` — try a loyalty program locally with the same WebAssembly engine the Worker runs (docs/cli.md).
  * Runs on Node ≥ 22.18 by type stripping; inside the repo, `npx kopilka` and npm scripts use the Node 22
  * from the `node` devDependency.
  */

@@ -1,6 +1,6 @@
 /**
  * Decodes the engine's flat result (engine/assembly/output.ts, layout in engine/layout.ts) into the evaluation
- * shape of api.md's quote.
+ * shape of docs/api.md's quote.
  */
 import {
   APPLIED_DISCOUNT, APPLIED_POINTS, APPLIED_REF, APPLIED_SLOTS, ENTRY_AMOUNT, ENTRY_LINE, ENTRY_REF, ENTRY_SLOTS,

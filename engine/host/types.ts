@@ -1,6 +1,6 @@
 /**
- * The shapes that cross Kopilka's boundaries: the program document (program.md), the receipt and customer
- * snapshot (api.md, cli.md) and the evaluation the engine returns (api.md's quote without `quoteId`).
+ * The shapes that cross Kopilka's boundaries: the program document (docs/program.md), the receipt and customer
+ * snapshot (docs/api.md, docs/cli.md) and the evaluation the engine returns (docs/api.md's quote without `quoteId`).
  * Money is integer minor units, points are integers, rates are basis points (1% = 100).
  */
 
@@ -105,7 +105,7 @@ export interface Campaign {
   limits?: { totalUses?: number; perCustomer?: number; budget?: Money };
 }
 
-/** A cart at checkout (api.md). `at` is required by the engine; the API fills in "now". */
+/** A cart at checkout (docs/api.md). `at` is required by the engine; the API fills in "now". */
 export interface Receipt {
   customerId?: string;
   /** Where the purchase was made (a store or channel); the engine ignores it, the history shows it. */
@@ -126,7 +126,7 @@ export interface ReceiptLine {
   qty: number;
 }
 
-/** What the engine needs to know about the customer (cli.md). Every field is optional. */
+/** What the engine needs to know about the customer (docs/cli.md). Every field is optional. */
 export interface CustomerSnapshot {
   balance?: number;
   spend?: Money;

@@ -15,7 +15,7 @@ import type { Problem } from "./types.ts";
 // Inputs are plain JSON as a shop sends it, so tests build and break them as untyped data.
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any -- test inputs are deliberately malformed JSON, so they stay untyped
 
-/** The program example of program.md, with the campaign example reduced to one discount kind (the
+/** The program example of docs/program.md, with the campaign example reduced to one discount kind (the
  *  example lists every alternative, which validation rightly refuses — see "effect" below). */
 function exampleProgram(): Json {
   return {
@@ -122,7 +122,7 @@ const long = (n: number) => "x".repeat(n);
 const campaign = (p: Json) => p.campaigns[0];
 
 describe("validateProgram", () => {
-  it("accepts the program.md example", () => {
+  it("accepts the docs/program.md example", () => {
     const result = validateProgram(exampleProgram());
     expect(problems(result)).toEqual([]);
     expect(result.ok && result.program.campaigns?.[0]?.when?.hours).toEqual({ from: "10:00", to: "12:00" });
@@ -454,7 +454,7 @@ describe("validateProgram", () => {
 });
 
 describe("validateReceipt", () => {
-  it("accepts the api.md example and fills in defaults", () => {
+  it("accepts the docs/api.md example and fills in defaults", () => {
     const result = validateReceipt({ at: "2026-11-23T07:15:00Z", lines: [{ id: "1", price: 100, qty: 1 }] });
     expect(result).toEqual({
       ok: true,
@@ -651,7 +651,7 @@ describe("validateCustomer", () => {
 });
 
 describe("formatPath", () => {
-  it("writes paths the way api.md shows them", () => {
+  it("writes paths the way docs/api.md shows them", () => {
     expect(formatPath([])).toBe("");
     expect(formatPath(["lines", 2, "price"])).toBe("lines[2].price");
     expect(formatPath(["campaigns", 0, "when", "hours", "from"])).toBe("campaigns[0].when.hours.from");

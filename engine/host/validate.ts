@@ -1,5 +1,5 @@
 /**
- * Full validation of the program, the receipt and the customer snapshot (program.md, api.md and the limits
+ * Full validation of the program, the receipt and the customer snapshot (docs/program.md, docs/api.md and the limits
  * in engine/README.md), built on zod v4 so that the same schemas later generate the OpenAPI document.
  *
  * Every problem is reported at once, each with the JSON path of the field at fault (`lines[2].price`).

@@ -1,8 +1,8 @@
-/** The worked examples of program.md, each with its exact numbers. */
+/** The worked examples of docs/program.md, each with its exact numbers. */
 import { describe, expect, test } from "vitest";
 import { line, program, quote, receipt } from "./builders.ts";
 
-describe("program.md worked examples", () => {
+describe("docs/program.md worked examples", () => {
   test("rate 10%, value 100: 1 000.00 RUB → 100 points", () => {
     const ev = quote(program({ earn: { rateBps: 1000 }, points: { value: 100 } }), receipt({ lines: [line({ price: 100000 })] }));
     expect(ev.pointsEarned).toBe(100);

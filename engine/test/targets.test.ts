@@ -59,7 +59,7 @@ describe("campaign target", () => {
   test("excludeTags wins over tags", () => {
     expect(targeted({ tags: ["gift"], excludeTags: ["new"] })).toEqual([false, false, true, false]);
   });
-  test("empty lists count as not given (program.md's own example: skus [], categories [coffee])", () => {
+  test("empty lists count as not given (docs/program.md's own example: skus [], categories [coffee])", () => {
     expect(targeted({ skus: [], categories: ["coffee"], tags: [], excludeTags: [] })).toEqual([true, false, false, true]);
   });
   test("a line without sku/categories/tags matches only an unrestricted target", () => {

@@ -1,5 +1,5 @@
 /**
- * Fuzzing the checkout routes (api.md "Checkout"): quote, place, confirm, cancel, return, read an order.
+ * Fuzzing the checkout routes (docs/api.md "Checkout"): quote, place, confirm, cancel, return, read an order.
  * See harness.ts for the properties, the seed and FUZZ_RUNS.
  */
 import fc from "fast-check";

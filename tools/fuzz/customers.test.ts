@@ -1,5 +1,5 @@
 /**
- * Fuzzing the customer routes (api.md "Customers"): profile, account, look-up, history, adjustments.
+ * Fuzzing the customer routes (docs/api.md "Customers"): profile, account, look-up, history, adjustments.
  * See harness.ts for the properties, the seed and FUZZ_RUNS.
  */
 import fc from "fast-check";

@@ -1,5 +1,5 @@
 /**
- * Fuzzing shop creation, the shop's settings and the program routes (api.md "Tenants and keys", "Program",
+ * Fuzzing shop creation, the shop's settings and the program routes (docs/api.md "Tenants and keys", "Program",
  * worker/http/public/README.md for the settings). A program at fault is 422 program_invalid naming the first
  * problem's field; a request at fault otherwise is 400.
  * See harness.ts for the properties, the seed and FUZZ_RUNS.

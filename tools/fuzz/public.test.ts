@@ -1,5 +1,5 @@
 /**
- * Fuzzing the widget API (api.md "Widget", worker/http/public/README.md): every `/v1/public/*` endpoint with hostile
+ * Fuzzing the widget API (docs/api.md "Widget", worker/http/public/README.md): every `/v1/public/*` endpoint with hostile
  * bodies, queries, paths and headers — publishable keys, customer tokens of every shape, origins, Idempotency-Key,
  * CORS preflights — and the rate limits answering 429 with `Retry-After`. See harness.ts for the properties, the
  * seed and FUZZ_RUNS.

@@ -1,5 +1,5 @@
 /**
- * Fuzzing the routes of events, rewards and coupons (api.md "Customers"): bonuses for events, rewards redeemed
+ * Fuzzing the routes of events, rewards and coupons (docs/api.md "Customers"): bonuses for events, rewards redeemed
  * for coupons, a customer's coupons. See harness.ts for the properties, the seed and FUZZ_RUNS.
  */
 import fc from "fast-check";

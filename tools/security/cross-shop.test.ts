@@ -1,5 +1,5 @@
 /**
- * A shop can never read or change another shop's data, whatever ids it sends (api.md "Tenants and keys"): every
+ * A shop can never read or change another shop's data, whatever ids it sends (docs/api.md "Tenants and keys"): every
  * route of the OpenAPI document, called with shop B's credentials — its secret key, its publishable key, tokens
  * it signed, its storefront — against shop A's customer, order, coupon, reward and referral code. Each answer is
  * a refusal (401/403/404, or a 4xx naming what B does not have) or B's own data; none holds anything of A's, and

@@ -1,5 +1,5 @@
 /**
- * The reference model of one customer's points ledger, written from api.md and worker/account/README.md
+ * The reference model of one customer's points ledger, written from docs/api.md and worker/account/README.md
  * ("Ledger rules") alone — plain arrays and loops, no SQL, none of the account's code. The simulation applies
  * every operation to the model and to the real CustomerAccount and demands the same outcome and numbers.
  *

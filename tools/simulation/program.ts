@@ -1,6 +1,6 @@
 /**
  * The simulated program's rewards and bonuses, and the model's own arithmetic for them — written from
- * program.md, engine/README.md ("Reward coupons") and worker/account/README.md ("Events"), none of the engine's
+ * docs/program.md, engine/README.md ("Reward coupons") and worker/account/README.md ("Events"), none of the engine's
  * or the account's code: what a coupon takes off a receipt, and whether a day lies in the birthday window.
  */
 import type { Bonuses, Reward } from "../../engine/host/types.ts";

@@ -9,7 +9,7 @@ import {
   unmountAll, waitForView, type Shop,
 } from "../test/helpers.ts";
 
-/** Bodies the API answers (api.md's error shape), as recorded. */
+/** Bodies the API answers (docs/api.md's error shape), as recorded. */
 const RECORDED = {
   internal: { status: 500, body: { error: { code: "internal", message: "Internal error" } } },
   forbidden: { status: 403, body: { error: { code: "forbidden", message: "This origin is not one of the shop's storefront origins" } } },

@@ -1,5 +1,5 @@
 /**
- * The public API client (api.md "Widget"): `X-Publishable-Key` on every call, `Authorization: Bearer` with
+ * The public API client (docs/api.md "Widget"): `X-Publishable-Key` on every call, `Authorization: Bearer` with
  * the customer token when there is one, an `Idempotency-Key` on every POST. Every failure — an error
  * answer, a network failure, a body that is not the API's — becomes an ApiError; nothing else is thrown.
  */
@@ -7,7 +7,7 @@ import type {
   Channel, HistoryPage, Me, PublicProgram, RedeemedReward, RegisterRequest, Registration, Verification, Verified,
 } from "./types.ts";
 
-/** An API failure. `status` 0 is a network failure (no answer); `code` is api.md's error code. */
+/** An API failure. `status` 0 is a network failure (no answer); `code` is docs/api.md's error code. */
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;

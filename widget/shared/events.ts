@@ -26,7 +26,7 @@ export interface RewardRedeemedDetail {
 }
 
 export interface KopilkaErrorDetail {
-  /** api.md's error code (`duplicate_contact`, `rate_limited`…), `network` for no answer, `engine` for the preview. */
+  /** docs/api.md's error code (`duplicate_contact`, `rate_limited`…), `network` for no answer, `engine` for the preview. */
   code: string;
   message: string;
   /** HTTP status; 0 for a network failure or a local one. */

@@ -1,5 +1,5 @@
 /**
- * The shapes of the public API (`/v1/public/*`, api.md "Widget") as the widget reads them: the contract's types
+ * The shapes of the public API (`/v1/public/*`, docs/api.md "Widget") as the widget reads them: the contract's types
  * (contract/public.ts) under the names the widget has always exported.
  * Money is integer minor units of the program's currency; points are integers.
  */

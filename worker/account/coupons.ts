@@ -1,5 +1,5 @@
 /**
- * Reward coupons (program.md `rewards`). Redeeming a reward takes its cost from the available points and
+ * Reward coupons (docs/program.md `rewards`). Redeeming a reward takes its cost from the available points and
  * issues a single-use code owned by this customer, valid `validDays` days. A receipt that carries the code
  * (in `codes`, case-insensitively) gets the reward's campaign `reward:<id>` from the engine — only for its
  * owner: anywhere else the code means nothing, like an unknown promo code.

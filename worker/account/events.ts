@@ -1,5 +1,5 @@
 /**
- * Events that earn the program's bonuses (api.md `POST /v1/customers/{id}/events`): a review, a rating, a
+ * Events that earn the program's bonuses (docs/api.md `POST /v1/customers/{id}/events`): a review, a rating, a
  * survey, the customer's birthday, or a custom grant. One transaction: the points (a lot expiring after the
  * program's `points.expiryDays`), a `bonus` history entry, the birthday's once-a-year mark, the first answer.
  *

@@ -1,5 +1,5 @@
 /**
- * Retry safety inside the account (api.md "Idempotency"): every write is keyed (`order:<orderId>`,
+ * Retry safety inside the account (docs/api.md "Idempotency"): every write is keyed (`order:<orderId>`,
  * `confirm:<orderId>`, `cancel:<orderId>`, `return:<returnId>`, `adjust:<id>`) and its first successful answer
  * is stored with a hash of the request. The same key and body gets that answer again and changes nothing; the
  * same key with another body is 409 `idempotency_conflict`. Failures are not stored: a retry after the cause

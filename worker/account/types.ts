@@ -7,7 +7,7 @@ import type { CampaignCounters, CustomerSnapshot, Evaluation, Program, Receipt }
 /** A receipt as the API accepts it: `at` may be left out (the account fills in `now`). */
 export type OrderReceipt = Omit<Receipt, "at"> & { at?: string; store?: string };
 
-/** The evaluation as api.md shows it: the engine's, plus the program version and the quote id. */
+/** The evaluation as docs/api.md shows it: the engine's, plus the program version and the quote id. */
 export type QuotedEvaluation = Evaluation & { programVersion: number; quoteId: string };
 
 export type OrderStatus = "pending" | "confirmed" | "cancelled" | "lapsed";

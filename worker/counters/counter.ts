@@ -13,7 +13,7 @@ import {
   upsertReservation,
 } from "./counter-sql.ts";
 
-/** A campaign's shop-wide limits (program.md `limits.totalUses`, `limits.budget`); absent = unlimited. */
+/** A campaign's shop-wide limits (docs/program.md `limits.totalUses`, `limits.budget`); absent = unlimited. */
 export interface CampaignLimits {
   totalUses?: number;
   budget?: number;

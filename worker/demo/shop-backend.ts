@@ -82,7 +82,7 @@ export function demoShopBackend(app: Hono<AppEnv>): void {
     return app.fetch(request, c.env, ctx);
   }
 
-  /** The API's answer passed on to the page (status and body as they are: errors keep api.md's shape). */
+  /** The API's answer passed on to the page (status and body as they are: errors keep docs/api.md's shape). */
   async function relay(response: Response): Promise<Response> {
     return new Response(response.body, { status: response.status, headers: { "content-type": "application/json", "cache-control": "no-store" } });
   }

@@ -20,7 +20,7 @@ import { now as clockNow } from "../lib/clock.ts";
 import { shopObject } from "../shop/shop.ts";
 import { currentProgram } from "./program.ts";
 
-/** The receipt with `at` filled in (api.md: optional, default now). */
+/** The receipt with `at` filled in (docs/api.md: optional, default now). */
 export function withTime(receipt: OrderReceipt, at: number): Receipt {
   return { ...receipt, at: receipt.at ?? new Date(at).toISOString() };
 }
@@ -121,7 +121,7 @@ async function orderHolder(env: Env, shopId: string, orderId: string): Promise<{
 /**
  * POST /v1/orders/{id}/confirm: the account confirms (a lapsed order only if its points, coupons and campaign
  * uses are still there: account/confirm.ts), then the order's campaign uses are committed at their counters, and
- * a referred customer's first confirmed order pays both referral bonuses (program.md `referral.on:
+ * a referred customer's first confirmed order pays both referral bonuses (docs/program.md `referral.on:
  * "first_order"`); a retry of the confirmation settles them if an interruption left them owed.
  */
 export async function confirmOrder(env: Env, shopId: string, orderId: string, now: number): Promise<OrderView> {

@@ -1,5 +1,5 @@
 /**
- * Referral bonuses (program.md `bonuses.referral`): the referee's and the referrer's, paid once — at registration
+ * Referral bonuses (docs/program.md `bonuses.referral`): the referee's and the referrer's, paid once — at registration
  * or on the referee's first confirmed order. Every grant is an account bonus with a fixed id, so a step interrupted
  * anywhere can run again and grants nothing twice.
  */

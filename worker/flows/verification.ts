@@ -1,5 +1,5 @@
 /**
- * Verifying a customer's contact with a 6-digit code (program.md `bonuses.welcome.verify`): the code is stored
+ * Verifying a customer's contact with a 6-digit code (docs/program.md `bonuses.welcome.verify`): the code is stored
  * hashed in the Shop and sent through the shop's webhook; the right code verifies the contact and grants the
  * welcome bonus that waited for it. Rate-limited per IP and per contact.
  */

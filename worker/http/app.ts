@@ -1,5 +1,5 @@
 /**
- * The Worker's HTTP app (api.md): middleware (errors, body cap, auth per route), the route modules and the
+ * The Worker's HTTP app (docs/api.md): middleware (errors, body cap, auth per route), the route modules and the
  * OpenAPI 3.1 document generated from the routes' schemas at `GET /v1/openapi.json`.
  */
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";

@@ -1,5 +1,5 @@
 /**
- * The Worker's HTTP edge: one error type and one renderer, so every non-2xx answer has the shape api.md
+ * The Worker's HTTP edge: one error type and one renderer, so every non-2xx answer has the shape docs/api.md
  * promises — `{"error": {"code", "message", "path"?}}` — and no stack trace ever reaches a client.
  * Also the request body cap, shared types of the Hono app and the error schema of the OpenAPI document.
  */
@@ -74,7 +74,7 @@ export function json(body: unknown, status = 200, headers?: HeadersInit): Respon
   return response;
 }
 
-/** Hono's own exceptions (malformed JSON, unsupported media type…) in api.md's vocabulary. */
+/** Hono's own exceptions (malformed JSON, unsupported media type…) in docs/api.md's vocabulary. */
 function fromHonoException(error: HTTPException): Refused {
   switch (error.status) {
     case 400:

@@ -1,5 +1,5 @@
 /**
- * `Idempotency-Key` for writes that carry no id of their own (api.md, Idempotency). A repeat with the same key
+ * `Idempotency-Key` for writes that carry no id of their own (docs/api.md, Idempotency). A repeat with the same key
  * and the same request returns the first answer (same status, same body, plus `Idempotent-Replayed: true`) and
  * runs nothing; the same key with a different request is 409 idempotency_conflict, and so is a repeat while the
  * first is still running.

@@ -1,5 +1,5 @@
 /**
- * Customer tokens (api.md, Tenants and keys) and the sealed copy of a shop's secret key that verifies them.
+ * Customer tokens (docs/api.md, Tenants and keys) and the sealed copy of a shop's secret key that verifies them.
  *
  * A token is `base64url(payload) "." base64url(mac)`: the payload is the JSON `{"sub": customerId, "exp":
  * unixSeconds}` (other members are allowed and ignored), the MAC is HMAC-SHA256 over the first part's ASCII

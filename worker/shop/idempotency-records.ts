@@ -7,7 +7,7 @@ import { constantTimeEqual } from "../lib/crypto.ts";
 import { deleteIdempotencyBefore, insertIdempotencyStart, selectIdempotency } from "./shop-sql.ts";
 import type { IdempotencyStart } from "./types.ts";
 
-/** Idempotency records are kept this long (api.md promises at least 24 hours). */
+/** Idempotency records are kept this long (docs/api.md promises at least 24 hours). */
 export const IDEMPOTENCY_RETENTION_MS = 48 * 60 * 60 * 1000;
 /** A started request with no answer after this long is taken to have died; a retry may run it again. */
 export const IDEMPOTENCY_STALE_MS = 60 * 1000;

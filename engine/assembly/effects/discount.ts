@@ -1,5 +1,5 @@
 // Discount effects that need no unit picking: percent off each target line and a fixed amount
-// allocated over the target lines (program.md, evaluation step 2).
+// allocated over the target lines (docs/program.md, evaluation step 2).
 import { allocate } from "../allocation";
 import { amount, remaining } from "../receipt";
 import { selected, selectedCount, lineDiscount } from "../scratch";

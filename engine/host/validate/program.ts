@@ -1,4 +1,4 @@
-/** The program (program.md): its schema and the rules that span its fields. */
+/** The program (docs/program.md): its schema and the rules that span its fields. */
 import { z } from "zod";
 import { crossCheck, field, isRecord, items, reportDuplicateIds } from "./cross-check.ts";
 import {
@@ -194,7 +194,7 @@ const rewardSchema = obj({
   coupon: obj({ discountBps: bps(1), target: oneOf(["item", "order"]), validDays: int(1, 3650) }),
 });
 
-/** The program document (program.md). Parsing applies the defaults listed at the top of validate.ts. */
+/** The program document (docs/program.md). Parsing applies the defaults listed at the top of validate.ts. */
 export const programSchema = crossCheck(
   obj({
     currency: formatted(/^[A-Z]{3}$/, 'must be 3 capital letters (ISO 4217), like "RUB"'),
@@ -244,4 +244,4 @@ export const programSchema = crossCheck(
       });
     });
   },
-).describe("A shop's loyalty program (program.md)");
+).describe("A shop's loyalty program (docs/program.md)");

@@ -1,10 +1,10 @@
-/** The receipt (api.md) and the customer snapshot. */
+/** The receipt (docs/api.md) and the customer snapshot. */
 import { z } from "zod";
 import type { Receipt } from "../types.ts";
 import { crossCheck, field, items, reportDuplicateIds } from "./cross-check.ts";
 import { date, flag, instant, int, list, money, obj, say, text, texts } from "./schema-kit.ts";
 
-/** A receipt before the API has filled in `at` (api.md: "optional, default now"). */
+/** A receipt before the API has filled in `at` (docs/api.md: "optional, default now"). */
 export type ReceiptWithoutAt = Omit<Receipt, "at"> & { at?: string };
 
 const MAX_SUBTOTAL = 10n ** 13n;
@@ -52,10 +52,10 @@ export function makeReceiptSchema<Extra extends z.ZodRawShape = Record<never, ne
 }
 
 /** The receipt the engine evaluates: `at` is required. */
-export const receiptSchema = makeReceiptSchema(true).describe("A cart at checkout (api.md)");
+export const receiptSchema = makeReceiptSchema(true).describe("A cart at checkout (docs/api.md)");
 
 /** The receipt as the HTTP API accepts it: `at` may be omitted and the Worker fills in "now". */
-export const apiReceiptSchema = makeReceiptSchema(false).describe("A cart at checkout (api.md); `at` defaults to now");
+export const apiReceiptSchema = makeReceiptSchema(false).describe("A cart at checkout (docs/api.md); `at` defaults to now");
 
 /** What the engine needs to know about the customer. Every field is optional; no defaults are applied. */
 export const customerSchema = obj({

@@ -1,5 +1,5 @@
 /**
- * Who may call the widget endpoints (`/v1/public/*`, api.md "Widget"): the publishable key names the shop, the
+ * Who may call the widget endpoints (`/v1/public/*`, docs/api.md "Widget"): the publishable key names the shop, the
  * browser's Origin must be one of the shop's storefront origins, and a customer token names the customer.
  *
  * CORS: a preflight carries no key, so it is answered for origins that some shop has registered (the platform

@@ -63,7 +63,7 @@ export const publicProgramSchema = z
   .object({
     shop: z.object({ name: z.string() }),
     programVersion: z.int(),
-    program: z.record(z.string(), z.unknown()).describe("the program (program.md) without campaigns that need a promo code and without limits"),
+    program: z.record(z.string(), z.unknown()).describe("the program (docs/program.md) without campaigns that need a promo code and without limits"),
   })
   .openapi("PublicProgram");
 

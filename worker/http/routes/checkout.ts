@@ -1,5 +1,5 @@
 /**
- * Checkout (secret key, api.md): quote a cart, place an order that holds points and campaign uses, confirm it
+ * Checkout (secret key, docs/api.md): quote a cart, place an order that holds points and campaign uses, confirm it
  * when paid, cancel it, return lines, read it. Orders carry their own ids, which make every write retry-safe.
  */
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
@@ -28,7 +28,7 @@ const returnBody = z
   .openapi("ReturnRequest");
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 
-/** The order as api.md shows it (the counters bookkeeping stays inside). */
+/** The order as docs/api.md shows it (the counters bookkeeping stays inside). */
 function publicOrder(order: OrderView) {
   const { limitedCampaigns: _internal, ...visible } = order;
   return visible;

@@ -15,7 +15,7 @@ import { shopObject } from "../../shop/shop.ts";
 import { refusal } from "../../lib/refusal.ts";
 
 // `.meta` rather than `.openapi`: the engine's schemas are plain zod (the engine does not depend on Hono).
-const program = programSchema.meta({ id: "Program", description: "The loyalty program (program.md)" });
+const program = programSchema.meta({ id: "Program", description: "The loyalty program (docs/program.md)" });
 
 const programVersionSchema = z
   .object({ version: z.int().min(1).openapi({ example: 3 }), program })

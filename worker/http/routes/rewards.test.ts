@@ -301,7 +301,7 @@ describe("POST /v1/customers/{customerId}/events", () => {
   });
 });
 
-describe("errors are JSON with api.md's shape", () => {
+describe("errors are JSON with docs/api.md's shape", () => {
   it("for every new route", async () => {
     const w = await shopWith();
     const response = await send("POST", "/v1/customers/c1/rewards/coupon-20", { token: w.shop.secretKey });
