@@ -133,25 +133,8 @@ export interface AccountView {
   coupons: CouponView[];
 }
 
-export interface HistoryItem {
-  at: string;
-  type: string;
-  points: number;
-  orderId: string | null;
-  returnId: string | null;
-  store: string | null;
-  amount: number | null;
-  pointsSpent: number | null;
-  pointsEarned: number | null;
-  expiresAt: string | null;
-  reason: string | null;
-}
-
-export interface HistoryPage {
-  items: HistoryItem[];
-  /** Pass back as `cursor` for the next (older) page; null on the last page. */
-  nextCursor: string | null;
-}
+/** History entries are what the API answers (the contract's shapes: the widget reads the same). */
+export type { HistoryItem, HistoryPage } from "../../contract/public.ts";
 
 /** Part of the program the account needs for reads: tiers (and their window). */
 export type TierProgram = Pick<Program, "tiers">;
