@@ -44,7 +44,11 @@ export default defineConfig({
           // Outbound requests of the Worker under test (the shop's webhooks) reach this fake receiver instead of
           // the network: `POST https://hooks.test/<box>` is recorded, `GET https://hooks.test/<box>` answers what
           // that box received (worker/test-support.ts `webhooksOf`). Anything else is refused.
-          miniflare: { outboundService: fakeWebhookReceiver },
+          miniflare: {
+            outboundService: fakeWebhookReceiver,
+            // The tests play Cloudflare: they send CF-Connecting-IP to test per-IP limits (.dev.vars trusts none).
+            bindings: { CLIENT_IP_HEADER: "cf-connecting-ip" },
+          },
         })],
         test: {
           name: "worker",

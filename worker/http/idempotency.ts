@@ -65,7 +65,7 @@ function unsealAnswer(idempotencyKey: string, sealed: ArrayBuffer): Promise<stri
 function scopeOf(c: Context<AppEnv>, path: string, key: string, fingerprint: string): string {
   const customerId = c.get("customerId");
   if (customerId !== undefined) return `customer\u0000${customerId}\u0000${key}`;
-  if (path.startsWith("/v1/public/")) return `anonymous\u0000${clientIp(c.req.raw)}\u0000${fingerprint}\u0000${key}`;
+  if (path.startsWith("/v1/public/")) return `anonymous\u0000${clientIp(c.req.raw, c.env.CLIENT_IP_HEADER)}\u0000${fingerprint}\u0000${key}`;
   return key;
 }
 

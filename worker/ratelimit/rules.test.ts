@@ -84,9 +84,13 @@ describe("rate-limit presets", () => {
 });
 
 describe("client IP", () => {
-  it("comes from CF-Connecting-IP, or is unknown", () => {
-    expect(clientIp(new Request("http://x", { headers: { "CF-Connecting-IP": "203.0.113.7" } }))).toBe("203.0.113.7");
-    expect(clientIp(new Request("http://x"))).toBe("unknown");
+  it("comes from the trusted header only (CF-Connecting-IP behind Cloudflare), else is unknown", () => {
+    const sent = new Request("http://x", { headers: { "CF-Connecting-IP": "203.0.113.7", "X-Forwarded-For": "198.51.100.1" } });
+    expect(clientIp(sent, "cf-connecting-ip")).toBe("203.0.113.7");
+    expect(clientIp(new Request("http://x"), "cf-connecting-ip")).toBe("unknown");
+    // Not behind Cloudflare (local development): no header is believed, whatever the client wrote.
+    expect(clientIp(sent, undefined)).toBe("unknown");
+    expect(clientIp(sent, "")).toBe("unknown");
   });
 
   it("counts IPv4 as the address and IPv6 as its /64 network", () => {

@@ -51,9 +51,16 @@ export interface Requester {
 /** Longest value part of a key: an e-mail may be 254 characters, and the key must stay within 300. */
 const MAX_VALUE_LENGTH = 256;
 
-/** The client's IP as Cloudflare saw it; "unknown" without the header (local tools, tests). */
-export function clientIp(request: Request): string {
-  return request.headers.get("cf-connecting-ip")?.trim() || "unknown";
+/**
+ * The client's IP, from the one header the deployment trusts (`CLIENT_IP_HEADER`): behind Cloudflare that is
+ * `CF-Connecting-IP`, which Cloudflare sets itself (a client's own copy never reaches the Worker), and wrangler.toml
+ * names it for deployments. Where the Worker is not behind Cloudflare (`npm start`, a machine of one's own) no header
+ * is trusted — a client could write any address into it and escape its per-IP limits — and every request counts as
+ * "unknown" (one IP: per-contact limits still apply). The tests trust the header they send.
+ */
+export function clientIp(request: Request, trustedHeader: string | undefined): string {
+  if (!trustedHeader) return "unknown";
+  return request.headers.get(trustedHeader)?.trim() || "unknown";
 }
 
 /** One IPv6 group, or an IPv4 tail (counted as two groups). */

@@ -29,8 +29,8 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({ descrip
 const errors = (description: string) => ({ description, content: { "application/json": { schema: errorSchema } } });
 
 /** The request's IP (for rate limits) and the language the shopper reads (for the code's message). */
-function callerOf(request: Request, acceptLanguage: string | undefined): Caller {
-  return { ip: clientIp(request), locale: acceptLanguage?.split(",")[0] };
+function callerOf(env: Env, request: Request, acceptLanguage: string | undefined): Caller {
+  return { ip: clientIp(request, env.CLIENT_IP_HEADER), locale: acceptLanguage?.split(",")[0] };
 }
 
 const NOT_A_MEMBER = "Not a member yet: register first";
@@ -121,7 +121,7 @@ export function publicRoutes(app: OpenAPIHono<AppEnv>): void {
     const { shopId } = c.var;
     const at = now();
     const joined = await joinFromWidget(
-      c.env, shopId, c.var.secretKey!, c.var.customerId, c.req.valid("json"), callerOf(c.req.raw, c.req.header("accept-language")), at,
+      c.env, shopId, c.var.secretKey!, c.var.customerId, c.req.valid("json"), callerOf(c.env, c.req.raw, c.req.header("accept-language")), at,
     );
     const { customerId, program, welcomePoints, token, verification } = joined;
     return c.json({
@@ -139,7 +139,7 @@ export function publicRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(sendRoute, async (c) => {
     const { channel } = c.req.valid("json");
-    const caller = callerOf(c.req.raw, c.req.header("accept-language"));
+    const caller = callerOf(c.env, c.req.raw, c.req.header("accept-language"));
     const sent = await resendCode(c.env, c.var.shopId, c.var.customerId!, channel, caller, now());
     return c.json({ channel, to: maskContact(channel, sent.contact), expiresAt: new Date(sent.expiresAt).toISOString() }, 202);
   });
@@ -149,7 +149,7 @@ export function publicRoutes(app: OpenAPIHono<AppEnv>): void {
     const customerId = c.var.customerId!;
     const { channel, code } = c.req.valid("json");
     const at = now();
-    const { welcomePoints, program } = await verifyContact(c.env, shopId, customerId, channel, code, callerOf(c.req.raw, undefined), at);
+    const { welcomePoints, program } = await verifyContact(c.env, shopId, customerId, channel, code, callerOf(c.env, c.req.raw, undefined), at);
     return c.json({ customer: await meOf(c.env, shopId, customerId, program, at), welcomePoints }, 200);
   });
 
