@@ -16,12 +16,18 @@ import demoProgram from "./program.json";
 let seeded: Promise<void> | undefined;
 
 /**
- * `self`: the Worker's own origin as the first request saw it. The demo storefront is served from there, so it
- * is one of the demo shop's origins whatever port `npm start` was given (PORT).
+ * The demo shop's storefront origins: those `npm start` configured for its port (`DEMO_ORIGINS`, comma-separated:
+ * `http://127.0.0.1:<PORT>,http://localhost:<PORT>`), else the default port's. Never taken from a request: a Host
+ * header is the client's to write.
  */
-async function seed(env: Env, self: string): Promise<void> {
+export function demoOrigins(env: Env): string[] {
+  const configured = ((env as { DEMO_ORIGINS?: string }).DEMO_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean);
+  return configured.length > 0 ? configured : ["http://127.0.0.1:8787", "http://localhost:8787"];
+}
+
+async function seed(env: Env): Promise<void> {
   const shop = shopObject(env, env.DEMO_SHOP_ID);
-  const origins = [...new Set(["http://127.0.0.1:8787", "http://localhost:8787", self])];
+  const origins = demoOrigins(env);
   const secretKeyHash = await hashKey(env.DEMO_SECRET_KEY);
   const sealed = await sealSecretKey(sealSecretOf(env), env.DEMO_SHOP_ID, env.DEMO_SECRET_KEY);
   await shop.createShop({
@@ -33,10 +39,11 @@ async function seed(env: Env, self: string): Promise<void> {
     secretKeySealed: sealed,
     now: now(),
   });
-  // A demo state persisted by an older version or on another port: seal its key and allow this origin now.
+  // A demo state persisted by an older version or on another port: seal its key and allow this port's origins now.
   await shop.verifyKey("secret", secretKeyHash, sealed);
   const known = (await shop.getSettings())?.origins ?? [];
-  const all = known.includes(self) ? known : [...known, self];
+  const missing = origins.filter((o) => !known.includes(o));
+  const all = missing.length === 0 ? known : [...known, ...missing];
   if (all !== known) await shop.updateSettings({ origins: all });
   await platformObject(env).registerOrigins(env.DEMO_SHOP_ID, all);
   if ((await shop.getProgramVersion()) === null) {
@@ -49,7 +56,7 @@ async function seed(env: Env, self: string): Promise<void> {
 export const demoShop: MiddlewareHandler<AppEnv> = async (c, next) => {
   const env = c.env;
   if (env.DEMO_SHOP_ID && env.DEMO_SECRET_KEY && env.DEMO_PUBLISHABLE_KEY) {
-    seeded ??= seed(env, new URL(c.req.url).origin).catch((error: unknown) => {
+    seeded ??= seed(env).catch((error: unknown) => {
       seeded = undefined; // try again on the next request
       throw error;
     });

@@ -25,7 +25,9 @@ const wrangler = spawn(
   // --assets: the demo storefront (`npm run build:storefront`) at `/`; every other path goes to the Worker.
   ["dev", "worker/demo/local.ts", "--ip", "127.0.0.1", "--port", port, "--persist-to", ".wrangler/state", "--assets", "build/storefront",
     // A shop under development may send its webhooks to a receiver on this machine.
-    "--var", "ALLOW_PRIVATE_WEBHOOKS:1"],
+    "--var", "ALLOW_PRIVATE_WEBHOOKS:1",
+    // The demo shop's storefront origins: this port's, never a request's Host header (worker/demo/seed.ts).
+    "--var", `DEMO_ORIGINS:http://127.0.0.1:${port},http://localhost:${port}`],
   { cwd: root, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
 );
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => wrangler.kill(signal));
