@@ -4,7 +4,7 @@ import { SHOP_ID_PATTERN, type KeyKind } from "../lib/keys.ts";
 import { now as clockNow } from "../lib/clock.ts";
 import { migrate } from "../lib/sql.ts";
 import { objectByName } from "../lib/objects.ts";
-import { normaliseContact, type ContactKind, type Contacts } from "./contacts.ts";
+import { contactIdentity, normaliseContact, type ContactKind, type Contacts } from "./contacts.ts";
 import {
   attachReferral,
   checkVerification,
@@ -199,7 +199,7 @@ export class Shop extends DurableObject<Env> {
   findCustomer(contact: { phone: string } | { email: string }): string | null {
     const [kind, input] = "phone" in contact ? (["phone", contact.phone] as const) : (["email", contact.email] as const);
     const value = normaliseContact[kind](input);
-    return value === null ? null : selectContactHolder(this.sql, kind, value) ?? null;
+    return value === null ? null : selectContactHolder(this.sql, kind, contactIdentity(kind, value)) ?? null;
   }
 
   /** Whether the customer exists in this shop: created through the API or named by an order. */
