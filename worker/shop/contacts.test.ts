@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { migrate, schemaVersion } from "../lib/sql.ts";
 import { emailIdentity, normaliseEmail, normalisePhone } from "./contacts.ts";
 import { normalisePhone as acceptPhone } from "../../contract/contacts.ts";
+import { rekeyContacts } from "./directory.ts";
 import { SHOP_MIGRATIONS } from "./shop-sql.ts";
 import { shopObject } from "./shop.ts";
 
@@ -137,24 +138,37 @@ describe("Shop contact directory", () => {
     await runInDurableObject(stub, (_shop, state) => {
       const sql = state.storage.sql;
       // Back to version 5: the contacts table as it was.
-      sql.exec("DROP TABLE contacts");
+      sql.exec("DROP TABLE contacts; DROP TABLE contacts_rekey");
       sql.exec(`CREATE TABLE contacts (kind TEXT NOT NULL, value TEXT NOT NULL, customer_id TEXT NOT NULL, claimed_at INTEGER NOT NULL,
         PRIMARY KEY (kind, value)); CREATE UNIQUE INDEX contacts_by_customer ON contacts (customer_id, kind);`);
       sql.exec("UPDATE schema_version SET version = 5");
       sql.exec("INSERT INTO customers (customer_id, created_at, consent_at) VALUES ('backend', 1, NULL), ('widget', 1, 1), ('verified', 1, 1)");
       sql.exec(`INSERT INTO contacts (kind, value, customer_id, claimed_at) VALUES
         ('phone', '+79990000001', 'backend', 1), ('phone', '+79990000002', 'widget', 2), ('phone', '+79990000003', 'verified', 3),
-        ('email', 'a.b@gmail.com', 'widget', 2)`);
+        ('email', 'a.b@gmail.com', 'widget', 2), ('email', 'ab@gmail.com', 'backend', 1), ('email', 'x.y+z@gmail.com', 'verified', 3)`);
+      sql.exec("INSERT INTO welcome_given (kind, value, customer_id, given_at) VALUES ('email', 'c.d+e@gmail.com', 'gone', 1)");
       sql.exec(`INSERT INTO verifications (customer_id, channel, contact, code_hash, expires_at, attempts, sent_at, verified_at)
         VALUES ('verified', 'phone', '+79990000003', 'h', 1, 0, 1, 1)`);
       migrate(state.storage, SHOP_MIGRATIONS);
+      rekeyContacts(state.storage); // what the object's next start does
+      rekeyContacts(state.storage); // and only once
       expect(schemaVersion(state.storage)).toBe(SHOP_MIGRATIONS.length);
       expect(sql.exec("SELECT customer_id, kind, value, address, held, yields FROM contacts ORDER BY customer_id, kind").toArray()).toEqual([
+        { customer_id: "backend", kind: "email", value: "ab@gmail.com", address: "ab@gmail.com", held: 1, yields: 0 },
         { customer_id: "backend", kind: "phone", value: "+79990000001", address: "+79990000001", held: 1, yields: 0 },
+        { customer_id: "verified", kind: "email", value: "xy@gmail.com", address: "x.y+z@gmail.com", held: 1, yields: 1 },
         { customer_id: "verified", kind: "phone", value: "+79990000003", address: "+79990000003", held: 1, yields: 0 },
+        // Its identity is backend's: the old key stays.
         { customer_id: "widget", kind: "email", value: "a.b@gmail.com", address: "a.b@gmail.com", held: 1, yields: 1 },
         { customer_id: "widget", kind: "phone", value: "+79990000002", address: "+79990000002", held: 1, yields: 1 },
       ]);
+      expect(sql.exec("SELECT value FROM welcome_given ORDER BY value").toArray()).toEqual([{ value: "c.d+e@gmail.com" }, { value: "cd@gmail.com" }]);
+    });
+    expect(await stub.findCustomer({ email: "X.Y@googlemail.com" })).toBe("verified");
+    // The customer whose identity was taken keeps its address on an update; another variant of it is refused.
+    expect(await stub.claimContacts({ customerId: "widget", phone: "+79990000002", email: "a.b@gmail.com" }, T_NOW)).toMatchObject({ ok: true });
+    expect(await stub.claimContacts({ customerId: "widget", phone: "+79990000002", email: "a.b+1@gmail.com" }, T_NOW)).toMatchObject({
+      ok: false, field: "email", reason: "taken",
     });
     expect(await stub.findCustomer({ phone: "+79990000001" })).toBe("backend");
   });

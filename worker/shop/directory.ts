@@ -51,10 +51,15 @@ export function claimContacts(storage: DurableObjectStorage, claim: ContactClaim
       writes.push([kind, null]);
       continue;
     }
+    const before = mine.get(kind);
+    if (before !== undefined && before.address === contact.address && before.value !== contact.identity) {
+      // A contact from before identities whose identity another customer held (rekeyContacts): it keeps its old key.
+      writes.push([kind, { value: before.value, address: before.address, claimedAt: before.claimed_at, held: before.held === 1, yields: before.yields === 1 }]);
+      continue;
+    }
     const hold = selectHold(sql, kind, contact.identity);
     const waits = hold !== undefined && hold.customer_id !== claim.customerId;
     if (waits && !(hold.yields === 1 && claim.verifies === kind)) return { ok: false, field: kind, reason: "taken" };
-    const before = mine.get(kind);
     const same = before !== undefined && before.value === contact.identity;
     // A widget claim on the verified contact yields until verified; one the shop's backend makes, or one already verified, does not.
     const yields = claim.verifies === kind && !(same && before.held === 1 && before.yields === 0);
@@ -93,6 +98,31 @@ export function markWelcomeGiven(storage: DurableObjectStorage, given: Partial<C
     for (const [kind, contact] of contacts) insertWelcomeGiven(sql, kind, contact.identity, given.customerId, now);
   });
   return { marked: true };
+}
+
+/**
+ * Once after schema version 6: the contacts and welcome marks written before get their identities. A contact whose
+ * identity another customer already holds keeps its old key (both stay; the one keyed by it first holds it); every welcome mark is copied under its identity, so no variant of a welcomed contact brings a
+ * second one. One transaction; nothing to do on a shop created after version 6.
+ */
+export function rekeyContacts(storage: DurableObjectStorage): void {
+  const sql = storage.sql;
+  if (sql.exec("SELECT 1 FROM contacts_rekey").toArray().length === 0) return;
+  storage.transactionSync(() => {
+    const rows = sql.exec<{ customer_id: string; kind: ContactKind; value: string; address: string }>(
+      "SELECT customer_id, kind, value, address FROM contacts ORDER BY claimed_at, customer_id",
+    ).toArray();
+    for (const row of rows) {
+      const identity = contactIdentity(row.kind, row.address);
+      if (identity === row.value || selectHold(sql, row.kind, identity) !== undefined) continue;
+      sql.exec("UPDATE contacts SET value = ? WHERE customer_id = ? AND kind = ?", identity, row.customer_id, row.kind);
+    }
+    const marks = sql.exec<{ kind: ContactKind; value: string; customer_id: string; given_at: number }>(
+      "SELECT kind, value, customer_id, given_at FROM welcome_given",
+    ).toArray();
+    for (const mark of marks) insertWelcomeGiven(sql, mark.kind, contactIdentity(mark.kind, mark.value), mark.customer_id, mark.given_at);
+    sql.exec("DELETE FROM contacts_rekey");
+  });
 }
 
 /** The widget's facts about a customer; `exists` false (and nothing created) for one the shop does not know. */

@@ -81,8 +81,9 @@ export const SHOP_ORDER_PLACED_SCHEMA = `
  * uniqueness and, in `welcome_given`, for the welcome bonus — and `address` the contact as written (normalised),
  * where codes go. A contact is held by one customer (`held` = 1); a widget registration may wait behind a claim
  * that yields (`held` = 0, docs/api.md "Unverified claims"). `yields` = 1: an unverified widget claim, which gives
- * way to a customer who verifies the contact. Rows from before keep their value as identity and address; those of
- * customers who joined in the widget (consent given) and never verified the contact yield.
+ * way to a customer who verifies the contact. Rows from before keep their value as address; those of customers who
+ * joined in the widget (consent given) and never verified the contact yield. Their identities are computed in code
+ * once, on the object's next start (`contacts_rekey`, directory.ts `rekeyContacts`).
  */
 export const SHOP_CONTACT_IDENTITY_SCHEMA = `
   CREATE TABLE contacts_v6 (
@@ -105,6 +106,9 @@ export const SHOP_CONTACT_IDENTITY_SCHEMA = `
   ALTER TABLE contacts_v6 RENAME TO contacts;
   CREATE UNIQUE INDEX contacts_held ON contacts (kind, value) WHERE held = 1;
   CREATE INDEX contacts_by_value ON contacts (kind, value, held);
+  -- a row here: the contacts and welcome marks written before still need their identities (directory.ts rekeyContacts)
+  CREATE TABLE contacts_rekey (id INTEGER PRIMARY KEY CHECK (id = 1));
+  INSERT INTO contacts_rekey (id) VALUES (1);
 `;
 
 export const SHOP_MIGRATIONS: readonly string[] = [

@@ -27,7 +27,7 @@ import {
   updateVerificationWelcome,
 } from "./engagement-sql.ts";
 import { deliverDue } from "./webhooks.ts";
-import { claimContacts, contactsOf, customerCard, markWelcomeGiven } from "./directory.ts";
+import { claimContacts, contactsOf, customerCard, markWelcomeGiven, rekeyContacts } from "./directory.ts";
 import { startIdempotentRequest } from "./idempotency-records.ts";
 import type {
   ClaimResult, ContactClaim, CustomerCard, IdempotencyStart, NewShop, ProgramVersion, PublicContext, ShopSettings, ValidProgram,
@@ -65,7 +65,10 @@ export class Shop extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    void ctx.blockConcurrencyWhile(async () => migrate(ctx.storage, SHOP_MIGRATIONS));
+    void ctx.blockConcurrencyWhile(async () => {
+      migrate(ctx.storage, SHOP_MIGRATIONS);
+      rekeyContacts(ctx.storage);
+    });
   }
 
   /** Creates the shop once. A repeat with the same shop id changes nothing; `created` says which happened. */
