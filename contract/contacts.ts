@@ -1,7 +1,9 @@
 /**
  * What the API takes as a phone number or an e-mail (docs/api.md, Customers): phones become E.164, e-mails are trimmed
  * and lower-cased, so that one phone or address written two ways is still one contact. Dependency-free: the
- * registration form checks with the same rules the Worker applies, so it never refuses what the server would take.
+ * registration form checks with these rules, which the Worker applies too, so it never refuses what the server would
+ * take. The Worker refuses a little more (country codes E.164 does not assign) and keys contacts by their identity
+ * (worker/shop/identity.ts, docs/api.md "One person, one contact"): neither is in the widget's bundle.
  */
 
 import type { Channel } from "./public.ts";

@@ -111,11 +111,15 @@ async function join(
   const { customerId, phone, email } = joining;
   const shop = shopObject(env, shopId);
   const welcome = program?.bonuses.welcome;
+  // A shopper's claim on the contact the program verifies yields to whoever verifies it (docs/api.md "Unverified claims").
+  const verifies = voice === "shopper" && program ? welcomeChannel(program) ?? undefined : undefined;
   // With `verify` set the bonus waits for the contact's verification in the widget: nothing is granted or marked here.
   const welcomeNow = welcome != null && welcome.points > 0 && welcome.verify == null;
   // The Shop marks the contacts' welcome as this customer's in the same step that creates the customer, so a
   // registration interrupted anywhere after it resumes on retry, and no other customer can take the bonus.
-  const claim = await shop.claimContacts({ customerId, phone, email, welcome: welcomeNow, ...(joining.consent ? { consent: true } : {}) }, at);
+  const claim = await shop.claimContacts({
+    customerId, phone, email, welcome: welcomeNow, ...(joining.consent ? { consent: true } : {}), ...(verifies ? { verifies } : {}),
+  }, at);
   if (!claim.ok) {
     if (claim.reason === "taken") throw refusal("duplicate_contact", TEXTS[voice].duplicate(claim.field), claim.field);
     throw refusal("invalid_request", TEXTS[voice].contact[claim.field], claim.field); // normalised before, so not reached

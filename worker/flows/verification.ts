@@ -101,6 +101,8 @@ export async function verifyContact(
         throw refusal("invalid_state", "The code has expired: ask for a new one", "code");
       case "locked":
         throw refusal("invalid_state", "Too many wrong codes: ask for a new one", "code");
+      case "taken":
+        throw refusal("duplicate_contact", `This ${channel === "phone" ? "phone number" : "e-mail"} is already registered and confirmed by another member`, channel);
       case "changed":
       case "none":
         throw refusal("invalid_state", "No code was sent to this contact: ask for one", "code");

@@ -8,7 +8,7 @@
  * | verification-code send | 20 per hour | 1 per 60 s and 5 per hour |
  * | verification-code check | 30 per 10 min | 10 per hour (reset by a right code) |
  */
-import { normaliseContact, type ContactKind } from "../shop/contacts.ts";
+import { contactIdentity, normaliseContact, type ContactKind } from "../shop/contacts.ts";
 import type { RateRule } from "./limiter.ts";
 
 /** A rule without its key: what a preset says. */
@@ -97,12 +97,13 @@ export function ipSubject(ip: string): string {
 }
 
 /**
- * A contact as a key: normalised as the shop's directory keeps it (`8 (999) 123-45-67` and `+79991234567` are
- * one phone). What cannot be normalised is counted as written (trimmed, lower-cased, cut to 256 characters):
+ * A contact as a key: its identity, as the shop's directory keys it (`8 (999) 123-45-67` and `+79991234567` are
+ * one phone, `a.nna+x@gmail.com` and `anna@gmail.com` one address). What cannot be normalised is counted as written (trimmed, lower-cased, cut to 256 characters):
  * the request will be refused as invalid anyway, and must still count.
  */
 export function contactSubject(kind: ContactKind, value: string): string {
-  return normaliseContact[kind](value) ?? value.trim().toLowerCase().slice(0, MAX_VALUE_LENGTH);
+  const normal = normaliseContact[kind](value);
+  return normal !== null ? contactIdentity(kind, normal) : value.trim().toLowerCase().slice(0, MAX_VALUE_LENGTH);
 }
 
 function rules(key: string, limits: readonly RateLimit[]): RateRule[] {

@@ -1,7 +1,9 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { migrate, schemaVersion } from "../lib/sql.ts";
-import { normaliseEmail, normalisePhone } from "./contacts.ts";
+import { emailIdentity, normaliseEmail, normalisePhone } from "./contacts.ts";
+import { normalisePhone as acceptPhone } from "../../contract/contacts.ts";
+import { rekeyContacts } from "./directory.ts";
 import { SHOP_MIGRATIONS } from "./shop-sql.ts";
 import { shopObject } from "./shop.ts";
 
@@ -74,6 +76,45 @@ describe("normaliseEmail", () => {
   );
 });
 
+describe("normalisePhone: assigned country codes only", () => {
+  it.each(["+8 999 123-45-67", "+89991234567", "+83 123 456 789", "+28 123 456 789", "+259 123 4567", "+999 123 4567", "+384 12 345 678"])(
+    "refuses %j (the form's looser check takes it; the Worker does not)",
+    (input) => {
+      expect(acceptPhone(input)).not.toBeNull();
+      expect(normalisePhone(input)).toBeNull();
+    },
+  );
+
+  it.each(["+81 3 1234 5678", "+86 10 1234 5678", "+852 1234 5678", "+880 1712 345678", "+998 90 123 45 67", "+375 29 123 45 67", "+7 701 123 4567"])(
+    "takes %j",
+    (input) => {
+      expect(normalisePhone(input)).toBe(`+${input.replace(/\D/g, "")}`);
+    },
+  );
+});
+
+describe("emailIdentity", () => {
+  it.each([
+    ["anna.petrova@gmail.com", "annapetrova@gmail.com"],
+    ["a.n.n.a.petrova+shop@googlemail.com", "annapetrova@gmail.com"],
+    ["ivan.petrov@yandex.ru", "ivan-petrov@yandex.ru"],
+    ["ivan-petrov+x@ya.ru", "ivan-petrov@yandex.ru"],
+    ["ivan.petrov@yandex.com", "ivan-petrov@yandex.ru"],
+    ["ivan.petrov@yandex.by", "ivan-petrov@yandex.ru"],
+    ["ivan.petrov@yandex.kz", "ivan-petrov@yandex.ru"],
+    ["ivan.petrov@yandex.ua", "ivan-petrov@yandex.ru"],
+    ["olga.k+promo@example.ru", "olga.k@example.ru"], // dots matter elsewhere; tags do not
+    ["\u043elga@example.ru", "olga@example.ru"], // Cyrillic о
+    ["\u03bflga@example.ru", "olga@example.ru"], // Greek ο
+    ["\uff4flga@example.ru", "olga@example.ru"], // fullwidth ｏ
+    ["+tag@example.ru", "+tag@example.ru"], // a login that is all tag keeps it
+    ["анна@почта.рф", "ahha@пoчta.pф"], // an all-Cyrillic address: one script, distinct letters stay distinct
+  ])("%j → %s", (input, expected) => {
+    expect(emailIdentity(input)).toBe(expected);
+    expect(emailIdentity(expected)).toBe(emailIdentity(input));
+  });
+});
+
 describe("Shop contact directory", () => {
   it("migration 2 adds the directory to a shop at version 1, keeping its orders", async () => {
     const stub = shop();
@@ -86,7 +127,50 @@ describe("Shop contact directory", () => {
       expect(schemaVersion(state.storage)).toBe(2);
     });
     expect(await stub.hasCustomer("c1")).toBe(true);
-    expect(await stub.claimContacts({ customerId: "c2", phone: "+79991234567", email: null }, T_NOW)).toMatchObject({ ok: true });
+    await runInDurableObject(stub, (_shop, state) => {
+      state.storage.sql.exec("INSERT INTO contacts (kind, value, customer_id, claimed_at) VALUES ('phone', '+79991234567', 'c2', 1)");
+    });
+  });
+
+  it("migration 6 keys contacts by identity, keeping each as its address; unverified widget claims yield", async () => {
+    const stub = shop();
+    await stub.indexOrder("o1", "c1", 1);
+    await runInDurableObject(stub, (_shop, state) => {
+      const sql = state.storage.sql;
+      // Back to version 5: the contacts table as it was.
+      sql.exec("DROP TABLE contacts; DROP TABLE contacts_rekey");
+      sql.exec(`CREATE TABLE contacts (kind TEXT NOT NULL, value TEXT NOT NULL, customer_id TEXT NOT NULL, claimed_at INTEGER NOT NULL,
+        PRIMARY KEY (kind, value)); CREATE UNIQUE INDEX contacts_by_customer ON contacts (customer_id, kind);`);
+      sql.exec("UPDATE schema_version SET version = 5");
+      sql.exec("INSERT INTO customers (customer_id, created_at, consent_at) VALUES ('backend', 1, NULL), ('widget', 1, 1), ('verified', 1, 1)");
+      sql.exec(`INSERT INTO contacts (kind, value, customer_id, claimed_at) VALUES
+        ('phone', '+79990000001', 'backend', 1), ('phone', '+79990000002', 'widget', 2), ('phone', '+79990000003', 'verified', 3),
+        ('email', 'a.b@gmail.com', 'widget', 2), ('email', 'ab@gmail.com', 'backend', 1), ('email', 'x.y+z@gmail.com', 'verified', 3)`);
+      sql.exec("INSERT INTO welcome_given (kind, value, customer_id, given_at) VALUES ('email', 'c.d+e@gmail.com', 'gone', 1)");
+      sql.exec(`INSERT INTO verifications (customer_id, channel, contact, code_hash, expires_at, attempts, sent_at, verified_at)
+        VALUES ('verified', 'phone', '+79990000003', 'h', 1, 0, 1, 1)`);
+      migrate(state.storage, SHOP_MIGRATIONS);
+      rekeyContacts(state.storage); // what the object's next start does
+      rekeyContacts(state.storage); // and only once
+      expect(schemaVersion(state.storage)).toBe(SHOP_MIGRATIONS.length);
+      expect(sql.exec("SELECT customer_id, kind, value, address, held, yields FROM contacts ORDER BY customer_id, kind").toArray()).toEqual([
+        { customer_id: "backend", kind: "email", value: "ab@gmail.com", address: "ab@gmail.com", held: 1, yields: 0 },
+        { customer_id: "backend", kind: "phone", value: "+79990000001", address: "+79990000001", held: 1, yields: 0 },
+        { customer_id: "verified", kind: "email", value: "xy@gmail.com", address: "x.y+z@gmail.com", held: 1, yields: 1 },
+        { customer_id: "verified", kind: "phone", value: "+79990000003", address: "+79990000003", held: 1, yields: 0 },
+        // Its identity is backend's: the old key stays.
+        { customer_id: "widget", kind: "email", value: "a.b@gmail.com", address: "a.b@gmail.com", held: 1, yields: 1 },
+        { customer_id: "widget", kind: "phone", value: "+79990000002", address: "+79990000002", held: 1, yields: 1 },
+      ]);
+      expect(sql.exec("SELECT value FROM welcome_given ORDER BY value").toArray()).toEqual([{ value: "c.d+e@gmail.com" }, { value: "cd@gmail.com" }]);
+    });
+    expect(await stub.findCustomer({ email: "X.Y@googlemail.com" })).toBe("verified");
+    // The customer whose identity was taken keeps its address on an update; another variant of it is refused.
+    expect(await stub.claimContacts({ customerId: "widget", phone: "+79990000002", email: "a.b@gmail.com" }, T_NOW)).toMatchObject({ ok: true });
+    expect(await stub.claimContacts({ customerId: "widget", phone: "+79990000002", email: "a.b+1@gmail.com" }, T_NOW)).toMatchObject({
+      ok: false, field: "email", reason: "taken",
+    });
+    expect(await stub.findCustomer({ phone: "+79990000001" })).toBe("backend");
   });
 
   it("with `welcome`, a new customer's unmarked contacts become theirs in the same step; a returning one's do not", async () => {

@@ -188,9 +188,20 @@ export function updateVerified(sql: SqlStorage, customerId: string, channel: Con
   sql.exec("UPDATE verifications SET verified_at = ? WHERE customer_id = ? AND channel = ?", at, customerId, channel);
 }
 
-/** The customer's current contacts (normalised). */
-export function selectContactsOf(sql: SqlStorage, customerId: string): { kind: ContactKind; value: string }[] {
-  return sql.exec<{ kind: ContactKind; value: string }>("SELECT kind, value FROM contacts WHERE customer_id = ?", customerId).toArray();
+/** A customer's contact row: `value` its identity, `address` where codes go; `held` 0 while it waits for verification. */
+export interface ContactRow {
+  kind: ContactKind;
+  value: string;
+  address: string;
+  held: number;
+  yields: number;
+  claimed_at: number;
+  [column: string]: SqlStorageValue;
+}
+
+/** The customer's current contacts, held or waiting (shop-sql.ts `SHOP_CONTACT_IDENTITY_SCHEMA`). */
+export function selectContactsOf(sql: SqlStorage, customerId: string): ContactRow[] {
+  return sql.exec<ContactRow>("SELECT kind, value, address, held, yields, claimed_at FROM contacts WHERE customer_id = ?", customerId).toArray();
 }
 
 // ---- webhook outbox -----------------------------------------------------------------------------------------

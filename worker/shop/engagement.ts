@@ -19,7 +19,7 @@ import {
   updateVerified,
   upsertVerification,
 } from "./engagement-sql.ts";
-import { insertWelcomeGiven, selectWelcomeGivenTo } from "./shop-sql.ts";
+import { insertWelcomeGiven, selectWelcomeGivenTo, settleVerifiedContact } from "./shop-sql.ts";
 
 /** Referral codes: 8 characters of an alphabet without look-alikes (no 0/O, 1/I/L). 32^8 ≈ 10^12 codes. */
 const REFERRAL_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -95,7 +95,7 @@ export function startVerification(
   sql: SqlStorage,
   v: { customerId: string; channel: ContactKind; codeHash: string; now: number; webhook: (contact: string, expiresAt: number) => { event: string; payload: string } },
 ): StartVerification {
-  const contact = selectContactsOf(sql, v.customerId).find((c) => c.kind === v.channel)?.value;
+  const contact = selectContactsOf(sql, v.customerId).find((c) => c.kind === v.channel)?.address;
   if (contact === undefined) return { ok: false, reason: "no_contact" };
   const existing = selectVerification(sql, v.customerId, v.channel);
   if (existing !== undefined && existing.verified_at !== null && existing.contact === contact) return { ok: false, reason: "already_verified" };
@@ -115,7 +115,7 @@ export type CheckVerification =
     /** On a replay: the welcome points the first answer reported, when it was recorded. */
     answeredWelcome: number | null;
   }
-  | { ok: false; reason: "none" | "expired" | "locked" | "changed"; }
+  | { ok: false; reason: "none" | "expired" | "locked" | "changed" | "taken" }
   | { ok: false; reason: "wrong"; attemptsLeft: number };
 
 /**
@@ -130,7 +130,7 @@ export function checkVerification(
 ): CheckVerification {
   const row = selectVerification(sql, v.customerId, v.channel);
   if (row === undefined) return { ok: false, reason: "none" };
-  const current = selectContactsOf(sql, v.customerId).find((c) => c.kind === v.channel)?.value;
+  const current = selectContactsOf(sql, v.customerId).find((c) => c.kind === v.channel)?.address;
   if (current !== row.contact) return { ok: false, reason: "changed" };
   if (row.verified_at !== null) {
     if (!v.matches(row.code_hash)) return { ok: false, reason: "none" };
@@ -143,20 +143,27 @@ export function checkVerification(
     const attemptsLeft = MAX_CODE_ATTEMPTS - row.attempts - 1;
     return attemptsLeft > 0 ? { ok: false, reason: "wrong", attemptsLeft } : { ok: false, reason: "locked" };
   }
+  // The contact is this customer's now: a squatter's unverified claim on it gives way (`taken`: one that does not).
+  if (!settleVerifiedContact(sql, v.customerId, v.channel)) return { ok: false, reason: "taken" };
   updateVerified(sql, v.customerId, v.channel, v.now);
   if (v.welcome) markWelcome(sql, v.customerId, v.now);
   return { ok: true, contact: row.contact, welcomeMine: welcomeIsMine(sql, v.customerId), replay: false, answeredWelcome: null };
 }
 
+/** The contacts the customer holds (not those it waits for). */
+function heldContactsOf(sql: SqlStorage, customerId: string) {
+  return selectContactsOf(sql, customerId).filter((c) => c.held === 1);
+}
+
 /** Marks the welcome bonus of all the customer's contacts as theirs, unless any has brought one already. */
 function markWelcome(sql: SqlStorage, customerId: string, now: number): void {
-  const contacts = selectContactsOf(sql, customerId);
+  const contacts = heldContactsOf(sql, customerId);
   if (contacts.length === 0 || contacts.some((c) => selectWelcomeGivenTo(sql, c.kind, c.value) !== null)) return;
   for (const c of contacts) insertWelcomeGiven(sql, c.kind, c.value, customerId, now);
 }
 
 function welcomeIsMine(sql: SqlStorage, customerId: string): boolean {
-  return selectContactsOf(sql, customerId).some((c) => selectWelcomeGivenTo(sql, c.kind, c.value) === customerId);
+  return heldContactsOf(sql, customerId).some((c) => selectWelcomeGivenTo(sql, c.kind, c.value) === customerId);
 }
 
 /** What the widget shows about verification: per channel, whether the current contact is verified. */
@@ -164,7 +171,7 @@ export function verificationStatus(sql: SqlStorage, customerId: string): Partial
   const out: Partial<Record<ContactKind, boolean>> = {};
   for (const c of selectContactsOf(sql, customerId)) {
     const row = selectVerification(sql, customerId, c.kind);
-    out[c.kind] = row !== undefined && row.verified_at !== null && row.contact === c.value;
+    out[c.kind] = row !== undefined && row.verified_at !== null && row.contact === c.address && c.held === 1;
   }
   return out;
 }

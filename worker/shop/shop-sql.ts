@@ -76,8 +76,44 @@ export const SHOP_ORDER_PLACED_SCHEMA = `
   ALTER TABLE orders ADD COLUMN placed INTEGER NOT NULL DEFAULT 1;
 `;
 
+/**
+ * Version 6: contacts under their identity (identity.ts; issue 19). `value` is now the identity — the key for
+ * uniqueness and, in `welcome_given`, for the welcome bonus — and `address` the contact as written (normalised),
+ * where codes go. A contact is held by one customer (`held` = 1); a widget registration may wait behind a claim
+ * that yields (`held` = 0, docs/api.md "Unverified claims"). `yields` = 1: an unverified widget claim, which gives
+ * way to a customer who verifies the contact. Rows from before keep their value as address; those of customers who
+ * joined in the widget (consent given) and never verified the contact yield. Their identities are computed in code
+ * once, on the object's next start (`contacts_rekey`, directory.ts `rekeyContacts`).
+ */
+export const SHOP_CONTACT_IDENTITY_SCHEMA = `
+  CREATE TABLE contacts_v6 (
+    customer_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('phone', 'email')),
+    value TEXT NOT NULL,                 -- the identity: E.164 phone, canonical email
+    address TEXT NOT NULL,               -- as written, normalised: E.164 phone, lower-case email
+    claimed_at INTEGER NOT NULL,
+    held INTEGER NOT NULL DEFAULT 1,     -- 1: holds the contact; 0: waits for its verification behind a yielding holder
+    yields INTEGER NOT NULL DEFAULT 0,   -- 1: an unverified widget claim, giving way to a customer who verifies it
+    PRIMARY KEY (customer_id, kind)
+  );
+  INSERT INTO contacts_v6 (customer_id, kind, value, address, claimed_at, held, yields)
+    SELECT c.customer_id, c.kind, c.value, c.value, c.claimed_at, 1,
+      (SELECT consent_at IS NOT NULL FROM customers WHERE customer_id = c.customer_id) IS 1
+        AND NOT EXISTS (SELECT 1 FROM verifications v WHERE v.customer_id = c.customer_id AND v.channel = c.kind
+                          AND v.contact = c.value AND v.verified_at IS NOT NULL)
+    FROM contacts c;
+  DROP TABLE contacts;
+  ALTER TABLE contacts_v6 RENAME TO contacts;
+  CREATE UNIQUE INDEX contacts_held ON contacts (kind, value) WHERE held = 1;
+  CREATE INDEX contacts_by_value ON contacts (kind, value, held);
+  -- a row here: the contacts and welcome marks written before still need their identities (directory.ts rekeyContacts)
+  CREATE TABLE contacts_rekey (id INTEGER PRIMARY KEY CHECK (id = 1));
+  INSERT INTO contacts_rekey (id) VALUES (1);
+`;
+
 export const SHOP_MIGRATIONS: readonly string[] = [
   SHOP_SCHEMA, SHOP_CONTACTS_SCHEMA, SHOP_ENGAGEMENT_SCHEMA, SHOP_VERIFICATION_WELCOME_SCHEMA, SHOP_ORDER_PLACED_SCHEMA,
+  SHOP_CONTACT_IDENTITY_SCHEMA,
 ];
 
 export interface ShopRow {
@@ -216,24 +252,43 @@ export function selectCustomerKnown(sql: SqlStorage, customerId: string): boolea
   );
 }
 
+/** The customer holding a contact (its identity), and whether the hold yields to a verified claim. */
 export function selectContactHolder(sql: SqlStorage, kind: ContactKind, value: string): string | undefined {
-  return sql.exec<{ customer_id: string }>("SELECT customer_id FROM contacts WHERE kind = ? AND value = ?", kind, value).toArray()[0]
-    ?.customer_id;
+  return selectHold(sql, kind, value)?.customer_id;
 }
 
-/** Releases the customer's contact of this kind unless it is `keep`. */
-export function deleteContactOf(sql: SqlStorage, customerId: string, kind: ContactKind, keep: string | null): void {
-  sql.exec("DELETE FROM contacts WHERE customer_id = ? AND kind = ? AND value IS NOT ?", customerId, kind, keep);
+export function selectHold(sql: SqlStorage, kind: ContactKind, value: string): { customer_id: string; yields: number } | undefined {
+  return sql.exec<{ customer_id: string; yields: number }>(
+    "SELECT customer_id, yields FROM contacts WHERE kind = ? AND value = ? AND held = 1", kind, value,
+  ).toArray()[0];
 }
 
-export function insertContact(sql: SqlStorage, kind: ContactKind, value: string, customerId: string, claimedAt: number): void {
+/** Writes the customer's contact of this kind (replacing the one before), or removes it (`contact` null). */
+export function writeContact(
+  sql: SqlStorage, customerId: string, kind: ContactKind,
+  contact: { value: string; address: string; claimedAt: number; held: boolean; yields: boolean } | null,
+): void {
+  sql.exec("DELETE FROM contacts WHERE customer_id = ? AND kind = ?", customerId, kind);
+  if (contact === null) return;
   sql.exec(
-    "INSERT INTO contacts (kind, value, customer_id, claimed_at) VALUES (?, ?, ?, ?) ON CONFLICT (kind, value) DO NOTHING",
-    kind,
-    value,
-    customerId,
-    claimedAt,
+    "INSERT INTO contacts (customer_id, kind, value, address, claimed_at, held, yields) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    customerId, kind, contact.value, contact.address, contact.claimedAt, contact.held ? 1 : 0, contact.yields ? 1 : 0,
   );
+}
+
+/**
+ * The customer has verified its contact of this kind: it holds it from now on and yields no more; a yielding
+ * holder of the same identity loses it, and other customers waiting for it stop waiting. False (nothing changed)
+ * when another customer holds it without yielding.
+ */
+export function settleVerifiedContact(sql: SqlStorage, customerId: string, kind: ContactKind): boolean {
+  const mine = sql.exec<{ value: string }>("SELECT value FROM contacts WHERE customer_id = ? AND kind = ?", customerId, kind).toArray()[0];
+  if (mine === undefined) return true;
+  const hold = selectHold(sql, kind, mine.value);
+  if (hold !== undefined && hold.customer_id !== customerId && hold.yields === 0) return false;
+  sql.exec("DELETE FROM contacts WHERE kind = ? AND value = ? AND customer_id <> ?", kind, mine.value, customerId);
+  sql.exec("UPDATE contacts SET held = 1, yields = 0 WHERE customer_id = ? AND kind = ?", customerId, kind);
+  return true;
 }
 
 /** The customer a contact's welcome bonus went to, or null. */

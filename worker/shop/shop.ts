@@ -4,7 +4,7 @@ import { SHOP_ID_PATTERN, type KeyKind } from "../lib/keys.ts";
 import { now as clockNow } from "../lib/clock.ts";
 import { migrate } from "../lib/sql.ts";
 import { objectByName } from "../lib/objects.ts";
-import { normaliseContact, type ContactKind, type Contacts } from "./contacts.ts";
+import { contactIdentity, normaliseContact, type ContactKind, type Contacts } from "./contacts.ts";
 import {
   attachReferral,
   checkVerification,
@@ -27,7 +27,7 @@ import {
   updateVerificationWelcome,
 } from "./engagement-sql.ts";
 import { deliverDue } from "./webhooks.ts";
-import { claimContacts, contactsOf, customerCard, markWelcomeGiven } from "./directory.ts";
+import { claimContacts, contactsOf, customerCard, markWelcomeGiven, rekeyContacts } from "./directory.ts";
 import { startIdempotentRequest } from "./idempotency-records.ts";
 import type {
   ClaimResult, ContactClaim, CustomerCard, IdempotencyStart, NewShop, ProgramVersion, PublicContext, ShopSettings, ValidProgram,
@@ -65,7 +65,10 @@ export class Shop extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    void ctx.blockConcurrencyWhile(async () => migrate(ctx.storage, SHOP_MIGRATIONS));
+    void ctx.blockConcurrencyWhile(async () => {
+      migrate(ctx.storage, SHOP_MIGRATIONS);
+      rekeyContacts(ctx.storage);
+    });
   }
 
   /** Creates the shop once. A repeat with the same shop id changes nothing; `created` says which happened. */
@@ -199,7 +202,7 @@ export class Shop extends DurableObject<Env> {
   findCustomer(contact: { phone: string } | { email: string }): string | null {
     const [kind, input] = "phone" in contact ? (["phone", contact.phone] as const) : (["email", contact.email] as const);
     const value = normaliseContact[kind](input);
-    return value === null ? null : selectContactHolder(this.sql, kind, value) ?? null;
+    return value === null ? null : selectContactHolder(this.sql, kind, contactIdentity(kind, value)) ?? null;
   }
 
   /** Whether the customer exists in this shop: created through the API or named by an order. */

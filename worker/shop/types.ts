@@ -68,6 +68,12 @@ export interface ContactClaim extends Contacts {
   welcome?: boolean;
   /** The shopper accepted the program's terms (widget registration): recorded with the time, once. */
   consent?: boolean;
+  /**
+   * A widget registration's contact that the program verifies before the welcome bonus: held, it yields to a
+   * customer who verifies it until this one does; held by another customer's yielding claim, this customer waits
+   * for it (docs/api.md "Unverified claims").
+   */
+  verifies?: ContactKind;
 }
 
 /**

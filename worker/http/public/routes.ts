@@ -52,7 +52,9 @@ const registerRoute = createRoute({
   description: "With a shop-signed customer token, registers that customer; without one, creates a customer and answers a token " +
     "for it. Welcome points are granted at once (once per phone and per email, ever) — or, when the program verifies a contact, " +
     "a 6-digit code is sent through the shop's webhook and the points wait for POST /v1/public/verify. Rate-limited per IP and " +
-    "per contact. Send an `Idempotency-Key` so that a retry answers the first answer instead of a duplicate_contact.",
+    "per contact. Contacts are unique by identity (docs/api.md \"One person, one contact\"); a phone or email another member " +
+    "claimed here without verifying it does not block the one the program verifies: the newcomer waits for it and takes it by " +
+    "verifying it. Send an `Idempotency-Key` so that a retry answers the first answer instead of a duplicate_contact.",
   middleware: [...auth, idempotency((c) => shopObject(c.env, c.var.shopId))] as const,
   request: { headers: idempotencyHeaders, body: { content: { "application/json": { schema: registerBody } }, required: true } },
   responses: {
@@ -80,6 +82,7 @@ const verifyRoute = createRoute({
   responses: {
     200: json(verifiedSchema, "Verified"),
     ...errorResponses(400, 401, 403, 404, 429),
+    409: errors("duplicate_contact: another member holds the contact and it does not yield (the shop gave it, or they verified it)"),
     422: errors("invalid_state: wrong code (the message says how many tries are left), expired, or no code sent"),
   },
 });
