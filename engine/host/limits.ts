@@ -24,3 +24,20 @@ export const LIMITS = {
 
 /** How long an order holds its points when the request does not say (minutes). */
 export const DEFAULT_HOLD_MINUTES = 30;
+
+/**
+ * The calendar range the API accepts (docs/api.md "Money, points and time", docs/program.md "The receipt").
+ * JavaScript's Date constructors read years 0–99 as 1900–1999, and nothing real happens before these dates, so
+ * the edge refuses what lies outside them and stored data outside them is treated as unknown.
+ */
+export const DATE_LIMITS = {
+  /** The earliest birthday (inclusive); the latest is today's date where it is latest on Earth (UTC+14). */
+  birthdayFrom: "1900-01-01",
+  /** The earliest receipt `at` (inclusive). */
+  atFrom: "2000-01-01T00:00:00Z",
+  /** The first receipt `at` refused after the range (exclusive). */
+  atBefore: "2100-01-01T00:00:00Z",
+} as const;
+
+/** How far ahead of UTC the latest time zone on Earth is (Pacific/Kiritimati), milliseconds. */
+export const LATEST_ZONE_OFFSET_MS = 14 * 3_600_000;

@@ -37,7 +37,8 @@ function mustOrder(sql: SqlStorage, orderId: string): OrderRow {
   return order;
 }
 
-function quoteOrFail(engine: Engine, receipt: Receipt, snapshot: CustomerSnapshot, counters?: CampaignCounters, options?: QuoteOptions): Evaluation {
+/** The engine's quote; a receipt the engine refuses is 400 invalid_request naming its field, never a 500. */
+export function quoteOrFail(engine: Engine, receipt: Receipt, snapshot: CustomerSnapshot, counters?: CampaignCounters, options?: QuoteOptions): Evaluation {
   try {
     return engine.quote(receipt, snapshot, counters, options);
   } catch (e) {
