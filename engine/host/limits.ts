@@ -18,6 +18,17 @@ export const LIMITS = {
   points: 1e15,
   /** Qualifying spend, minor units. */
   spend: 1e15,
+  /**
+   * An evaluation as JSON (UTF-8 bytes, without programVersion and quoteId): what a quote answers and an order
+   * stores. 1 000 lines × 1 000 campaigns would be 33 MB; beyond this a quote or an order is 400 naming lines.
+   */
+  evaluationBytes: 524_288,
+  /**
+   * An order as stored (one SQLite row, whose platform limit is 2 MB): its receipt, its evaluation and its book
+   * (per line: id, sku, categories, qty, points, paid) as JSON, UTF-8 bytes together. The rest of the row is
+   * at most ~110 kB (ids, times, the limited campaigns: 1 000 × ≤ 100 bytes).
+   */
+  orderBytes: 1_800_000,
   /** How long an order may hold its points, minutes (default `DEFAULT_HOLD_MINUTES`). */
   holdMinutes: 1440,
 } as const;
