@@ -3,6 +3,7 @@
  * clock and no timezone database). DST-correct: the offset comes from the platform's IANA data through
  * Intl, cached per 15-minute bucket (every zone's transitions fall on quarter hours of UTC).
  */
+import { DATE_LIMITS, LATEST_ZONE_OFFSET_MS } from "./limits.ts";
 
 export interface LocalTime {
   /** ISO weekday, 1 = Monday … 7 = Sunday. */
@@ -13,8 +14,6 @@ export interface LocalTime {
   day: number;
   year: number;
 }
-
-import { DATE_LIMITS, LATEST_ZONE_OFFSET_MS } from "./limits.ts";
 
 const DAY_MS = 86_400_000;
 const BUCKET_MS = 900_000;

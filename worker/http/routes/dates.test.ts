@@ -82,7 +82,7 @@ describe("receipt instants", () => {
         expect(result.body.error).toMatchObject({ code: "invalid_request", path: "at" });
       }
     }
-    for (const at of ["2000-01-01T00:00:00Z", "2099-12-31T23:59:59.999999999Z", "2024-02-29T12:00:00+14:00", "2100-01-01T02:59:59+03:00".replace("2100", "2099")]) {
+    for (const at of ["2000-01-01T00:00:00Z", "2099-12-31T23:59:59.999999999Z", "2024-02-29T12:00:00+14:00", "2100-01-01T02:59:59+03:00"]) {
       const quote = await post("/v1/checkout/quote", { customerId: "c1", at, lines: [line] });
       expect(quote.status, `${at}: ${JSON.stringify(quote.body)}`).toBe(200);
       expect((await post("/v1/orders", { orderId: `o-${at}`, customerId: "c1", at, lines: [line] })).status).toBe(201);
