@@ -6,12 +6,11 @@
  * reported as a problem with its path (the caller then collects every problem).
  */
 import { RECEIPT_CAMPAIGN_SLOTS, RECEIPT_HEADER_SLOTS, RECEIPT_LAYOUT, RECEIPT_LINE_SLOTS } from "../layout.ts";
-import { birthdayDays, localTime } from "./calendar.ts";
+import { AT_BEFORE_MS, AT_FROM_MS, AT_RANGE_MESSAGE, birthdayDays, isCalendarDate, isDateText, localTime } from "./calendar.ts";
 import { normalizeCode, REWARD_PREFIX, type CompiledProgram } from "./compile.ts";
 import type { CampaignCounters, CustomerSnapshot, Problem, Receipt } from "./types.ts";
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MAX_STRING = 200;
 
 export class EncodeProblem extends Error {
@@ -43,24 +42,16 @@ function texts(v: unknown, path: string, max: number): readonly string[] {
   return v as string[];
 }
 
-/** Whether y-m-d is a real calendar date. */
-function realDate(y: number, m: number, d: number): boolean {
-  const t = new Date(Date.UTC(y, m - 1, d));
-  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
-}
-
 /** Epoch milliseconds of an RFC 3339 date-time with offset; NaN when it is not one. */
 export function parseInstant(at: unknown): number {
   if (typeof at !== "string") return NaN;
   const m = RFC3339.exec(at);
-  if (!m || !realDate(Number(m[1]), Number(m[2]), Number(m[3]))) return NaN;
+  if (!m || !isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3]))) return NaN;
   return Date.parse(at);
 }
 
 export function isDate(v: unknown): v is string {
-  if (typeof v !== "string") return false;
-  const m = DATE.exec(v);
-  return m !== null && realDate(Number(m[1]), Number(m[2]), Number(m[3]));
+  return isDateText(v);
 }
 
 export interface EncodedSize {
@@ -117,6 +108,7 @@ export class ReceiptEncoder {
     const program = this.compiled.program;
     const at = parseInstant(receipt.at);
     if (Number.isNaN(at)) throw new EncodeProblem("at", "must be an RFC 3339 date-time with an offset");
+    if (at < AT_FROM_MS || at >= AT_BEFORE_MS) throw new EncodeProblem("at", AT_RANGE_MESSAGE);
     if (receipt.customerId !== undefined) text(receipt.customerId, "customerId");
     const local = localTime(program.timezone, at);
     const lines = receipt.lines;

@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { describe, it } from "vitest";
 import { bodyCases, CONFIRMED, CUSTOMER, each, fuzz, line, PENDING, type Case, type Field, type Target, fuzzSuite } from "./harness.ts";
-import { anyText, anyValue, badInt, badText, notAString, Raw, unknownKey } from "./hostile.ts";
+import { anyText, anyValue, badInt, badText, notARealInstant, notAString, outOfRangeInstant, Raw, subtotalJustOver, tooLargeToStore, unknownKey } from "./hostile.ts";
 import { authCases, oversizedCases, pathSegment, wholeBodyCases } from "./requests.ts";
 
 const suite = fuzzSuite("checkout");
@@ -14,6 +14,9 @@ const badInstant = fc.oneof(
   notAString,
   fc.constantFrom("yesterday", "2026-02-30T10:00:00Z", "2026-11-23T10:15:00", "2026-11-23t10:15:00z", "2026-11-23T24:00:00Z", "2026-11-23T10:15:00+24:00", "NaN", "' OR 1=1 --", "", "1e308"),
   anyText.filter((s) => !/^\d{4}-/.test(s)),
+  // Dates as a class: years 0000–0099, before 2000, 2100–9999, leap days, offsets across the bounds.
+  outOfRangeInstant,
+  notARealInstant,
 );
 const badRedeem = fc.oneof(badInt(0, 1e15), fc.constantFrom("MAX", "Max", " max", "max ", "all", "∞"));
 
@@ -22,6 +25,8 @@ const receiptFields: Field[] = [
   { at: ["store"], bad: badText(200) },
   { at: ["at"], bad: badInstant },
   { at: ["lines"], bad: fc.constantFrom<unknown>([], null, "lines", {}, 1, true, new Raw('{"__proto__":[]}'), Array.from({ length: 1001 }, (_, i) => line(String(i), 1))), required: true },
+  // Receipts at the limits: too large to store as an order (docs/api.md "Sizes"), or a subtotal just over 10^13.
+  { at: ["lines"], bad: fc.oneof(tooLargeToStore, subtotalJustOver) },
   { at: ["lines", 0], bad: fc.constantFrom<unknown>(null, 1, "line", [], true, new Raw("[[[[[[]]]]]]")) },
   { at: ["lines", 0, "id"], bad: badText(200), required: true },
   { at: ["lines", 0, "sku"], bad: badText(200) },
@@ -39,6 +44,16 @@ const receiptFields: Field[] = [
 ];
 const RECEIPT_KEYS = ["customerId", "store", "at", "lines", "shipping", "codes", "redeemPoints"];
 const LINE_KEYS = ["id", "sku", "categories", "tags", "price", "qty"];
+/**
+ * The classes at the edges, each drawn often (a field among twenty would be drawn rarely): instants outside
+ * 2000-01-01 … 2100-01-01 or of no calendar (400 naming at), receipts at the size limits that are too large to
+ * store as an order, subtotals just over 10^13 (400 naming lines). Nothing may change.
+ */
+const edgeCases = (target: Target, base: Record<string, unknown>) => fc.oneof(
+  fc.oneof(outOfRangeInstant, notARealInstant).map((at): Case => ({ ...target, body: { ...base, at }, status: 400, code: "invalid_request", errorPath: "at", label: `at ${at}` })),
+  tooLargeToStore.map((lines): Case => ({ ...target, body: { ...base, lines }, status: 400, code: "invalid_request", errorPath: "lines", label: "too large to store" })),
+  subtotalJustOver.map((lines): Case => ({ ...target, body: { ...base, lines }, status: 400, code: "invalid_request", errorPath: "lines", label: "subtotal over 10^13" })),
+);
 const receipt = () => ({
   customerId: CUSTOMER, redeemPoints: 10, codes: ["NO-SUCH-CODE"], lines: [{ ...line("1", 100_000, 2), tags: ["promo"] }, line("2", 5_000)],
 });
@@ -51,6 +66,7 @@ describe("fuzz: checkout", () => {
       { weight: 4, arbitrary: bodyCases(target, spec, unknownKey, anyValue) },
       { weight: 1, arbitrary: wholeBodyCases(target, spec.base) },
       { weight: 1, arbitrary: authCases(target, suite.world.shop, spec.base) },
+      { weight: 1, arbitrary: edgeCases(target, spec.base) },
     ), 200);
     await each(suite.world, target.method + " " + target.path, oversizedCases(target));
   }, 60_000);
@@ -72,6 +88,7 @@ describe("fuzz: checkout", () => {
       { weight: 1, arbitrary: wholeBodyCases(target, base) },
       { weight: 1, arbitrary: authCases(target, suite.world.shop, base) },
       { weight: 1, arbitrary: missingCustomer },
+      { weight: 1, arbitrary: edgeCases(target, base) },
     ), 250);
     await each(suite.world, target.method + " " + target.path, oversizedCases(target));
   }, 60_000);

@@ -4,8 +4,9 @@
  */
 import fc from "fast-check";
 import { describe, it } from "vitest";
-import { bodyCases, CUSTOMER, each, fuzz, PHONE, type Case, type Field, type Target, fuzzSuite } from "./harness.ts";
-import { anyText, anyValue, badHistoryCursor, badHistoryLimit, badInt, badText, loneSurrogateText, notAString, Raw, tooLong, unknownKey } from "./hostile.ts";
+import { latestToday } from "../../engine/host/calendar.ts";
+import { bodyCases, CUSTOMER, each, fuzz, PHONE, T0, type Case, type Field, type Target, fuzzSuite } from "./harness.ts";
+import { anyText, anyValue, badHistoryCursor, badHistoryLimit, badInt, badText, loneSurrogateText, notARealDate, notAString, outOfRangeBirthday, Raw, tooLong, unknownKey } from "./hostile.ts";
 import { authCases, encode, oversizedCases, pathSegment, wholeBodyCases } from "./requests.ts";
 
 const suite = fuzzSuite("customers");
@@ -37,7 +38,7 @@ describe("fuzz: customers", () => {
       { at: ["name"], bad: fc.oneof(badText(200, { nullable: true }), blank) },
       { at: ["phone"], bad: fc.oneof(notAString, tooLong(64), loneSurrogateText, fc.constantFrom("", "NaN", "Infinity", "+", "abc", "' OR 1=1 --", "8 (999) 123-45", "+7 999 123 45 67 8", "١٢٣٤٥٦٧٨٩٠", "+0 123 456 789", "8-800-DROP-TABLE")) },
       { at: ["email"], bad: fc.oneof(notAString, tooLong(320), fc.constantFrom("", "anna", "a@b", "a@@b.ru", "a b@c.ru", "' OR 1=1 --", "a@b..ru", "@example.ru", "anna@", "anna@example.ru\u0000", "anna\u200b@example.ru", "anna@example.ru\u202e", "\u0007anna@example.ru", `${"a".repeat(250)}@b.ru`), loneSurrogateText.map((s) => `${s}@example.ru`)) },
-      { at: ["birthday"], bad: fc.oneof(notAString, fc.constantFrom("", "1990-02-30", "1990-5-17", "17.05.1990", "NaN", "1990-05-17T00:00:00Z", "' OR 1=1 --", "99999-01-01")) },
+      { at: ["birthday"], bad: fc.oneof(notAString, fc.constantFrom("", "1990-02-30", "1990-5-17", "17.05.1990", "NaN", "1990-05-17T00:00:00Z", "' OR 1=1 --", "99999-01-01"), outOfRangeBirthday(latestToday(T0)), notARealDate) },
       { at: ["referralCode"], bad: fc.oneof(badText(64, { nullable: true }), blank) },
     ];
     const spec = { base, fields, strict: [{ at: [], known: Object.keys(base) }], status: 400, code: "invalid_request" };
@@ -50,6 +51,10 @@ describe("fuzz: customers", () => {
       { weight: 1, arbitrary: authCases(target, suite.world.shop, base) },
       { weight: 1, arbitrary: badPath },
       { weight: 1, arbitrary: idempotencyKey },
+      // Birthdays as a class: years 0000–0099, before 1900, after today, 9999, 29 February of common years.
+      { weight: 1, arbitrary: fc.oneof(outOfRangeBirthday(latestToday(T0)), notARealDate).map((birthday): Case => ({
+        ...target, body: { ...base, birthday }, status: 400, code: "invalid_request", errorPath: "birthday", label: `birthday ${birthday}`,
+      })) },
     ), 200);
     await each(suite.world, endpoint, oversizedCases(target));
   }, 60_000);

@@ -155,3 +155,122 @@ export const badHistoryLimit = fc.oneof(
 /** A history `cursor` the API never gave (its cursors are `<at>.<id>`). */
 export const badHistoryCursor = fc.oneof(anyText, tooLong(64), fc.constantFrom("1", "1.", ".1", "a.b", "1.2.3", "NaN.NaN", "' OR 1=1 --", "1e3.1", "99999999999999999.1"))
   .filter((s) => s !== "" && !/^(-?\d{1,16})\.(\d{1,16})$/.test(s));
+
+// ---- dates ---------------------------------------------------------------------------------------------------
+
+const pad = (n: number, width: number) => String(n).padStart(width, "0");
+const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+const monthDays = (y: number, m: number) => [31, isLeap(y) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
+
+/** A real calendar date `YYYY-MM-DD` in years `min`…`max`, leap days included (29 February of a leap year). */
+export const realDate = (min: number, max: number) =>
+  fc.record({ y: fc.integer({ min, max }), m: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 1, max: 31 }), leapDay: fc.boolean() })
+    .map(({ y, m, d, leapDay }) => {
+      if (leapDay) {
+        // The nearest leap year at or after y (within the range when it has one).
+        let year = y;
+        while (!isLeap(year) && year < max) year++;
+        if (isLeap(year)) return `${pad(year, 4)}-02-29`;
+      }
+      return `${pad(y, 4)}-${pad(m, 2)}-${pad(Math.min(d, monthDays(y, m)), 2)}`;
+    });
+
+/** Dates that are no calendar's: 29 February of common years (1900, 2100 and 0100 among them), day 0, month 13. */
+export const notARealDate = fc.oneof(
+  fc.constantFrom("1900-02-29", "2100-02-29", "0100-02-29", "0001-02-29", "2023-02-29", "2030-02-29", "1990-04-31", "1990-00-10", "1990-13-01", "0000-00-00", "1990-01-32"),
+  fc.integer({ min: 0, max: 9999 }).filter((y) => !isLeap(y)).map((y) => `${pad(y, 4)}-02-29`),
+);
+
+/**
+ * Real dates no birthday may be at `today` (`YYYY-MM-DD`, the latest date on Earth): years 0000–0099 (which
+ * JavaScript's Date constructors read as 1900–1999), anything before 1900-01-01, anything after today, 9999.
+ */
+export const outOfRangeBirthday = (today: string) => {
+  const year = Number(today.slice(0, 4));
+  return fc.oneof(
+    realDate(0, 99),
+    realDate(100, 1899),
+    realDate(year + 1, 9999),
+    fc.constantFrom("0000-01-01", "0000-02-29", "0004-02-29", "0090-05-17", "0099-12-31", "1899-12-31", "9999-12-31"),
+    // The days just after today.
+    fc.integer({ min: 1, max: 400 }).map((days) => new Date(Date.parse(`${today}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)),
+  );
+};
+
+const time = fc.record({ h: fc.integer({ min: 0, max: 23 }), mi: fc.integer({ min: 0, max: 59 }), s: fc.integer({ min: 0, max: 59 }), frac: fc.option(fc.integer({ min: 0, max: 999_999_999 }), { nil: undefined }) })
+  .map(({ h, mi, s, frac }) => `${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}${frac === undefined ? "" : `.${pad(frac, 9)}`}`);
+const offset = fc.oneof(fc.constant("Z"), fc.record({ sign: fc.constantFrom("+", "-"), h: fc.integer({ min: 0, max: 14 }), m: fc.constantFrom(0, 30, 45) })
+  .map(({ sign, h, m }) => `${sign}${pad(h, 2)}:${pad(m, 2)}`));
+
+/**
+ * Well-formed RFC 3339 instants of real dates outside a receipt's range (2000-01-01T00:00:00Z inclusive to
+ * 2100-01-01T00:00:00Z exclusive): years 0000–0099, the rest before 2000, 2100–9999, leap days, and instants
+ * whose local date is inside but whose UTC instant is not (the offset carries them across).
+ */
+export const outOfRangeInstant = fc.oneof(
+  fc.tuple(fc.oneof(realDate(0, 99), realDate(100, 1998), realDate(2101, 9999)), time, offset).map(([d, t, o]) => `${d}T${t}${o}`),
+  fc.constantFrom(
+    "0000-01-01T00:00:00Z", "0000-02-29T12:00:00+03:00", "0050-03-01T10:00:00Z", "0099-12-31T23:59:59-12:00", "1999-12-31T23:59:59.999999999Z",
+    "2000-01-01T00:59:59+01:00", "2000-01-01T13:59:59+14:00", "2100-01-01T00:00:00Z", "2099-12-31T23:00:00-01:00", "2099-12-31T12:00:00-12:00",
+    "2100-02-28T00:00:00Z", "9999-12-31T23:59:59Z", "9999-12-31T23:59:59.999999999-12:00",
+  ),
+);
+
+/** Instants whose date is no calendar's (29 February 2100, 1900, 0100…), otherwise well-formed. */
+export const notARealInstant = fc.tuple(notARealDate, time, offset).map(([d, t, o]) => `${d}T${t}${o}`);
+
+// ---- sizes ---------------------------------------------------------------------------------------------------
+
+const SAFE = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:";
+/** Exactly `n` ASCII characters, varied by `seed` (unique per seed). */
+const filler = (seed: string, n: number) => (seed + "-" + SAFE.repeat(Math.ceil(n / SAFE.length))).slice(0, n);
+
+/**
+ * Receipts at the limits that are too large to store as an order: 1 000 lines (the maximum) with 190–200
+ * character ids and skus and two categories of 180–200 characters each, prices and quantities whose sum stays
+ * within 10^13 — under the 1 MiB body limit, but the receipt, its evaluation and its book together exceed
+ * LIMITS.orderBytes (1 800 000 bytes). Quotes and orders must refuse them naming `lines`, changing nothing.
+ */
+export const tooLargeToStore = fc.record({
+  idLength: fc.integer({ min: 190, max: 200 }),
+  categoryLength: fc.integer({ min: 180, max: 200 }),
+  qty: fc.constantFrom(1, 7, 1000, 1_000_000),
+  salt: fc.string({ unit: fc.constantFrom(...SAFE), minLength: 1, maxLength: 6 }),
+}).map(({ idLength, categoryLength, qty, salt }) => {
+  const price = Math.floor(1e13 / 1000 / qty);
+  return Array.from({ length: 1000 }, (_, i) => ({
+    id: filler(`${salt}${i}`, idLength),
+    sku: filler(`s${salt}${i}`, idLength),
+    categories: [filler(`a${i}`, categoryLength), filler(`b${i}`, categoryLength)],
+    price,
+    qty,
+  }));
+});
+
+/**
+ * Lines within every per-line limit (prices up to 10^12) whose subtotal (Σ price × qty) is just over 10^13:
+ * 10^13 + 1 … 10^13 + 10^6, over 10 to 1 000 lines. Refused naming `lines`.
+ */
+export const subtotalJustOver = fc.record({ lines: fc.integer({ min: 10, max: 1000 }), over: fc.integer({ min: 1, max: 1_000_000 }) })
+  .map(({ lines, over }) => {
+    // Lines of 10^12 (the price limit) at qty 1 … 10^6, then one line carrying the rest.
+    const total = 10n ** 13n + BigInt(over);
+    const out: { id: string; price: number; qty: number }[] = [];
+    let left = total;
+    for (let i = 0; i < lines - 1 && left > 0n; i++) {
+      const qty = BigInt(Math.max(1, Math.floor(10 / lines)));
+      const amount = 10n ** 12n * qty > left ? left : 10n ** 12n * qty;
+      const price = amount / qty;
+      out.push({ id: `l${i}`, price: Number(price), qty: Number(qty) });
+      left -= price * qty;
+    }
+    // What is left, as up to qty 10^6 units of at most 10^12.
+    while (left > 0n) {
+      const qty = left > 10n ** 12n ? (left / 10n ** 12n > 1_000_000n ? 1_000_000n : left / 10n ** 12n) : 1n;
+      const price = left / qty > 10n ** 12n ? 10n ** 12n : left / qty;
+      out.push({ id: `r${out.length}`, price: Number(price), qty: Number(qty) });
+      left -= price * qty;
+    }
+    return out;
+  })
+  .filter((lines) => lines.length <= 1000);

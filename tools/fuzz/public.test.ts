@@ -6,8 +6,9 @@
  */
 import fc from "fast-check";
 import { beforeAll, describe, it } from "vitest";
-import { bodyCases, each, FRESH_IP, fuzz, fuzzSuite, MEMBER_PHONE, ORIGIN, REWARD_ID, type Case, type Field, type Target } from "./harness.ts";
-import { anyText, anyValue, badHistoryCursor, badHistoryLimit, badText, loneSurrogateText, notAString, tooLong, unknownKey } from "./hostile.ts";
+import { latestToday } from "../../engine/host/calendar.ts";
+import { bodyCases, each, FRESH_IP, fuzz, fuzzSuite, MEMBER_PHONE, ORIGIN, REWARD_ID, T0, type Case, type Field, type Target } from "./harness.ts";
+import { anyText, anyValue, badHistoryCursor, badHistoryLimit, badText, loneSurrogateText, notARealDate, notAString, outOfRangeBirthday, tooLong, unknownKey } from "./hostile.ts";
 import { encode, oversizedCases, pathSegment, wholeBodyCases } from "./requests.ts";
 import { customerTokenCases, memberHeaders, originCases, publishableKeyCases, tokenCases, type TokenCase } from "./widget.ts";
 
@@ -60,7 +61,7 @@ describe("fuzz: widget", () => {
         bad: fc.oneof(notAString, tooLong(64), loneSurrogateText, blank, fc.constantFrom("", "NaN", "Infinity", "+", "abc", "' OR 1=1 --", "8 (999) 123-45", "+7 999 123 45 67 8", "١٢٣٤٥٦٧٨٩٠", "+0 123 456 789", "8-800-DROP-TABLE", MEMBER_PHONE, "8 (999) 000-33-44")),
       },
       { at: ["email"], bad: fc.oneof(notAString, tooLong(320), fc.constantFrom("anna", "a@b", "a@@b.ru", "a b@c.ru", "' OR 1=1 --", "@example.ru", "anna@", "anna@example.ru\u0000", "anna\u200b@example.ru"), loneSurrogateText.map((s) => `${s}@example.ru`)) },
-      { at: ["birthday"], bad: fc.oneof(notAString, fc.constantFrom("", "1990-02-30", "1990-5-17", "17.05.1990", "NaN", "1990-05-17T00:00:00Z", "' OR 1=1 --", "99999-01-01")) },
+      { at: ["birthday"], bad: fc.oneof(notAString, fc.constantFrom("", "1990-02-30", "1990-5-17", "17.05.1990", "NaN", "1990-05-17T00:00:00Z", "' OR 1=1 --", "99999-01-01"), outOfRangeBirthday(latestToday(T0)), notARealDate) },
       { at: ["referralCode"], bad: fc.oneof(badText(64, { min: 0, nullable: true }), blank, fc.constantFrom("NOSUCHCODE", "' OR 1=1 --", "c1", "%", "_")) },
       { at: ["consent"], bad: fc.constantFrom<unknown>(false, "true", 1, null, "yes", [], {}, [true], { value: true }), required: true },
     ];
@@ -79,6 +80,10 @@ describe("fuzz: widget", () => {
       // A valid token of a non-member would register that id: only tokens that must be refused here.
       { weight: 1, arbitrary: tokenCases({ ...target, headers: memberHeaders(suite.world) }, tokens, base, { members: false }) },
       { weight: 1, arbitrary: badIdempotencyKey(target, base) },
+      // Birthdays as a class: years 0000–0099, before 1900, after today, 9999, 29 February of common years.
+      { weight: 1, arbitrary: fc.oneof(outOfRangeBirthday(latestToday(T0)), notARealDate).map((birthday): Case => ({
+        ...target, body: { ...base, birthday }, status: 400, code: "invalid_request", errorPath: "birthday", cors: ORIGIN, label: `birthday ${birthday}`,
+      })) },
       { weight: 1, arbitrary: hostileIp.map((ip): Case => ({
         ...target, headers: { ...target.headers, "cf-connecting-ip": ip }, body: { ...base, phone: "abc" }, status: 400, errorPath: "phone", cors: ORIGIN,
         label: `CF-Connecting-IP ${JSON.stringify(ip).slice(0, 40)}`,

@@ -6,8 +6,8 @@
  * Keyed by the event id forever (`event:<id>`, its own namespace): the same id and body answer the first
  * answer even if the program has changed since; another body is 409 `idempotency_conflict`.
  */
-import { LIMITS } from "../../engine/host/limits.ts";
-import { birthdayDays, localTime } from "../../engine/host/calendar.ts";
+import { DATE_LIMITS, LIMITS } from "../../engine/host/limits.ts";
+import { birthdayDays, isBirthdayInRange, localTime } from "../../engine/host/calendar.ts";
 import { insertEntry } from "./account-sql.ts";
 import { insertBirthdayBonus, selectBirthdayBonus } from "./coupon-sql.ts";
 import { recall, remember } from "./idempotency.ts";
@@ -56,6 +56,10 @@ function programBonus(sql: SqlStorage, input: EventInput, program: EventProgram 
   if (!rule || !rule.points) refuse("invalid_state", "The program grants no birthday bonus", { path: "type" });
   const birthday = selectProfile(sql)?.birthday;
   if (!birthday) refuse("invalid_state", "The customer's profile has no birthday", { path: "birthday" });
+  // Stored before the edge bounded birthdays (DATE_LIMITS): treated as unknown, like no birthday.
+  if (!isBirthdayInRange(birthday, now)) {
+    refuse("invalid_state", `The customer's birthday ${birthday} is outside ${DATE_LIMITS.birthdayFrom} to today: set it again with PUT /v1/customers/{id}`, { path: "birthday" });
+  }
   const occurrence = birthdayOccurrence(birthday, program.timezone, now, rule);
   if (!occurrence) {
     const today = localTime(program.timezone, now).day;

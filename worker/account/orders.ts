@@ -27,6 +27,7 @@ import { recall, remember, type Remembered } from "./idempotency.ts";
 import { balances, DAY, expiryAfter, giveBack, issueLot, spendFromLots, takeBack } from "./ledger.ts";
 import { refuse } from "../lib/refusal.ts";
 import type { LimitedCampaign, OrderView, PlaceOrderInput, QuotedEvaluation, ReturnLineView, ReturnLinesInput, ReturnView } from "./types.ts";
+import { checkSizes } from "./sizes.ts";
 import { iso, orderView, snapshotOf } from "./views.ts";
 
 const MAX_HOLD_MINUTES = LIMITS.holdMinutes;
@@ -37,9 +38,15 @@ function mustOrder(sql: SqlStorage, orderId: string): OrderRow {
   return order;
 }
 
-function quoteOrFail(engine: Engine, receipt: Receipt, snapshot: CustomerSnapshot, counters?: CampaignCounters, options?: QuoteOptions): Evaluation {
+/**
+ * The engine's quote; a receipt the engine refuses is 400 invalid_request naming its field, never a 500, and so is
+ * one whose evaluation or order would be too large to answer or store (sizes.ts).
+ */
+export function quoteOrFail(engine: Engine, receipt: Receipt, snapshot: CustomerSnapshot, counters?: CampaignCounters, options?: QuoteOptions): Evaluation {
   try {
-    return engine.quote(receipt, snapshot, counters, options);
+    const evaluation = engine.quote(receipt, snapshot, counters, options);
+    checkSizes(receipt, evaluation);
+    return evaluation;
   } catch (e) {
     if (e instanceof ReceiptInvalidError) {
       refuse("invalid_request", e.message, { path: e.problems[0]?.path ?? "", problems: e.problems });

@@ -2,6 +2,7 @@
  * Read models of the account: the engine's customer snapshot, the order as the API shows it, the account
  * (GET /v1/customers/{id}), coupons and the history. Reads only; the caller has already run `advance(now)`.
  */
+import { isBirthdayInRange } from "../../engine/host/calendar.ts";
 import type { CustomerSnapshot } from "../../engine/host/types.ts";
 import { selectEntries, selectSnapshot, selectStats, sumSpendSince, type EntryRow } from "./account-sql.ts";
 import {
@@ -73,7 +74,8 @@ export function snapshotOf(sql: SqlStorage, now: number, program: TierProgram | 
     campaignUses,
     member: row.member === 1,
   };
-  if (row.birthday) snapshot.birthday = row.birthday;
+  // A birthday stored before the edge bounded it (DATE_LIMITS) is unknown to the engine, never an error.
+  if (isBirthdayInRange(row.birthday, now)) snapshot.birthday = row.birthday;
   return snapshot;
 }
 

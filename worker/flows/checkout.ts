@@ -8,7 +8,7 @@
 import type { CampaignCounters, CustomerSnapshot, Program, Receipt } from "../../engine/host/types.ts";
 import type { QuoteOptions } from "../../engine/host/index.ts";
 import { accountOf } from "../account/account.ts";
-import type { ReturnResult } from "../account/orders.ts";
+import { quoteOrFail, type ReturnResult } from "../account/orders.ts";
 import { referralMoment, settleReferral } from "./referrals.ts";
 import { unwrap, refusal } from "../lib/refusal.ts";
 import type { LimitedCampaign, OrderReceipt, OrderView, QuotedEvaluation, ReturnLinesInput } from "../account/types.ts";
@@ -70,7 +70,7 @@ export async function quote(env: Env, shopId: string, receipt: Receipt, now: num
     checkoutSnapshot(env, shopId, program, receipt, now),
     peekCounters(env, shopId, program),
   ]);
-  const evaluation = engineFor(shopId, version, program).quote(receipt, snapshot, counters, options);
+  const evaluation = quoteOrFail(engineFor(shopId, version, program), receipt, snapshot, counters, options);
   return { ...evaluation, programVersion: version, quoteId: await quoteIdOfAsync(evaluation) };
 }
 

@@ -2,7 +2,9 @@
 import { z } from "zod";
 import type { Receipt } from "../types.ts";
 import { crossCheck, field, items, reportDuplicateIds } from "./cross-check.ts";
-import { date, flag, instant, int, list, money, obj, say, text, texts } from "./schema-kit.ts";
+import { AT_BEFORE_MS, AT_FROM_MS, AT_RANGE_MESSAGE } from "../calendar.ts";
+import { DATE_LIMITS } from "../limits.ts";
+import { date, flag, instant, instantOf, int, list, money, obj, say, text, texts } from "./schema-kit.ts";
 
 /** A receipt before the API has filled in `at` (docs/api.md: "optional, default now"). */
 export type ReceiptWithoutAt = Omit<Receipt, "at"> & { at?: string };
@@ -21,7 +23,12 @@ const lineSchema = obj({
 
 /** A receipt schema, with `at` required or not, and `extra` fields (the HTTP API adds an order's own). */
 export function makeReceiptSchema<Extra extends z.ZodRawShape = Record<never, never>>(requireAt: boolean, extra?: Extra) {
-  const at = instant().describe("the time of the purchase");
+  const at = instant()
+    .refine((s) => {
+      const ms = instantOf(s)?.[0];
+      return ms === undefined || (ms >= AT_FROM_MS && ms < AT_BEFORE_MS);
+    }, { error: say(AT_RANGE_MESSAGE) })
+    .describe(`the time of the purchase, from ${DATE_LIMITS.atFrom} to before ${DATE_LIMITS.atBefore}`);
   return crossCheck(
     obj({
       customerId: text().optional().describe("the shop's customer id; omitted = anonymous"),

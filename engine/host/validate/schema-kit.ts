@@ -3,6 +3,7 @@
  * owner reads "must be an integer between 0 and 10000" whether the value was 1.5, "10", -1 or 20000.
  */
 import { z } from "zod";
+import { daysFromCivil, isCalendarDate } from "../calendar.ts";
 import { REQUIRED, UNKNOWN_FIELD } from "./problems.ts";
 
 /** An error map: "unknown field" for unknown keys, "is required" for a missing value, `message` otherwise. */
@@ -118,24 +119,6 @@ export const id = () =>
   formatted(ID_PATTERN, "must be 1 to 64 letters, digits, '_', '.' or '-'").refine((s) => !(s in Object.prototype), {
     error: "is a reserved name, choose another",
   });
-
-function isLeapYear(year: number): boolean {
-  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-}
-
-function isCalendarDate(year: number, month: number, day: number): boolean {
-  const days = [31, isLeapYear(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
-  return days !== undefined && day >= 1 && day <= days;
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  return era * 146097 + yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear - 719468;
-}
 
 /**
  * RFC 3339 date-time with seconds and an offset (`Z` or `±HH:MM`); up to 9 fractional digits. Upper-case `T`

@@ -4,7 +4,7 @@
  */
 import { z } from "@hono/zod-openapi";
 import { isWellFormed, maxUnits, UNPAIRED_SURROGATE_MESSAGE } from "../../../engine/host/validate/schema-kit.ts";
-import { customerSchema } from "../routes/customer-schemas.ts";
+import { birthdaySchema, customerSchema } from "../routes/customer-schemas.ts";
 
 const points = z.int();
 const text = (max: number) => z.string().max(max).refine(...maxUnits(max)).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE);
@@ -28,7 +28,7 @@ export const registerBody = z
     name: text(200).pipe(z.string().trim().min(1, "must not be empty")).openapi({ example: "Анна" }),
     phone: text(64).nullish().openapi({ example: "8 (999) 123-45-67" }),
     email: text(320).nullish().openapi({ example: "anna@example.com" }),
-    birthday: z.iso.date().nullish().openapi({ example: "1990-05-17" }),
+    birthday: birthdaySchema(),
     referralCode: text(64).nullish().openapi({ description: "a friend's referral code" }),
     consent: z.literal(true, { error: "the shopper must accept the program's terms (true)" }),
   })

@@ -6,7 +6,19 @@ import { z } from "@hono/zod-openapi";
 import { isWellFormed, maxUnits, UNPAIRED_SURROGATE_MESSAGE } from "../../../engine/host/validate/schema-kit.ts";
 import { errorSchema } from "../http.ts";
 import { ID_MESSAGE, ID_PATTERN } from "../../lib/ids.ts";
-import { LIMITS } from "../../../engine/host/limits.ts";
+import { DATE_LIMITS, LIMITS } from "../../../engine/host/limits.ts";
+import { BIRTHDAY_RANGE_MESSAGE, isBirthdayInRange } from "../../../engine/host/calendar.ts";
+import { now } from "../../lib/clock.ts";
+
+/**
+ * A birthday: a real date from DATE_LIMITS.birthdayFrom to today (the latest date on Earth), or null. Years
+ * 0000–0099 and dates in the future are refused here, so no stored birthday can break a later quote.
+ */
+export const birthdaySchema = () =>
+  z.iso.date()
+    .refine((b) => isBirthdayInRange(b, now()), { error: BIRTHDAY_RANGE_MESSAGE })
+    .nullish()
+    .openapi({ example: "1990-05-17", description: `from ${DATE_LIMITS.birthdayFrom} to today` });
 
 const points = z.int();
 
@@ -23,7 +35,7 @@ export const profileBody = z
     name: z.string().trim().min(1).max(200).refine(...maxUnits(200)).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).nullish(),
     phone: z.string().max(64).refine(...maxUnits(64)).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).nullish().openapi({ example: "8 (999) 123-45-67", description: "stored in E.164: +79991234567" }),
     email: z.string().max(320).refine(...maxUnits(320)).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).nullish().openapi({ example: "Anna@Example.com", description: "stored trimmed and lower-cased" }),
-    birthday: z.iso.date().nullish().openapi({ example: "1990-05-17" }),
+    birthday: birthdaySchema(),
     referralCode: z.string().trim().min(1).max(64).refine(...maxUnits(64)).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).nullish()
       .openapi({ description: "the referral code of the customer who referred this one (once per customer; the program's referral bonuses follow)" }),
   })
