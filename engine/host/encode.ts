@@ -5,6 +5,7 @@
  * still compare equal inside the engine. Every value is checked as it is written; the first bad one is
  * reported as a problem with its path (the caller then collects every problem).
  */
+import { LIMITS } from "./limits.ts";
 import { RECEIPT_CAMPAIGN_SLOTS, RECEIPT_HEADER_SLOTS, RECEIPT_LAYOUT, RECEIPT_LINE_SLOTS } from "../layout.ts";
 import { AT_BEFORE_MS, AT_FROM_MS, AT_RANGE_MESSAGE, birthdayDays, isCalendarDate, isDateText, localTime } from "./calendar.ts";
 import { normalizeCode, REWARD_PREFIX, type CompiledProgram } from "./compile.ts";
@@ -112,7 +113,7 @@ export class ReceiptEncoder {
     if (receipt.customerId !== undefined) text(receipt.customerId, "customerId");
     const local = localTime(program.timezone, at);
     const lines = receipt.lines;
-    if (lines.length < 1 || lines.length > 1000) throw new EncodeProblem("lines", "must have 1 to 1000 lines");
+    if (lines.length < 1 || lines.length > LIMITS.lines) throw new EncodeProblem("lines", `must have 1 to ${LIMITS.lines} lines`);
     const redeem = receipt.redeemPoints ?? 0;
     const birthday = customer.birthday;
     if (birthday !== undefined && birthday !== null && !isDate(birthday)) {
@@ -122,14 +123,14 @@ export class ReceiptEncoder {
     let n = 0;
     numbers[n++] = RECEIPT_LAYOUT;
     numbers[n++] = lines.length;
-    numbers[n++] = int(receipt.shipping ?? 0, "shipping", 0, 1e12);
-    numbers[n++] = redeem === "max" ? -1 : int(redeem, "redeemPoints", 0, 1e15);
+    numbers[n++] = int(receipt.shipping ?? 0, "shipping", 0, LIMITS.shipping);
+    numbers[n++] = redeem === "max" ? -1 : int(redeem, "redeemPoints", 0, LIMITS.points);
     numbers[n++] = at;
     numbers[n++] = local.weekday;
     numbers[n++] = local.minuteOfDay;
     numbers[n++] = local.day;
-    numbers[n++] = int(customer.balance ?? 0, "customer.balance", -1e15, 1e15);
-    numbers[n++] = int(customer.spend ?? 0, "customer.spend", 0, 1e15);
+    numbers[n++] = int(customer.balance ?? 0, "customer.balance", -LIMITS.points, LIMITS.points);
+    numbers[n++] = int(customer.spend ?? 0, "customer.spend", 0, LIMITS.spend);
     numbers[n++] = int(customer.orders ?? 0, "customer.orders", 0, 1e9);
     numbers[n++] = customer.member ? 1 : 0;
     numbers[n++] = typeof birthday === "string" ? 1 : 0;
@@ -166,8 +167,8 @@ export class ReceiptEncoder {
       const lineId = text(line.id, `lines[${i}].id`);
       if (this.lineIds.has(lineId)) throw new EncodeProblem(`lines[${i}].id`, "must be unique in the receipt");
       this.lineIds.add(lineId);
-      numbers[n++] = int(line.price, `lines[${i}].price`, 0, 1e12);
-      numbers[n++] = int(line.qty, `lines[${i}].qty`, 1, 1e6);
+      numbers[n++] = int(line.price, `lines[${i}].price`, 0, LIMITS.price);
+      numbers[n++] = int(line.qty, `lines[${i}].qty`, 1, LIMITS.qty);
       ids[k++] = line.sku === undefined ? 0 : this.id(text(line.sku, `lines[${i}].sku`));
       const categories = texts(line.categories, `lines[${i}].categories`, 50);
       ids[k++] = categories.length;

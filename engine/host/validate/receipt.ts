@@ -3,13 +3,13 @@ import { z } from "zod";
 import type { Receipt } from "../types.ts";
 import { crossCheck, field, items, reportDuplicateIds } from "./cross-check.ts";
 import { AT_BEFORE_MS, AT_FROM_MS, AT_RANGE_MESSAGE } from "../calendar.ts";
-import { DATE_LIMITS } from "../limits.ts";
+import { DATE_LIMITS, LIMITS } from "../limits.ts";
 import { date, flag, instant, instantOf, int, list, money, obj, say, text, texts } from "./schema-kit.ts";
 
 /** A receipt before the API has filled in `at` (docs/api.md: "optional, default now"). */
 export type ReceiptWithoutAt = Omit<Receipt, "at"> & { at?: string };
 
-const MAX_SUBTOTAL = 10n ** 13n;
+const MAX_SUBTOTAL = BigInt(LIMITS.subtotal);
 const REDEEM_POINTS = 'must be "max" or an integer between 0 and 10^15';
 
 const lineSchema = obj({
@@ -17,8 +17,8 @@ const lineSchema = obj({
   sku: text().optional(),
   categories: texts(50).default(() => []),
   tags: texts(50).default(() => []),
-  price: money(0, 1e12).describe("unit price in minor units"),
-  qty: int(1, 1e6),
+  price: money(0, LIMITS.price).describe("unit price in minor units"),
+  qty: int(1, LIMITS.qty),
 });
 
 /** A receipt schema, with `at` required or not, and `extra` fields (the HTTP API adds an order's own). */
@@ -34,11 +34,11 @@ export function makeReceiptSchema<Extra extends z.ZodRawShape = Record<never, ne
       customerId: text().optional().describe("the shop's customer id; omitted = anonymous"),
       store: text().optional().describe("the store or channel of the purchase; the customer's history shows it"),
       at: requireAt ? at : at.optional(),
-      lines: list(lineSchema, 1000, 1),
-      shipping: money(0, 1e12).default(0),
+      lines: list(lineSchema, LIMITS.lines, 1),
+      shipping: money(0, LIMITS.shipping).default(0),
       codes: texts(20).default(() => []).describe("promo codes"),
       redeemPoints: z
-        .union([int(0, 1e15, REDEEM_POINTS), z.literal("max")], { error: say(REDEEM_POINTS) })
+        .union([int(0, LIMITS.points, REDEEM_POINTS), z.literal("max")], { error: say(REDEEM_POINTS) })
         .default(0)
         .describe('points to spend: a number or "max"'),
       ...(extra as Extra),
@@ -66,8 +66,8 @@ export const apiReceiptSchema = makeReceiptSchema(false).describe("A cart at che
 
 /** What the engine needs to know about the customer. Every field is optional; no defaults are applied. */
 export const customerSchema = obj({
-  balance: int(-1e15, 1e15).optional().describe("points; negative after a return (spending blocked)"),
-  spend: money(0, 1e15).optional().describe("qualifying spend"),
+  balance: int(-LIMITS.points, LIMITS.points).optional().describe("points; negative after a return (spending blocked)"),
+  spend: money(0, LIMITS.spend).optional().describe("qualifying spend"),
   orders: int(0, 1e9).optional().describe("confirmed orders so far"),
   birthday: date().nullable().optional(),
   boughtSkus: texts(10_000).optional(),
