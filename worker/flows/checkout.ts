@@ -173,12 +173,12 @@ export async function getOrder(env: Env, shopId: string, orderId: string, now: n
  * (a retry after a crash let the reservation lapse) is recorded as committed anyway: the order was confirmed with
  * that discount, and the counter must count every use given.
  */
-async function commitCounters(env: Env, shopId: string, order: OrderView, now: number): Promise<void> {
+export async function commitCounters(env: Env, shopId: string, order: OrderView, now: number): Promise<void> {
   await Promise.all(order.limitedCampaigns.map((c: LimitedCampaign) =>
     campaignCounter(env, shopId, c.campaignId).commit(order.orderId, now, { uses: 1, budget: c.discount })));
 }
 
 /** Cancellation gives the order's campaign uses back. */
-async function releaseCounters(env: Env, shopId: string, order: OrderView, now: number): Promise<void> {
+export async function releaseCounters(env: Env, shopId: string, order: OrderView, now: number): Promise<void> {
   await releaseReservations(env, shopId, order.orderId, order.limitedCampaigns.map((c: LimitedCampaign) => c.campaignId), now);
 }
