@@ -10,6 +10,7 @@ import type { ReturnResult } from "../../worker/account/orders.ts";
 import { allocate, DAY, FIRST_ORDER_BONUS, LedgerModel, MINUTE, POINT_VALUE, redeemable, type ModelCoupon, type ModelOrder } from "./model.ts";
 import { VARIANTS, type Request } from "./operations.ts";
 import { BIRTHDAY_RULE, birthdayYear, BONUSES, couponDiscounts, REWARDS } from "./program.ts";
+import { LIMITED, LIMITED_KINDS, RECONFIRM_HOLD_MS, type ShopModel } from "./campaigns.ts";
 
 export type Expectation =
   | { kind: "refuse"; code: string }
@@ -54,7 +55,28 @@ function spendsWithinBalance(model: LedgerModel, before: number, now: number, wh
   if (after < Math.min(0, before)) throw new Mismatch(`${what} took the available balance from ${before} to ${after}`);
 }
 
-function place(model: LedgerModel, r: Extract<Request, { type: "place" }>, now: number): Expectation {
+/**
+ * The limited campaigns an order placed at `now` gets (campaigns.ts): those whose code the receipt carries, while
+ * this customer has no use of a `perCustomer` one (confirmed or held) and the shared counter has a use and budget
+ * left; the budget campaign's 5.00 is cut to the budget left and to the receipt. In id order, as evaluations list them.
+ */
+function limitedOf(model: LedgerModel, shop: ShopModel, r: Extract<Request, { type: "place" }>, subtotal: number, now: number) {
+  const codes = r.receipt.codes ?? [];
+  const applied: { campaignId: string; discount: number; bonus: number }[] = [];
+  for (const kind of LIMITED_KINDS) {
+    const { code, bonus, amount, limits } = LIMITED[kind];
+    if (!codes.includes(code)) continue;
+    const counter = shop.counter(r.epoch, kind);
+    shop.touched.add(counter.id);
+    if (limits.perCustomer !== undefined && model.campaignUses(counter.id, now) >= limits.perCustomer) continue;
+    const { usesLeft, budgetLeft } = counter.left(now);
+    if (usesLeft === 0 || budgetLeft === 0) continue;
+    applied.push({ campaignId: counter.id, discount: Math.min(amount, budgetLeft ?? Infinity, subtotal), bonus });
+  }
+  return applied.sort((a, b) => (a.campaignId < b.campaignId ? -1 : 1));
+}
+
+function place(model: LedgerModel, r: Extract<Request, { type: "place" }>, now: number, shop: ShopModel): Expectation {
   const hold = r.holdMinutes ?? 30;
   if (!Number.isInteger(hold) || hold < 1 || hold > LIMITS.holdMinutes) return { kind: "refuse", code: "invalid_request" };
   if (r.receipt.lines.some((l) => l.qty < 1)) return { kind: "refuse", code: "invalid_request" };
@@ -70,7 +92,9 @@ function place(model: LedgerModel, r: Extract<Request, { type: "place" }>, now: 
   }
   const discounts = couponDiscounts(r.receipt.lines, presented.map((c) => c.rewardId));
   const applied = presented.filter((c) => discounts.get(c.rewardId)!.some((d) => d > 0));
-  const discount = [...discounts.values()].flat().reduce((a, d) => a + d, 0);
+  const limited = limitedOf(model, shop, r, subtotal, now);
+  if (limited.some((c) => c.discount > 0) && presented.length) throw new Error("the stream never sends the budget campaign's code beside coupons");
+  const discount = [...discounts.values()].flat().reduce((a, d) => a + d, 0) + limited.reduce((a, c) => a + c.discount, 0);
   const available = model.available(now);
   const asked = r.receipt.redeemPoints ?? 0;
   const most = redeemable(subtotal - discount, available);
@@ -85,7 +109,17 @@ function place(model: LedgerModel, r: Extract<Request, { type: "place" }>, now: 
       const e: Evaluation = view.evaluation;
       same(view.status, "pending", "status");
       same(view.holdExpiresAt, iso(now + hold * MINUTE), "holdExpiresAt");
-      same(e.discount, discount, "discount (the coupons')");
+      same(e.discount, discount, "discount (the coupons' and the budget campaign's)");
+      same(
+        JSON.stringify(e.campaigns.filter((c) => c.id.startsWith("lim-")).map((c) => [c.id, c.discount])),
+        JSON.stringify(limited.map((c) => [c.campaignId, c.discount])),
+        "limited campaigns applied (code, perCustomer, what the counter has left)",
+      );
+      same(
+        JSON.stringify([...view.limitedCampaigns].sort((a, b) => (a.campaignId < b.campaignId ? -1 : 1))),
+        JSON.stringify(limited.map(({ campaignId, discount }) => ({ campaignId, discount }))),
+        "limitedCampaigns",
+      );
       for (const [rewardId, perLine] of discounts) {
         same(e.lines.map((l) => l.discounts.find((d) => d.campaign === `reward:${rewardId}`)?.amount ?? 0).join(), perLine.join(), `reward:${rewardId} per line`);
       }
@@ -94,7 +128,10 @@ function place(model: LedgerModel, r: Extract<Request, { type: "place" }>, now: 
       const paid = e.lines.map((l) => l.amount - l.discount - l.pointsPaid);
       const onLines = e.lines.reduce((a, l) => a + l.pointsEarned, 0);
       same(onLines, Math.floor(paid.reduce((a, p) => a + p, 0) / 1000), "Σ lines' pointsEarned (10% of money paid)");
-      same(e.pointsEarned - onLines, model.orderCount === 0 ? FIRST_ORDER_BONUS : 0, "first-order bonus");
+      same(
+        e.pointsEarned - onLines, (model.orderCount === 0 ? FIRST_ORDER_BONUS : 0) + limited.reduce((a, c) => a + c.bonus, 0),
+        "receipt bonus points (first order, limited campaigns)",
+      );
       const shares = allocate(spent, e.lines.map((l) => l.pointsPaid));
       const variant = VARIANTS[r.variant]!;
       const order: ModelOrder = {
@@ -104,8 +141,10 @@ function place(model: LedgerModel, r: Extract<Request, { type: "place" }>, now: 
         bonus: e.pointsEarned - onLines, earned: e.pointsEarned, paid: paid.reduce((a, p) => a + p, 0),
         lotId: null, confirmedAt: null, spends: new Map(), takenBack: 0, givenBack: 0, amountBack: 0, history: ["pending"],
         coupons: applied.map((c) => c.code).sort(),
+        variant: r.variant, epoch: r.epoch, limited: limited.map(({ campaignId, discount }) => ({ campaignId, discount })),
       };
       model.orders.set(r.orderId, order);
+      for (const c of limited) shop.byId(c.campaignId).reserve(r.orderId, c.discount, order.holdEnd);
       for (const c of applied) {
         model.events.couponsHeld++;
         c.state = "held";
@@ -116,32 +155,55 @@ function place(model: LedgerModel, r: Extract<Request, { type: "place" }>, now: 
   };
 }
 
-function confirm(model: LedgerModel, r: Extract<Request, { type: "confirm" }>, now: number): Expectation {
+function confirm(model: LedgerModel, r: Extract<Request, { type: "confirm" }>, now: number, shop: ShopModel): Expectation {
   const order = model.orders.get(r.orderId);
   if (!order) return { kind: "refuse", code: "not_found" };
   if (order.status === "cancelled" || order.status === "confirmed") return { kind: "refuse", code: "invalid_state" };
+  for (const c of order.limited) shop.touched.add(c.campaignId);
+  const late = order.status === "lapsed" && order.limited.length > 0;
+  // A lapsed order gave its campaign uses back: it takes each again, if this customer's perCustomer uses (its own
+  // not among them) and the counter (its uses, and its budget for the same discount) still have room.
+  const campaignGone = order.status === "lapsed" && order.limited.some((c) => {
+    const counter = shop.byId(c.campaignId);
+    const { perCustomer } = LIMITED[counter.kind].limits;
+    return (perCustomer !== undefined && model.campaignUses(c.campaignId, now) + 1 > perCustomer) || !counter.fits(c.discount, now);
+  });
   const available = model.available(now);
-  if (order.status === "lapsed" && order.holdPoints > 0 && available < order.holdPoints) return { kind: "refuse", code: "hold_expired" };
+  const pointsGone = order.status === "lapsed" && order.holdPoints > 0 && available < order.holdPoints;
   // A lapsed order let its coupons go: it takes them again only if they are still active.
-  if (model.couponsGone(order)) return { kind: "refuse", code: "hold_expired" };
+  if (campaignGone || pointsGone || model.couponsGone(order)) {
+    if (late) shop.lateConfirms[campaignGone ? "refusedForCampaign" : "refusedOtherwise"]++;
+    return { kind: "refuse", code: "hold_expired" };
+  }
   return {
     kind: "accept",
     check(answer) {
       same((answer as OrderView).status, "confirmed", "status");
       same((answer as OrderView).confirmedAt, iso(now), "confirmedAt");
+      for (const c of order.limited) {
+        const counter = shop.byId(c.campaignId);
+        if (order.status === "lapsed") counter.reserve(order.orderId, c.discount, now + RECONFIRM_HOLD_MS);
+        counter.commit(order.orderId, now);
+      }
+      if (late) shop.lateConfirms.accepted++;
       model.confirm(order, now);
       spendsWithinBalance(model, available, now, "confirmOrder");
     },
   };
 }
 
-function cancel(model: LedgerModel, r: Extract<Request, { type: "cancel" }>, now: number): Expectation {
+function cancel(model: LedgerModel, r: Extract<Request, { type: "cancel" }>, now: number, shop: ShopModel): Expectation {
   const order = model.orders.get(r.orderId);
   if (!order) return { kind: "refuse", code: "not_found" };
   return {
     kind: "accept",
     check(answer) {
       same((answer as OrderView).status, "cancelled", "status");
+      // Every use goes back: a pending order's reservation, a confirmed order's committed use.
+      for (const c of order.limited) {
+        shop.touched.add(c.campaignId);
+        shop.byId(c.campaignId).release(order.orderId);
+      }
       if (order.status !== "cancelled") model.cancel(order, now);
     },
   };
@@ -255,14 +317,14 @@ function redeem(model: LedgerModel, r: Extract<Request, { type: "redeem" }>, now
 }
 
 /** What `r` must answer at `now` (the model has already caught up to `now`). */
-export function expectationOf(model: LedgerModel, keys: Keys, r: Request, now: number): Expectation {
+export function expectationOf(model: LedgerModel, keys: Keys, r: Request, now: number, shop: ShopModel): Expectation {
   const keyed = keyOf(r);
   const stored = keyed && keys.get(keyed.key);
   if (stored) return stored.body === keyed.body ? { kind: "replay", answer: stored.answer } : { kind: "refuse", code: "idempotency_conflict" };
   switch (r.type) {
-    case "place": return place(model, r, now);
-    case "confirm": return confirm(model, r, now);
-    case "cancel": return cancel(model, r, now);
+    case "place": return place(model, r, now, shop);
+    case "confirm": return confirm(model, r, now, shop);
+    case "cancel": return cancel(model, r, now, shop);
     case "return": return returnLines(model, r, now);
     case "adjust": return adjust(model, r, now);
     case "event": return event(model, r, now);

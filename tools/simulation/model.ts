@@ -74,6 +74,11 @@ export interface ModelOrder {
   history: Status[];
   /** The coupons it was placed with (kept whatever became of them). */
   coupons: string[];
+  /** The program it was placed under: its variant and epoch (campaigns.ts). */
+  variant: number;
+  epoch: number;
+  /** The limited campaigns (campaigns.ts) its evaluation applied, with the discount each gave. */
+  limited: { campaignId: string; discount: number }[];
 }
 
 export interface Counters {
@@ -371,6 +376,16 @@ export class LedgerModel {
     }
     this.settleDebt(now);
     this.counters.givenBack += points;
+  }
+
+  /** This customer's uses of a campaign at `now` (`limits.perCustomer`): confirmed orders and holds in force. */
+  campaignUses(campaignId: string, now: number): number {
+    let n = 0;
+    for (const o of this.orders.values()) {
+      if (!o.limited.some((c) => c.campaignId === campaignId)) continue;
+      if (o.status === "confirmed" || (o.status === "pending" && o.holdEnd > now)) n++;
+    }
+    return n;
   }
 
   // ---- operations (after advance(now); the caller decides refusals first) ----------------------------------

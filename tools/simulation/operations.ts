@@ -13,6 +13,7 @@ import type { ReceiptLine } from "../../engine/host/types.ts";
 import type { EventType, OrderReceipt } from "../../worker/account/types.ts";
 import { DAY, MINUTE, type LedgerModel } from "./model.ts";
 import { nextBirthdayWindow, REWARDS } from "./program.ts";
+import { LIMITED_CODES } from "./campaigns.ts";
 import type { Prng } from "./prng.ts";
 
 /**
@@ -28,7 +29,8 @@ export const VARIANTS: readonly { pendingDays: number; expiryDays: number | null
 ];
 
 export type Request =
-  | { type: "place"; acct: number; orderId: string; receipt: OrderReceipt; variant: number; holdMinutes?: number; quoteId?: string }
+  /** Under the program of `variant` in `epoch` (its limited campaigns: campaigns.ts). */
+  | { type: "place"; acct: number; orderId: string; receipt: OrderReceipt; variant: number; epoch: number; holdMinutes?: number; quoteId?: string }
   | { type: "confirm"; acct: number; orderId: string }
   | { type: "cancel"; acct: number; orderId: string }
   | { type: "return"; acct: number; orderId: string; returnId: string; lines: { id: string; qty: number }[] }
@@ -57,6 +59,8 @@ export type Op =
 
 /** What the generator remembers per account, beside the model. */
 export interface Memory {
+  /** Starts this account's order ids: counters are shop-wide and key their orders by id. */
+  prefix: string;
   /** Keyed requests sent so far (the latest few hundred): candidates for retries and conflicting reuses. */
   sent: Request[];
   orders: number;
@@ -66,8 +70,23 @@ export interface Memory {
   redeems: number;
 }
 
-export function newMemory(): Memory {
-  return { sent: [], orders: 0, returns: 0, adjustments: 0, events: 0, redeems: 0 };
+export function newMemory(prefix: string): Memory {
+  return { prefix, sent: [], orders: 0, returns: 0, adjustments: 0, events: 0, redeems: 0 };
+}
+
+/** The account's n-th order id. */
+const orderIdAt = (memory: Memory, n: number) => `${memory.prefix}o${n}`;
+
+/** Whether a request reaches a campaign counter: it may reserve (place, late confirm), commit or give a use back. */
+export function touchesCounters(r: Request, model: LedgerModel): boolean {
+  if (r.type === "place") return (r.receipt.codes ?? []).some((c) => LIMITED_CODES.includes(c));
+  if (r.type === "confirm" || r.type === "cancel") return (model.orders.get(r.orderId)?.limited.length ?? 0) > 0;
+  return false;
+}
+
+/** What the stream is at: the epoch of the limited campaigns new orders ask for. */
+export interface StreamAt {
+  epoch: number;
 }
 
 const PRICES = [990, 4_990, 14_286, 45_000, 99_900, 250_000];
@@ -191,15 +210,20 @@ function redeemOf(rng: Prng, acct: number, memory: Memory): Extract<Request, { t
 }
 
 /** A new request for account `acct` (recorded in memory); `others`: every account's model (another's coupons). */
-export function newRequest(rng: Prng, acct: number, model: LedgerModel, memory: Memory, now: number, others: readonly LedgerModel[] = []): Request {
-  const type = rng.weighted({ place: 26, confirm: 22, cancel: 7, return: 16, adjust: 9, event: 6, redeem: 7, replay: 10, conflict: 4 });
+export function newRequest(
+  rng: Prng, acct: number, model: LedgerModel, memory: Memory, now: number, at: StreamAt, others: readonly LedgerModel[] = [],
+): Request {
+  const type = rng.weighted({ place: 26, confirm: 22, cancel: 7, return: 16, adjust: 9, event: 6, redeem: 7, replay: 10, conflict: 4, late: 3 });
   let request: Request | null = null;
   if (type === "replay" && memory.sent.length) request = rng.pick(memory.sent);
   else if (type === "conflict" && memory.sent.length) request = conflicting(rng, rng.pick(memory.sent));
   else if (type === "place") {
+    let codes = codesOf(rng, model, others);
+    // The limited campaigns' promo codes (never beside coupons: the model's coupon arithmetic knows no other discount).
+    if (!codes && rng.chance(0.4)) codes = LIMITED_CODES.filter(() => rng.chance(0.45));
     request = {
-      type, acct, orderId: `o${++memory.orders}`, receipt: receiptOf(rng, model.available(now), codesOf(rng, model, others)),
-      variant: rng.int(0, VARIANTS.length - 1),
+      type, acct, orderId: orderIdAt(memory, ++memory.orders), receipt: receiptOf(rng, model.available(now), codes?.length ? codes : undefined),
+      variant: rng.int(0, VARIANTS.length - 1), epoch: at.epoch,
     };
     let hold = holdMinutesOf(rng);
     // Aim at the rule for points expiring during a hold: hold past the next expiry, spending all it may.
@@ -212,9 +236,14 @@ export function newRequest(rng: Prng, acct: number, model: LedgerModel, memory: 
     if (rng.chance(0.02)) request.quoteId = "q_stale";
   } else if (type === "confirm") {
     // Often the order just placed: a checkout that is paid at once (and uses the coupons it holds).
-    const latest = model.orders.get(`o${memory.orders}`);
+    const latest = model.orders.get(orderIdAt(memory, memory.orders));
     const orderId = latest?.status === "pending" && rng.chance(0.4) ? latest.orderId : orderIdOf(rng, model, ["pending", "lapsed"]);
     request = { type, acct, orderId };
+  }
+  else if (type === "late") {
+    // A payment arriving after the hold lapsed, for an order with limited campaigns: its uses may be gone.
+    const lapsed = [...model.orders.values()].filter((o) => o.status === "lapsed" && o.limited.length > 0);
+    request = lapsed.length ? { type: "confirm", acct, orderId: rng.pick(lapsed).orderId } : { type: "confirm", acct, orderId: orderIdOf(rng, model, ["lapsed"]) };
   }
   else if (type === "cancel") request = { type, acct, orderId: orderIdOf(rng, model, ["pending", "lapsed", "confirmed"]) };
   else if (type === "return") {
@@ -241,7 +270,7 @@ export function newRequest(rng: Prng, acct: number, model: LedgerModel, memory: 
 
 /** The next operation of the stream over `accounts` (each with its model and memory). */
 /** `stale`: also send requests whose clock reads behind the account's (off in CI: see README.md "Simulation"). */
-export function nextOp(rng: Prng, accounts: { model: LedgerModel; memory: Memory }[], now: number, stale = false): Op {
+export function nextOp(rng: Prng, accounts: { model: LedgerModel; memory: Memory }[], now: number, at: StreamAt, stale = false): Op {
   const acct = rng.int(0, accounts.length - 1);
   const { model, memory } = accounts[acct]!;
   const kind = rng.weighted({ request: 76, tick: 9, alarm: 6, together: 3, stale: stale ? 3 : 0, read: 2, evict: 0.5 });
@@ -291,7 +320,10 @@ export function nextOp(rng: Prng, accounts: { model: LedgerModel; memory: Memory
           ? { type: "cancel", acct, orderId: order.orderId }
           : { type: "return", acct, orderId: order.orderId, returnId: `r${++memory.returns}`, lines: returnLinesOf(rng, model, order.orderId) };
         memory.sent.push(request);
-      } else request = newRequest(rng, acct, model, memory, now, models);
+      } else request = newRequest(rng, acct, model, memory, now, at, models);
+      // A request that may reserve at a counter goes on time: the model decides what a counter has left at the
+      // stream's clock, and a counter reached earlier by a later clock has let go of what lapsed meanwhile.
+      if (touchesCounters(request, model) && request.type !== "cancel") return request;
       return { type: "stale", request, ms: rng.int(1, 5_000) };
     }
     case "together": {
@@ -300,18 +332,25 @@ export function nextOp(rng: Prng, accounts: { model: LedgerModel; memory: Memory
         // Two carts racing for one coupon: the account serializes them, one of them gets it.
         const code = rng.pick(active).code;
         const race = () => {
-          const r: Request = { type: "place", acct, orderId: `o${++memory.orders}`, receipt: receiptOf(rng, model.available(now), [code]), variant: rng.int(0, VARIANTS.length - 1) };
+          const r: Request = {
+            type: "place", acct, orderId: orderIdAt(memory, ++memory.orders), receipt: receiptOf(rng, model.available(now), [code]),
+            variant: rng.int(0, VARIANTS.length - 1), epoch: at.epoch,
+          };
           memory.sent.push(r);
           return r;
         };
         return { type: "together", requests: [race(), race()] };
       }
-      const first = newRequest(rng, acct, model, memory, now, models);
+      const first = newRequest(rng, acct, model, memory, now, at, models);
       if (rng.chance(0.6)) return { type: "together", requests: [first, first] };
       const other = rng.int(0, accounts.length - 1);
-      return { type: "together", requests: [first, newRequest(rng, other, accounts[other]!.model, accounts[other]!.memory, now, models)] };
+      const second = newRequest(rng, other, accounts[other]!.model, accounts[other]!.memory, now, at, models);
+      // At most one of two different requests reaches the counters: which of two competitors got the last use
+      // would depend on how the runtime interleaves them (the counters' own tests race them).
+      if (touchesCounters(first, model) && touchesCounters(second, accounts[other]!.model)) return { type: "together", requests: [first, first] };
+      return { type: "together", requests: [first, second] };
     }
     default:
-      return newRequest(rng, acct, model, memory, now, models);
+      return newRequest(rng, acct, model, memory, now, at, models);
   }
 }

@@ -14,6 +14,13 @@ export function streams(seeds: number[], steps: number, accounts: number): void 
       report(`seed ${seed}`, tally, INVARIANTS.length);
       expect(tally.steps).toBe(steps);
       expect(tally.checks).toBeGreaterThanOrEqual(steps);
+      // Limited campaigns: orders competed for more uses and budget than there were — in some epoch every use (and
+      // all the budget) went, never more — and late confirmations were both honoured and refused for a campaign.
+      expect(tally.limits.filled.uses!.filled).toBeGreaterThan(0);
+      expect(tally.limits.filled.budget!.filled).toBeGreaterThan(0);
+      if (accounts > 1) expect(tally.limits.filled.once!.filled).toBeGreaterThan(0);
+      expect(tally.limits.lateConfirms.accepted).toBeGreaterThan(0);
+      expect(tally.limits.lateConfirms.refusedForCampaign).toBeGreaterThan(0);
     });
   }
 }

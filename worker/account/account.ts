@@ -4,10 +4,10 @@ import type { CustomerSnapshot } from "../../engine/host/types.ts";
 import { now as clockNow } from "../lib/clock.ts";
 import { migrate } from "../lib/sql.ts";
 import { clockReached, insertEntry, MIGRATIONS, recordClock, selectDueTimes } from "./account-sql.ts";
-import { selectOrder, selectProfile, upsertProfileRow } from "./order-sql.ts";
-import { advance, balances, expiryAfter, issueLot, takeFromAvailable } from "./ledger.ts";
+import { selectIdempotency, selectOrder, selectProfile, upsertProfileRow } from "./order-sql.ts";
+import { advance, balances, expiryAfter, issueLot, takeBack, takeFromAvailable } from "./ledger.ts";
 import { confirmReserving } from "./confirm.ts";
-import { cancelOrder, returnLines, type ResolvedOrderInput, type ReturnResult } from "./orders.ts";
+import { cancelOrder, orderStands, returnLines, type ResolvedOrderInput, type ReturnResult } from "./orders.ts";
 import { placeReserving, programOf } from "./place.ts";
 import { recall, remember } from "./idempotency.ts";
 import { listCoupons, presentedCoupons, redeemReward } from "./coupons.ts";
@@ -270,6 +270,11 @@ export class CustomerAccount extends DurableObject<Env> {
     return this.run(now, (at) => returnLines(this.sql, input, at));
   }
 
+  /** Whether a confirmed order stands: neither cancelled nor returned in full. `not_found` for no such order. */
+  orderStands(orderId: string, now: number): Promise<Result<boolean>> {
+    return this.run(now, () => orderStands(this.sql, orderId), "read");
+  }
+
   /** The order as it is now (status, evaluation, returns). */
   getOrder(orderId: string, now: number): Promise<Result<OrderView>> {
     return this.run(now, () => {
@@ -329,6 +334,28 @@ export class CustomerAccount extends DurableObject<Env> {
     return this.run(now, (at) => {
       const { view, replayed } = this.applyAdjustment({ ...input, kind: "bonus" }, at);
       return { ...view, granted: !replayed };
+    });
+  }
+
+  /**
+   * Takes back the bonus granted with `bonusId` (grantBonus), as many points as it gave: from the available
+   * points, soonest-expiring first; what they cannot cover becomes debt (docs/api.md "Returns"), paid from the
+   * next points. A `bonus` entry of −points with `reason`. Once per bonus (the key `revoke:<bonusId>`): a retry
+   * takes nothing twice. A bonus never granted takes nothing and is not remembered, so a take-back that ran
+   * before its grant landed can run again after it. `taken`: the points this call took.
+   */
+  revokeBonus(input: { bonusId: string; reason: string }, now: number): Promise<Result<{ bonusId: string; points: number; taken: number; balance: number }>> {
+    return this.run(now, (at) => {
+      const { bonusId, reason } = input;
+      const remembered = recall<{ bonusId: string; points: number; at: string }>(this.sql, `revoke:${bonusId}`, { bonusId, reason });
+      if (remembered.replay) return { bonusId, points: remembered.replay.points, taken: 0, balance: balances(this.sql, at).available };
+      const granted = selectIdempotency(this.sql, `bonus:${bonusId}`);
+      if (!granted) return { bonusId, points: 0, taken: 0, balance: balances(this.sql, at).available };
+      const { points } = JSON.parse(granted.body) as AdjustView;
+      takeBack(this.sql, null, points, at);
+      insertEntry(this.sql, { at, type: "bonus", points: -points, reason });
+      remember(this.sql, remembered, { bonusId, points, at: iso(at) }, at);
+      return { bonusId, points, taken: points, balance: balances(this.sql, at).available };
     });
   }
 

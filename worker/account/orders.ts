@@ -258,6 +258,20 @@ export function cancelOrder(sql: SqlStorage, orderId: string, now: number): Orde
 export type ReturnResult = ReturnView & { balance: number };
 
 /**
+ * Whether a confirmed order stands: not cancelled and not every unit returned (a partial return keeps it). What
+ * the referral bonuses a first order paid depend on (flows/referrals.ts).
+ */
+export function orderStands(sql: SqlStorage, orderId: string): boolean {
+  const order = mustOrder(sql, orderId);
+  if (order.status !== "confirmed") return false;
+  const returned = new Map<string, number>();
+  for (const r of selectReturns(sql, orderId)) {
+    for (const line of JSON.parse(r.lines) as ReturnLineView[]) returned.set(line.id, (returned.get(line.id) ?? 0) + line.qty);
+  }
+  return !(JSON.parse(order.book) as OrderBook).lines.every((l) => returned.get(l.id) === l.qty);
+}
+
+/**
  * Takes back the points earned on the returned units and gives back the points spent on them, line by line,
  * cumulatively exact (book.ts `unitsShare`): after every unit is back, the order's earned (bonus included)
  * and spent points and its qualifying spend are reversed exactly.

@@ -23,7 +23,18 @@ export const COUNTER_SCHEMA = `
   INSERT INTO taken (id, uses, budget) VALUES (1, 0, 0);
 `;
 
-export const COUNTER_MIGRATIONS: readonly string[] = [COUNTER_SCHEMA];
+/**
+ * Version 2: whether a released row was given back by its order (`release`: the order was cancelled, or refused
+ * after reserving) rather than lapsing. A commit that records a use for an order holding nothing (a retried
+ * confirmation after a crash) records none for an order that gave its use back: a retried confirmation of a
+ * cancelled order must not take the use again.
+ */
+export const COUNTER_GIVEN_BACK_SCHEMA = `
+  -- 1: released by release(); 0: reserved, committed, or lapsed (rows from before: unknown, taken as lapsed)
+  ALTER TABLE reservations ADD COLUMN given_back INTEGER NOT NULL DEFAULT 0;
+`;
+
+export const COUNTER_MIGRATIONS: readonly string[] = [COUNTER_SCHEMA, COUNTER_GIVEN_BACK_SCHEMA];
 
 export type ReservationState = "reserved" | "committed" | "released";
 
@@ -33,6 +44,7 @@ export interface ReservationRow {
   budget: number;
   state: ReservationState;
   expires_at: number;
+  given_back: number;
   [column: string]: SqlStorageValue;
 }
 
@@ -47,7 +59,7 @@ export function addTaken(sql: SqlStorage, uses: number, budget: number): void {
 
 export function selectReservation(sql: SqlStorage, orderId: string): ReservationRow | undefined {
   return sql
-    .exec<ReservationRow>("SELECT order_id, uses, budget, state, expires_at FROM reservations WHERE order_id = ?", orderId)
+    .exec<ReservationRow>("SELECT order_id, uses, budget, state, expires_at, given_back FROM reservations WHERE order_id = ?", orderId)
     .toArray()[0];
 }
 
@@ -55,7 +67,7 @@ export function upsertReservation(sql: SqlStorage, orderId: string, uses: number
   sql.exec(
     `INSERT INTO reservations (order_id, uses, budget, state, expires_at, updated_at) VALUES (?, ?, ?, 'reserved', ?, ?)
      ON CONFLICT (order_id) DO UPDATE SET uses = excluded.uses, budget = excluded.budget, state = 'reserved',
-       expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
+       expires_at = excluded.expires_at, updated_at = excluded.updated_at, given_back = 0`,
     orderId,
     uses,
     budget,
@@ -68,11 +80,16 @@ export function updateReservationState(sql: SqlStorage, orderId: string, state: 
   sql.exec("UPDATE reservations SET state = ?, updated_at = ? WHERE order_id = ?", state, now, orderId);
 }
 
+/** The order gave back what it held (`release`). */
+export function updateReservationGivenBack(sql: SqlStorage, orderId: string, now: number): void {
+  sql.exec("UPDATE reservations SET state = 'released', given_back = 1, updated_at = ? WHERE order_id = ?", now, orderId);
+}
+
 /** Reservations that lapsed at `now` (expires_at ≤ now), in expiry order. */
 export function selectLapsed(sql: SqlStorage, now: number, limit = 1000): ReservationRow[] {
   return sql
     .exec<ReservationRow>(
-      "SELECT order_id, uses, budget, state, expires_at FROM reservations WHERE state = 'reserved' AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+      "SELECT order_id, uses, budget, state, expires_at, given_back FROM reservations WHERE state = 'reserved' AND expires_at <= ? ORDER BY expires_at LIMIT ?",
       now,
       limit,
     )

@@ -131,6 +131,26 @@ describe("CampaignCounter", () => {
     expect(await stub.peek(limits, now())).toEqual({ usesLeft: 1, budgetLeft: 1000 });
   });
 
+  it("an order that gave its use back (cancelled) records none on a later commit, even with a record", async () => {
+    const stub = counter();
+    const limits = { totalUses: 1 };
+    await stub.reserve(reserveRequest("o1", { limits }));
+    await stub.commit("o1", now());
+    expect(await stub.release("o1", now())).toEqual({ released: true });
+    expect(await stub.commit("o1", now(), { uses: 1, budget: 0 })).toEqual({ committed: false });
+    expect(await stub.peek(limits, now())).toEqual({ usesLeft: 1 });
+    // A reservation that lapsed, then released by the order's cancellation: given up too.
+    setClock(Date.now());
+    await stub.reserve(reserveRequest("o2", { limits, expiresAt: now() + 1000 }));
+    setClock(now() + 2000);
+    expect(await stub.release("o2", now())).toEqual({ released: false });
+    expect(await stub.commit("o2", now(), { uses: 1, budget: 0 })).toEqual({ committed: false });
+    // Reserving again makes the order count as usual.
+    await stub.reserve(reserveRequest("o2", { limits, expiresAt: now() + HOUR }));
+    expect(await stub.commit("o2", now(), { uses: 1, budget: 0 })).toEqual({ committed: true });
+    expect(await stub.peek(limits, now())).toEqual({ usesLeft: 0 });
+  });
+
   it("a lapsed reservation stops counting at its expiry, and its alarm releases it", async () => {
     const stub = counter();
     const limits = { totalUses: 1 };

@@ -9,6 +9,7 @@ import {
   selectNextExpiry,
   selectReservation,
   selectTaken,
+  updateReservationGivenBack,
   updateReservationState,
   upsertReservation,
 } from "./counter-sql.ts";
@@ -132,9 +133,11 @@ export class CampaignCounter extends DurableObject<Env> {
 
   /**
    * Turns an order's reservation into a use. `committed: false` when there is nothing to commit: the order is
-   * unknown, was released, or its reservation lapsed. With `record`, such an order's use is recorded as committed
-   * anyway, limits or not: the caller states that the order was confirmed with this campaign's discount (a retry
-   * after a crash between the account's confirmation and this call), and a use given must be counted.
+   * unknown, was released, or its reservation lapsed. With `record`, the use of an order that is unknown or whose
+   * reservation lapsed is recorded as committed anyway, limits or not: the caller states that the order was
+   * confirmed with this campaign's discount (a retry after a crash between the account's confirmation and this
+   * call), and a use given must be counted. An order that gave its use back (`release`: it was cancelled) records
+   * nothing: a retried confirmation of a cancelled order answers its first answer, but the use stays free.
    */
   async commit(orderId: string, at: number, record?: { uses: number; budget: number }): Promise<{ committed: boolean }> {
     assertOrderId(orderId);
@@ -147,7 +150,7 @@ export class CampaignCounter extends DurableObject<Env> {
       this.releaseLapsed(at);
       const existing = selectReservation(this.sql, orderId);
       if (existing === undefined || existing.state === "released") {
-        if (!record) return false;
+        if (!record || existing?.given_back === 1) return false;
         upsertReservation(this.sql, orderId, record.uses, record.budget, at, at);
         updateReservationState(this.sql, orderId, "committed", at);
         this.addTaken(record.uses, record.budget);
@@ -161,7 +164,8 @@ export class CampaignCounter extends DurableObject<Env> {
   }
 
   /**
-   * Gives back what an order holds, reserved or committed (a cancelled confirmed order returns its use).
+   * Gives back what an order holds, reserved or committed (a cancelled confirmed order returns its use), for good:
+   * a later `commit` of the order records nothing unless it reserves again first.
    * `released: true` when this call released something; unknown or already released orders change nothing.
    */
   async release(orderId: string, at: number): Promise<{ released: boolean }> {
@@ -170,8 +174,13 @@ export class CampaignCounter extends DurableObject<Env> {
     const released = this.write(() => {
       this.releaseLapsed(at);
       const existing = selectReservation(this.sql, orderId);
-      if (existing === undefined || existing.state === "released") return false;
-      updateReservationState(this.sql, orderId, "released", at);
+      if (existing === undefined) return false;
+      // A lapsed row is marked too: the order is given up either way, and a retried commit must not record it.
+      if (existing.state === "released") {
+        if (existing.given_back !== 1) updateReservationGivenBack(this.sql, orderId, at);
+        return false;
+      }
+      updateReservationGivenBack(this.sql, orderId, at);
       this.addTaken(-existing.uses, -existing.budget);
       return true;
     });

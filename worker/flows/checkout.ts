@@ -9,7 +9,7 @@ import type { CampaignCounters, CustomerSnapshot, Program, Receipt } from "../..
 import type { QuoteOptions } from "../../engine/host/index.ts";
 import { accountOf } from "../account/account.ts";
 import { quoteOrFail, type ReturnResult } from "../account/orders.ts";
-import { referralMoment, settleReferral } from "./referrals.ts";
+import { referralMoment, settleReferral, takeBackReferral } from "./referrals.ts";
 import { unwrap, refusal } from "../lib/refusal.ts";
 import type { LimitedCampaign, OrderReceipt, OrderView, QuotedEvaluation, ReturnLinesInput } from "../account/types.ts";
 import { campaignCounter } from "../counters/counter.ts";
@@ -112,7 +112,7 @@ export async function placeOrder(env: Env, shopId: string, order: PlaceOrder): P
 }
 
 /** The account holding an order of this shop; `not_found` for an order the shop never placed. */
-async function orderHolder(env: Env, shopId: string, orderId: string): Promise<{ customerId: string; referralDue: boolean }> {
+async function orderHolder(env: Env, shopId: string, orderId: string): Promise<{ customerId: string; referralDue: boolean; referralPaid: boolean }> {
   const found = await shopObject(env, shopId).findOrder(orderId);
   if (!found) throw refusal("not_found", `No order ${orderId}`);
   return found;
@@ -130,23 +130,35 @@ export async function confirmOrder(env: Env, shopId: string, orderId: string, no
   await commitCounters(env, shopId, order, now);
   if (holder.referralDue) {
     const { program } = await currentProgram(env, shopId);
-    if (referralMoment(program) === "first_order") await settleReferral(env, shopId, holder.customerId, program, now);
+    if (referralMoment(program) === "first_order") await settleReferral(env, shopId, holder.customerId, program, now, orderId);
   }
   return order;
 }
 
-/** POST /v1/orders/{id}/cancel: pending → the hold released; confirmed → reversed. Campaign uses go back. */
+/**
+ * POST /v1/orders/{id}/cancel: pending → the hold released; confirmed → reversed. Campaign uses go back, and
+ * the referral bonuses this order paid are taken back (a retry takes nothing twice).
+ */
 export async function cancelOrder(env: Env, shopId: string, orderId: string, now: number): Promise<OrderView> {
-  const { customerId } = await orderHolder(env, shopId, orderId);
+  const { customerId, referralPaid } = await orderHolder(env, shopId, orderId);
   const order = unwrap(await accountOf(env, shopId, customerId).cancelOrder(orderId, now));
   await releaseCounters(env, shopId, order, now);
+  if (referralPaid) await takeBackReferral(env, shopId, customerId, orderId, now);
   return order;
 }
 
-/** POST /v1/orders/{id}/returns. */
+/**
+ * POST /v1/orders/{id}/returns. A return that brings back the last unit of an order that paid referral bonuses
+ * takes them back; a partial return keeps them.
+ */
 export async function returnLines(env: Env, shopId: string, input: ReturnLinesInput, now: number): Promise<ReturnResult> {
-  const { customerId } = await orderHolder(env, shopId, input.orderId);
-  return unwrap(await accountOf(env, shopId, customerId).returnLines(input, now));
+  const { customerId, referralPaid } = await orderHolder(env, shopId, input.orderId);
+  const account = accountOf(env, shopId, customerId);
+  const result = unwrap(await account.returnLines(input, now));
+  if (referralPaid && !unwrap(await account.orderStands(input.orderId, now))) {
+    await takeBackReferral(env, shopId, customerId, input.orderId, now);
+  }
+  return result;
 }
 
 /** GET /v1/orders/{id}. */
@@ -161,12 +173,12 @@ export async function getOrder(env: Env, shopId: string, orderId: string, now: n
  * (a retry after a crash let the reservation lapse) is recorded as committed anyway: the order was confirmed with
  * that discount, and the counter must count every use given.
  */
-async function commitCounters(env: Env, shopId: string, order: OrderView, now: number): Promise<void> {
+export async function commitCounters(env: Env, shopId: string, order: OrderView, now: number): Promise<void> {
   await Promise.all(order.limitedCampaigns.map((c: LimitedCampaign) =>
     campaignCounter(env, shopId, c.campaignId).commit(order.orderId, now, { uses: 1, budget: c.discount })));
 }
 
 /** Cancellation gives the order's campaign uses back. */
-async function releaseCounters(env: Env, shopId: string, order: OrderView, now: number): Promise<void> {
+export async function releaseCounters(env: Env, shopId: string, order: OrderView, now: number): Promise<void> {
   await releaseReservations(env, shopId, order.orderId, order.limitedCampaigns.map((c: LimitedCampaign) => c.campaignId), now);
 }

@@ -116,3 +116,24 @@ describe("a late confirmation never exceeds a campaign's limits", () => {
     expect((await send("POST", "/v1/orders/o1/confirm", { token: shop.secretKey })).status).toBe(200);
   });
 });
+
+/**
+ * A cancelled order gives its campaign use back for good. A retried confirmation of it (the account answers its
+ * first answer again) must not record the use again at the counter: that would leak a use the campaign never gives.
+ */
+describe("a retried confirmation after a cancellation takes no use", () => {
+  it("totalUses 1: confirm, cancel, confirm again — the use stays free for the next order", async () => {
+    const { post, left } = await shopWith({ totalUses: 1 });
+    setClock(T0);
+    expect((await post("/v1/orders", { ...cart(), orderId: "o1", customerId: "c1" })).status).toBe(201);
+    expect((await post("/v1/orders/o1/confirm")).status).toBe(200);
+    expect(await left()).toEqual({ usesLeft: 0 });
+    expect((await post("/v1/orders/o1/cancel")).body.status).toBe("cancelled");
+    expect(await left()).toEqual({ usesLeft: 1 });
+    const retried = await post("/v1/orders/o1/confirm");
+    expect(retried.status).toBe(200); // the first answer, replayed
+    expect(await left()).toEqual({ usesLeft: 1 });
+    const next = await post("/v1/orders", { ...cart(), orderId: "o2", customerId: "c2" });
+    expect(next.body.evaluation.discount).toBe(10_000);
+  });
+});

@@ -16,6 +16,7 @@ import { ISSUED_TOKEN_TTL_SECONDS, signCustomerToken } from "../lib/tokens.ts";
 import { codeSendRules, registerRules } from "../ratelimit/rules.ts";
 import { enforceRateLimit } from "../ratelimit/enforce.ts";
 import { normaliseContact, type ContactKind } from "../shop/contacts.ts";
+import type { ReferralRefusal } from "../shop/engagement.ts";
 import { shopObject } from "../shop/shop.ts";
 import { type ValidProgram } from "../shop/types.ts";
 import { currentProgramOrNull } from "./program.ts";
@@ -30,6 +31,7 @@ const TEXTS: Record<Voice, {
   duplicate: (kind: ContactKind) => string;
   unknownReferral: string;
   ownReferral: string;
+  referralLoop: string;
   referredBefore: string;
 }> = {
   shop: {
@@ -40,6 +42,7 @@ const TEXTS: Record<Voice, {
     duplicate: (kind) => `Another customer already has this ${kind}`,
     unknownReferral: "referralCode: no customer has this referral code",
     ownReferral: "referralCode: this is the customer's own referral code",
+    referralLoop: "referralCode: the owner of this code was referred by this customer (directly or through others); referrals cannot go round in a loop",
     referredBefore: "referralCode: this customer was already referred by another customer",
   },
   shopper: {
@@ -52,6 +55,7 @@ const TEXTS: Record<Voice, {
       : "This e-mail is already registered. Sign in with it, or use another address.",
     unknownReferral: "referralCode: no member has this referral code",
     ownReferral: "referralCode: this is your own referral code",
+    referralLoop: "referralCode: this member joined with your code (or through a friend of yours), so you cannot join with theirs",
     referredBefore: "referralCode: you were already referred by another member",
   },
 };
@@ -92,12 +96,23 @@ export interface Joining {
   consent?: true;
 }
 
-/** The referrer of `code` (not the customer themself); `invalid_request` naming `referralCode` otherwise. */
+/**
+ * The referrer of `code`: `invalid_request` naming `referralCode` for an unknown code or the customer's own, 409
+ * `conflict` naming it for the code of a customer this one referred, directly or through others (a loop).
+ */
 async function referrerOf(env: Env, shopId: string, customerId: string, code: string, voice: Voice): Promise<string> {
-  const referrer = await shopObject(env, shopId).findReferralCode(code);
-  if (referrer === null) throw refusal("invalid_request", TEXTS[voice].unknownReferral, "referralCode");
-  if (referrer === customerId) throw refusal("invalid_request", TEXTS[voice].ownReferral, "referralCode");
-  return referrer;
+  const checked = await shopObject(env, shopId).checkReferral(customerId, code);
+  if (checked.ok) return checked.referrerId;
+  throw referralRefusal(checked.reason, voice);
+}
+
+function referralRefusal(reason: ReferralRefusal, voice: Voice) {
+  switch (reason) {
+    case "unknown_code": return refusal("invalid_request", TEXTS[voice].unknownReferral, "referralCode");
+    case "self": return refusal("invalid_request", TEXTS[voice].ownReferral, "referralCode");
+    case "loop": return refusal("conflict", TEXTS[voice].referralLoop, "referralCode");
+    case "already_referred": return refusal("conflict", TEXTS[voice].referredBefore, "referralCode");
+  }
 }
 
 /**
@@ -137,7 +152,8 @@ async function join(
 
   if (joining.referralCode && program) {
     const attached = await shop.attachReferral(customerId, joining.referralCode, at);
-    if (!attached.ok && attached.reason === "already_referred") throw refusal("conflict", TEXTS[voice].referredBefore, "referralCode");
+    // Checked before the first write; a referral attached meanwhile can still make this one refused here.
+    if (!attached.ok) throw referralRefusal(attached.reason, voice);
     if (attached.ok && referralMoment(program) === "registration") await settleReferral(env, shopId, customerId, program, at);
   }
   return { created, welcomePoints };

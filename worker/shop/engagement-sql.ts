@@ -62,6 +62,16 @@ export const SHOP_VERIFICATION_WELCOME_SCHEMA = `
   ALTER TABLE verifications ADD COLUMN welcome_points INTEGER;
 `;
 
+/**
+ * Version 7: the order whose confirmation paid a `first_order` referral (set before the bonuses are granted), and
+ * when they were taken back because that order was cancelled or fully returned.
+ */
+export const SHOP_REFERRAL_ORDER_SCHEMA = `
+  ALTER TABLE referrals ADD COLUMN order_id TEXT;
+  -- null while the bonuses stand
+  ALTER TABLE referrals ADD COLUMN revoked_at INTEGER;
+`;
+
 export interface EngagementShopRow {
   webhook_url: string | null;
   secret_key_sealed: string | null;
@@ -106,11 +116,24 @@ export interface ReferralRow {
   code: string;
   created_at: number;
   rewarded_at: number | null;
+  order_id: string | null;
+  revoked_at: number | null;
   [column: string]: SqlStorageValue;
 }
 
 export function selectReferral(sql: SqlStorage, refereeId: string): ReferralRow | undefined {
-  return sql.exec<ReferralRow>("SELECT referrer_id, code, created_at, rewarded_at FROM referrals WHERE referee_id = ?", refereeId).toArray()[0];
+  return sql.exec<ReferralRow>(
+    "SELECT referrer_id, code, created_at, rewarded_at, order_id, revoked_at FROM referrals WHERE referee_id = ?", refereeId,
+  ).toArray()[0];
+}
+
+/** The order that pays this referral, unless one was named before (the first one stays). */
+export function updateReferralOrder(sql: SqlStorage, refereeId: string, orderId: string): void {
+  sql.exec("UPDATE referrals SET order_id = COALESCE(order_id, ?) WHERE referee_id = ?", orderId, refereeId);
+}
+
+export function updateReferralRevoked(sql: SqlStorage, refereeId: string, at: number): void {
+  sql.exec("UPDATE referrals SET revoked_at = COALESCE(revoked_at, ?) WHERE referee_id = ?", at, refereeId);
 }
 
 export function insertReferral(sql: SqlStorage, refereeId: string, referrerId: string, code: string, at: number): void {
@@ -124,7 +147,7 @@ export function updateReferralRewarded(sql: SqlStorage, refereeId: string, at: n
 export function countReferrals(sql: SqlStorage, referrerId: string): { invited: number; rewarded: number } {
   return sql
     .exec<{ invited: number; rewarded: number }>(
-      "SELECT COUNT(*) AS invited, COUNT(rewarded_at) AS rewarded FROM referrals WHERE referrer_id = ?",
+      "SELECT COUNT(*) AS invited, COUNT(CASE WHEN rewarded_at IS NOT NULL AND revoked_at IS NULL THEN 1 END) AS rewarded FROM referrals WHERE referrer_id = ?",
       referrerId,
     )
     .one();

@@ -15,6 +15,8 @@ import {
   selectReferralCodeOf,
   selectReferralCodeOwner,
   selectVerification,
+  updateReferralOrder,
+  updateReferralRevoked,
   updateVerificationAttempt,
   updateVerified,
   upsertVerification,
@@ -44,19 +46,50 @@ export function referralCodeOwner(sql: SqlStorage, code: string): string | null 
   return selectReferralCodeOwner(sql, normaliseReferralCode(code)) ?? null;
 }
 
+export type ReferralRefusal = "unknown_code" | "self" | "loop" | "already_referred";
+
 export type AttachReferral =
   | { ok: true; referrerId: string; created: boolean; rewarded: boolean }
-  | { ok: false; reason: "unknown_code" | "self" | "already_referred" };
+  | { ok: false; reason: ReferralRefusal };
+
+/**
+ * Whether `refereeId` referred `referrerId`, directly or through others: attaching the referral would close a
+ * loop. Referrals form chains without loops (each customer has at most one referrer, and no attachment closes a
+ * loop), so walking up from the referrer ends at a customer nobody referred; `seen` guards it all the same.
+ */
+export function closesReferralLoop(sql: SqlStorage, refereeId: string, referrerId: string): boolean {
+  const seen = new Set<string>();
+  for (let at: string | undefined = referrerId; at !== undefined && !seen.has(at); at = selectReferral(sql, at)?.referrer_id) {
+    if (at === refereeId) return true;
+    seen.add(at);
+  }
+  return false;
+}
+
+/**
+ * Whether `refereeId` may come with `code`, changing nothing: the code's owner, or why not — an unknown code,
+ * the customer's own, or one whose owner this customer referred (directly or through others).
+ */
+export function checkReferral(sql: SqlStorage, refereeId: string, code: string): { ok: true; referrerId: string } | { ok: false; reason: ReferralRefusal } {
+  const referrerId = selectReferralCodeOwner(sql, normaliseReferralCode(code));
+  if (referrerId === undefined) return { ok: false, reason: "unknown_code" };
+  if (referrerId === refereeId) return { ok: false, reason: "self" };
+  const existing = selectReferral(sql, refereeId);
+  if (existing !== undefined && existing.referrer_id === referrerId) return { ok: true, referrerId };
+  if (closesReferralLoop(sql, refereeId, referrerId)) return { ok: false, reason: "loop" };
+  return { ok: true, referrerId };
+}
 
 /**
  * Records that `refereeId` came with `code`. Once per referee: the same code again is a no-op (a retry), another
- * code is refused. A customer cannot use their own code.
+ * code is refused. A customer cannot use their own code, nor one whose owner they referred (a loop: A refers B,
+ * B refers A — or longer).
  */
 export function attachReferral(sql: SqlStorage, refereeId: string, code: string, now: number): AttachReferral {
   const normal = normaliseReferralCode(code);
-  const referrerId = selectReferralCodeOwner(sql, normal);
-  if (referrerId === undefined) return { ok: false, reason: "unknown_code" };
-  if (referrerId === refereeId) return { ok: false, reason: "self" };
+  const checked = checkReferral(sql, refereeId, normal);
+  if (!checked.ok) return checked;
+  const { referrerId } = checked;
   const existing = selectReferral(sql, refereeId);
   if (existing !== undefined) {
     if (existing.referrer_id !== referrerId) return { ok: false, reason: "already_referred" };
@@ -66,10 +99,38 @@ export function attachReferral(sql: SqlStorage, refereeId: string, code: string,
   return { ok: true, referrerId, created: true, rewarded: false };
 }
 
-/** The referrer whose bonus (and the referee's) is still owed for this referee, or null. */
+/** The referrer whose bonus (and the referee's) is still owed for this referee, or null (none, paid, or taken back). */
 export function referralDue(sql: SqlStorage, refereeId: string): string | null {
   const referral = selectReferral(sql, refereeId);
-  return referral !== undefined && referral.rewarded_at === null ? referral.referrer_id : null;
+  return referral !== undefined && referral.rewarded_at === null && referral.revoked_at === null ? referral.referrer_id : null;
+}
+
+/**
+ * Names the order whose confirmation pays the referral (before its bonuses are granted). The first order named
+ * stays: a retry, or another order confirmed while the first one's settlement was interrupted, settles for it.
+ * Answers the order that pays, or null when nothing is owed.
+ */
+export function claimReferral(sql: SqlStorage, refereeId: string, orderId: string): string | null {
+  if (referralDue(sql, refereeId) === null) return null;
+  updateReferralOrder(sql, refereeId, orderId);
+  return selectReferral(sql, refereeId)!.order_id;
+}
+
+/** The referrer, when this order paid (or is paying) the customer's referral; null otherwise. */
+export function referralPaidBy(sql: SqlStorage, refereeId: string, orderId: string): string | null {
+  const referral = selectReferral(sql, refereeId);
+  return referral !== undefined && referral.order_id === orderId ? referral.referrer_id : null;
+}
+
+/**
+ * The order that paid the referral was cancelled or fully returned: the referral is taken back and stays so
+ * (nothing is owed any more). Answers the referrer whose bonus goes back, or null when this order paid none.
+ * Repeating it answers the same, so an interrupted take-back can run again.
+ */
+export function revokeReferral(sql: SqlStorage, refereeId: string, orderId: string, now: number): string | null {
+  const referrerId = referralPaidBy(sql, refereeId, orderId);
+  if (referrerId !== null) updateReferralRevoked(sql, refereeId, now);
+  return referrerId;
 }
 
 export function referralStats(sql: SqlStorage, referrerId: string): { invited: number; rewarded: number } {

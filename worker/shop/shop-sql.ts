@@ -4,7 +4,7 @@
  * contact directory (customers, contacts, welcome bonuses given).
  */
 import type { ContactKind } from "./contacts.ts";
-import { SHOP_ENGAGEMENT_SCHEMA, SHOP_VERIFICATION_WELCOME_SCHEMA } from "./engagement-sql.ts";
+import { SHOP_ENGAGEMENT_SCHEMA, SHOP_REFERRAL_ORDER_SCHEMA, SHOP_VERIFICATION_WELCOME_SCHEMA } from "./engagement-sql.ts";
 
 /** Version 1 of the schema. Later changes are appended to `SHOP_MIGRATIONS`, never edited in place. */
 export const SHOP_SCHEMA = `
@@ -114,6 +114,7 @@ export const SHOP_CONTACT_IDENTITY_SCHEMA = `
 export const SHOP_MIGRATIONS: readonly string[] = [
   SHOP_SCHEMA, SHOP_CONTACTS_SCHEMA, SHOP_ENGAGEMENT_SCHEMA, SHOP_VERIFICATION_WELCOME_SCHEMA, SHOP_ORDER_PLACED_SCHEMA,
   SHOP_CONTACT_IDENTITY_SCHEMA,
+  SHOP_REFERRAL_ORDER_SCHEMA,
 ];
 
 export interface ShopRow {

@@ -90,7 +90,7 @@ describe("Shop", () => {
     expect(await stub.indexOrder("o1", "c1", T_NOW)).toEqual({ customerId: "c1", created: true });
     expect(await stub.indexOrder("o1", "c1", T_NOW)).toEqual({ customerId: "c1", created: false });
     expect(await stub.indexOrder("o1", "c2", T_NOW)).toEqual({ customerId: "c1", created: false });
-    expect(await stub.findOrder("o1")).toEqual({ customerId: "c1", referralDue: false });
+    expect(await stub.findOrder("o1")).toEqual({ customerId: "c1", referralDue: false, referralPaid: false });
   });
 
   describe("idempotency records", () => {

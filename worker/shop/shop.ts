@@ -7,11 +7,16 @@ import { objectByName } from "../lib/objects.ts";
 import { contactIdentity, normaliseContact, type ContactKind, type Contacts } from "./contacts.ts";
 import {
   attachReferral,
+  checkReferral,
   checkVerification,
+  claimReferral,
   referralCodeOwner,
   referralDue,
+  referralPaidBy,
+  revokeReferral,
   startVerification,
   type AttachReferral,
+  type ReferralRefusal,
   type CheckVerification,
   type StartVerification,
 } from "./engagement.ts";
@@ -179,10 +184,19 @@ export class Shop extends DurableObject<Env> {
     deleteUnplacedOrder(this.sql, orderId, customerId);
   }
 
-  /** The order's customer, and whether a referral bonus is still owed for them (granted on a confirmed order). */
-  findOrder(orderId: string): { customerId: string; referralDue: boolean } | null {
+  /**
+   * The order's customer, whether a referral bonus is still owed for them (granted on a confirmed order), and
+   * whether this order paid their referral (taken back when it is cancelled or returned in full).
+   */
+  findOrder(orderId: string): { customerId: string; referralDue: boolean; referralPaid: boolean } | null {
     const row = selectOrderIndex(this.sql, orderId);
-    return row === undefined ? null : { customerId: row.customer_id, referralDue: referralDue(this.sql, row.customer_id) !== null };
+    if (row === undefined) return null;
+    const customerId = row.customer_id;
+    return {
+      customerId,
+      referralDue: referralDue(this.sql, customerId) !== null,
+      referralPaid: referralPaidBy(this.sql, customerId, orderId) !== null,
+    };
   }
 
   /**
@@ -227,6 +241,11 @@ export class Shop extends DurableObject<Env> {
     return referralCodeOwner(this.sql, code);
   }
 
+  /** Whether `refereeId` may come with `code` (engagement.ts `checkReferral`); changes nothing. */
+  checkReferral(refereeId: string, code: string): { ok: true; referrerId: string } | { ok: false; reason: ReferralRefusal } {
+    return checkReferral(this.sql, refereeId, code);
+  }
+
   attachReferral(refereeId: string, code: string, now: number): AttachReferral {
     return this.ctx.storage.transactionSync(() => attachReferral(this.sql, refereeId, code, now));
   }
@@ -234,6 +253,16 @@ export class Shop extends DurableObject<Env> {
   /** The referrer still owed a bonus for this referee (both bonuses are granted together), or null. */
   referralDue(refereeId: string): string | null {
     return referralDue(this.sql, refereeId);
+  }
+
+  /** Names the order whose confirmation pays this referee's referral; answers the order that pays, or null. */
+  claimReferral(refereeId: string, orderId: string): string | null {
+    return claimReferral(this.sql, refereeId, orderId);
+  }
+
+  /** The order that paid the referral no longer stands: the referrer whose bonus goes back, or null. */
+  revokeReferral(refereeId: string, orderId: string, now: number): string | null {
+    return revokeReferral(this.sql, refereeId, orderId, now);
   }
 
   /** Both referral bonuses of this referee have been granted. */
