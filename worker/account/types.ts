@@ -2,6 +2,7 @@
  * What the CustomerAccount's RPC methods take and give. Times in answers are RFC 3339 strings (UTC), as the
  * HTTP API shows them; times passed in (`now`) are epoch milliseconds from the Worker's clock.
  */
+import type { Coupon, CouponState } from "../../contract/public.ts";
 import type { CampaignCounters, CustomerSnapshot, Evaluation, Program, Receipt } from "../../engine/host/types.ts";
 
 /** A receipt as the API accepts it: `at` may be left out (the account fills in `now`). */
@@ -139,22 +140,9 @@ export type { HistoryItem, HistoryPage } from "../../contract/public.ts";
 /** Part of the program the account needs for reads: tiers (and their window). */
 export type TierProgram = Pick<Program, "tiers">;
 
-export type CouponState = "active" | "held" | "used" | "expired";
-
-/** A reward coupon as the API shows it. */
-export interface CouponView {
-  code: string;
-  rewardId: string;
-  /** The reward's name when it was redeemed. */
-  name: string;
-  /** Points paid for it. */
-  cost: number;
-  state: CouponState;
-  issuedAt: string;
-  expiresAt: string;
-  /** The order holding (held) or having used (used) it. */
-  orderId: string | null;
-}
+/** A reward coupon as the API shows it: the contract's shape (the widget reads the same). */
+export type CouponView = Coupon;
+export type { CouponState };
 
 /** What redeeming a reward needs: the reward as the program has it now, and the program's points expiry. */
 export interface RedeemRewardInput {
