@@ -22,6 +22,8 @@ import { type ValidProgram } from "../shop/types.ts";
 import { currentProgramOrNull } from "./program.ts";
 import { referralMoment, settleReferral } from "./referrals.ts";
 import { sendVerificationCode, welcomeChannel, type SentCode } from "./verification.ts";
+import type { Caller } from "./caller.ts";
+import { grantWelcome } from "./welcome.ts";
 
 /** Who reads the refusals: the shop's developer (secret-key API) or the shopper (widget). */
 export type Voice = "shop" | "shopper";
@@ -60,9 +62,6 @@ const TEXTS: Record<Voice, {
   },
 };
 
-/** The welcome bonus's fixed id: granting it again after an interruption grants nothing twice. */
-export const WELCOME_BONUS_ID = "welcome";
-
 /** The contact normalised (phone E.164, email lower-case); null when absent; `invalid_request` naming it when malformed. */
 export function normalisedContact(kind: ContactKind, value: string | null | undefined, voice: Voice): string | null {
   if (value === null || value === undefined) return null;
@@ -72,14 +71,6 @@ export function normalisedContact(kind: ContactKind, value: string | null | unde
   return normal;
 }
 
-/** Grants the welcome bonus once (its fixed id); true when this call granted it. */
-export async function grantWelcome(env: Env, shopId: string, customerId: string, program: ValidProgram, at: number): Promise<boolean> {
-  const welcome = program.bonuses?.welcome;
-  if (!welcome || welcome.points <= 0) return false;
-  const bonus = unwrap(await accountOf(env, shopId, customerId).grantBonus(
-    { id: WELCOME_BONUS_ID, points: welcome.points, reason: "welcome", expiryDays: program.points.expiryDays ?? null }, at));
-  return bonus.granted;
-}
 
 export interface Joining {
   customerId: string;
@@ -206,11 +197,6 @@ export interface WidgetJoined {
   verification: { channel: ContactKind; sent: SentCode } | null;
 }
 
-/** Where a request comes from, for rate limits and the code's language. */
-export interface Caller {
-  ip: string;
-  locale: string | undefined;
-}
 
 /**
  * `POST /v1/public/register`: with a shop-signed token (`signed`), registers that customer; without one, creates

@@ -12,7 +12,8 @@ import type { StartVerification } from "../shop/engagement.ts";
 import { shopObject } from "../shop/shop.ts";
 import { type ValidProgram } from "../shop/types.ts";
 import { currentProgramOrNull } from "./program.ts";
-import { grantWelcome, type Caller } from "./registration.ts";
+import type { Caller } from "./caller.ts";
+import { grantWelcome } from "./welcome.ts";
 
 /** A code sent: to which contact, and until when it is good (epoch ms). */
 export type SentCode = Extract<StartVerification, { ok: true }>;
