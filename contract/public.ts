@@ -70,6 +70,9 @@ export interface Me {
   verification: { channel: Channel; verified: boolean } | null;
 }
 
+/** The account as the shop's backend sees it (`GET /v1/customers/{id}`, OpenAPI "Customer"): `Me` without what only the widget adds. */
+export type Customer = Omit<Me, "referrals" | "contacts" | "verification">;
+
 // ---- POST /v1/public/register ------------------------------------------------------------------
 
 /** The body (Registration). A phone or an e-mail is required; the one the program verifies always is. */

@@ -4,12 +4,13 @@
  * rewards bought with points. Customer ids are the shop's own and live in the shop's namespace, so another shop's
  * customer is simply not found (never forbidden: the id means nothing outside its shop).
  */
+import type { Customer, Me } from "../../contract/public.ts";
 import { accountOf } from "../account/account.ts";
 import type { AccountView, AdjustView, CouponIssued, CouponView, EventInput, EventView, HistoryPage } from "../account/types.ts";
 import { sha256Hex } from "../lib/crypto.ts";
 import { refusal, unwrap } from "../lib/refusal.ts";
 import { shopObject } from "../shop/shop.ts";
-import { type ValidProgram } from "../shop/types.ts";
+import type { CustomerCard, ValidProgram } from "../shop/types.ts";
 import { currentProgramOrNull } from "./program.ts";
 import { maskContact, welcomeChannel } from "./verification.ts";
 
@@ -18,29 +19,28 @@ export async function requireCustomer(env: Env, shopId: string, customerId: stri
   if (!(await shopObject(env, shopId).hasCustomer(customerId))) throw refusal("not_found", message);
 }
 
-/** The account as the shop sees it (`GET /v1/customers/{id}`). */
-export interface CustomerView {
-  id: string;
-  name: string | null;
-  balance: number;
-  pending: number;
-  tier: string | null;
-  nextTier: AccountView["nextTier"];
-  expiring: AccountView["expiring"];
-  referralCode: string | null;
-  orders: number;
-  spend: number;
-  coupons: AccountView["coupons"];
-}
+/** The account as the shop sees it (`GET /v1/customers/{id}`): the contract's `Customer`. */
+export type CustomerView = Customer;
 
-/** The account with the customer's own referral code (kept by the Shop, created on first need). */
-export async function customerView(env: Env, shopId: string, customerId: string, program: ValidProgram | null, at: number): Promise<CustomerView> {
+/** The account and the Shop's card of the customer, read side by side. */
+async function accountAndCard(env: Env, shopId: string, customerId: string, program: ValidProgram | null, at: number) {
   const [view, card] = await Promise.all([
     accountOf(env, shopId, customerId).getAccount(at, program ?? undefined),
     shopObject(env, shopId).customerCard(customerId, at),
   ]);
-  const { name, balance, pending, tier, nextTier, expiring, orders, spend, coupons } = unwrap(view);
+  return { view, card };
+}
+
+/** The account view with the customer's own referral code (kept by the Shop, created on first need). */
+function customerOf(customerId: string, view: AccountView, card: CustomerCard): CustomerView {
+  const { name, balance, pending, tier, nextTier, expiring, orders, spend, coupons } = view;
   return { id: customerId, name, balance, pending, tier, nextTier, expiring, referralCode: card.referralCode, orders, spend, coupons };
+}
+
+/** The account with the customer's own referral code. */
+export async function customerView(env: Env, shopId: string, customerId: string, program: ValidProgram | null, at: number): Promise<CustomerView> {
+  const { view, card } = await accountAndCard(env, shopId, customerId, program, at);
+  return customerOf(customerId, unwrap(view), card);
 }
 
 /** `GET /v1/customers/{id}`. */
@@ -57,35 +57,19 @@ export async function findCustomer(env: Env, shopId: string, contact: { phone: s
 }
 
 /** The account as the widget shows it: what the shop sees and a little more (`GET /v1/public/me`). */
-export interface MeView extends CustomerView {
-  referrals: { invited: number; rewarded: number };
-  contacts: { phone: string | null; email: string | null };
-  verification: { channel: "phone" | "email"; verified: boolean } | null;
-}
+export type MeView = Me;
 
 /** The customer's account as the widget shows it; `not_found` when the shop does not know the customer. */
 export async function meOf(env: Env, shopId: string, customerId: string, program: ValidProgram | null, at: number): Promise<MeView> {
   // Two calls side by side: the Shop's card (code, referrals, contacts, verification) and the account itself.
-  const [card, result] = await Promise.all([
-    shopObject(env, shopId).customerCard(customerId, at),
-    accountOf(env, shopId, customerId).getAccount(at, program ?? undefined),
-  ]);
+  const { view, card } = await accountAndCard(env, shopId, customerId, program, at);
   if (!card.exists) throw refusal("not_found", "Not a member yet: register first");
-  const view = unwrap(result);
   const channel = program ? welcomeChannel(program) : null;
+  const { coupons, ...rest } = customerOf(customerId, unwrap(view), card);
   return {
-    id: customerId,
-    name: view.name,
-    balance: view.balance,
-    pending: view.pending,
-    tier: view.tier,
-    nextTier: view.nextTier,
-    expiring: view.expiring,
-    referralCode: card.referralCode,
+    ...rest,
     referrals: card.referrals,
-    orders: view.orders,
-    spend: view.spend,
-    coupons: view.coupons,
+    coupons,
     contacts: {
       phone: card.contacts.phone === null ? null : maskContact("phone", card.contacts.phone),
       email: card.contacts.email === null ? null : maskContact("email", card.contacts.email),
