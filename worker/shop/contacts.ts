@@ -6,10 +6,12 @@
  * codes), never less, so the form never refuses what the Worker would take.
  */
 import type { Channel } from "../../contract/public.ts";
-import { normaliseEmail, normalisePhone } from "./identity.ts";
+import { normaliseEmail } from "../../contract/contacts.ts";
+import { normalisePhone } from "./identity.ts";
 
-export { MAX_EMAIL_LENGTH } from "../../contract/contacts.ts";
-export { contactIdentity, emailIdentity, normaliseEmail, normalisePhone } from "./identity.ts";
+/** An e-mail trimmed and lower-cased (the address kept for delivery) is the contract's own rule. */
+export { MAX_EMAIL_LENGTH, normaliseEmail } from "../../contract/contacts.ts";
+export { contactIdentity, emailIdentity, normalisePhone } from "./identity.ts";
 
 export type ContactKind = Channel;
 

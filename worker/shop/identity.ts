@@ -4,7 +4,7 @@
  * contract/contacts.ts) is kept beside it for delivery. Worker-only: the widget's form only checks that a contact is
  * acceptable, so none of this is in its bundle.
  */
-import { normaliseEmail as acceptEmail, normalisePhone as acceptPhone } from "../../contract/contacts.ts";
+import { normalisePhone as acceptPhone } from "../../contract/contacts.ts";
 import type { Channel } from "../../contract/public.ts";
 
 /**
@@ -22,11 +22,6 @@ const COUNTRY_CODE = new RegExp(
 export function normalisePhone(input: string): string | null {
   const phone = acceptPhone(input);
   return phone !== null && COUNTRY_CODE.test(phone.slice(1)) ? phone : null;
-}
-
-/** An e-mail trimmed and lower-cased (the address kept for delivery), or null. */
-export function normaliseEmail(input: string): string | null {
-  return acceptEmail(input);
 }
 
 /**
