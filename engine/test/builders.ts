@@ -9,12 +9,14 @@
  * - line: qty 1, no sku/categories/tags;
  * - campaign: id "c1", priority 0, stacking "stack", basis "discounted", every line, 10% off.
  */
-import { createEngine } from "../host/node.ts";
+import { expect } from "vitest";
+import { createEngine, ReceiptInvalidError } from "../host/node.ts";
 import type {
   Campaign,
   CampaignCounters,
   CustomerSnapshot,
   Evaluation,
+  Problem,
   Program,
   Receipt,
   ReceiptLine,
@@ -122,4 +124,15 @@ export function discountBy(ev: Evaluation, lineId: string, campaignId: string): 
   const l = ev.lines.find((x) => x.id === lineId);
   if (!l) throw new Error(`no line ${lineId}`);
   return l.discounts.filter((d) => d.campaign === campaignId).reduce((s, d) => s + d.amount, 0);
+}
+
+/** The problems of the ReceiptInvalidError that `run` throws (fails the test when it throws nothing or another error). */
+export function problemsOf(run: () => unknown): Problem[] {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ReceiptInvalidError);
+    return (error as ReceiptInvalidError).problems;
+  }
+  throw new Error("expected the receipt to be refused with a ReceiptInvalidError");
 }

@@ -5,21 +5,10 @@
 import { describe, expect, test } from "vitest";
 import { birthdayDays, daysFromCivil, isBirthdayInRange, isCalendarDate, localTime, offsetAt } from "../host/calendar.ts";
 import { DATE_LIMITS } from "../host/limits.ts";
-import { ReceiptInvalidError } from "../host/node.ts";
-import type { Problem } from "../host/types.ts";
-import { campaign, line, program, quote, receipt } from "./builders.ts";
+import { campaign, line, program, quote, receipt, problemsOf } from "./builders.ts";
 
 const DAY = 86_400_000;
 
-function problemsOf(run: () => unknown): Problem[] {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ReceiptInvalidError);
-    return (error as ReceiptInvalidError).problems;
-  }
-  throw new Error("expected a ReceiptInvalidError");
-}
 
 describe("civil dates in every year", () => {
   test.each([

@@ -5,20 +5,11 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import { createEngine, ReceiptInvalidError } from "../host/node.ts";
+import { createEngine } from "../host/node.ts";
 import { Engine, registeredEngineModule } from "../host/engine.ts";
-import type { Problem, Receipt } from "../host/types.ts";
-import { campaign, line, program, receipt } from "./builders.ts";
+import type { Receipt } from "../host/types.ts";
+import { campaign, line, program, receipt, problemsOf } from "./builders.ts";
 
-function problemsOf(run: () => unknown): Problem[] {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ReceiptInvalidError);
-    return (error as ReceiptInvalidError).problems;
-  }
-  throw new Error("expected the receipt to be refused");
-}
 
 function bare(): Engine {
   const module = registeredEngineModule();
