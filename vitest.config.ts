@@ -47,7 +47,7 @@ export default defineConfig({
           miniflare: {
             outboundService: fakeWebhookReceiver,
             // The tests play Cloudflare: they send CF-Connecting-IP to test per-IP limits (.dev.vars trusts none).
-            bindings: { CLIENT_IP_HEADER: "cf-connecting-ip" },
+            bindings: { CLIENT_IP_HEADER: "cf-connecting-ip", REQUEST_LOG: "off" },
           },
         })],
         test: {

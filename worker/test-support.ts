@@ -4,12 +4,16 @@
  */
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
+import { checkConformance } from "./test-conformance.ts";
 
 export const PLATFORM_TOKEN = "dev-platform-token";
 
-/** Sends a request through the Worker's fetch handler. */
-export function call(path: string, init?: RequestInit): Promise<Response> {
-  return exports.default.fetch(new Request(`http://kopilka.test${path}`, init));
+/** Sends a request through the Worker's fetch handler; the answer is checked against the OpenAPI document. */
+export async function call(path: string, init?: RequestInit): Promise<Response> {
+  const request = new Request(`http://kopilka.test${path}`, init);
+  const response = await exports.default.fetch(request);
+  await checkConformance(request.method, request.url, response);
+  return response;
 }
 
 /** A JSON request with an optional bearer token and extra headers. */

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES } from "./http.ts";
+import { Validator } from "@cfworker/json-schema";
 import { call, createShop, errorOf, program, send } from "../test-support.ts";
+import committed from "../../docs/openapi.json";
+import committedProgramSchema from "../../docs/program.schema.json";
+import demoProgram from "../demo/program.json";
 
 describe("errors", () => {
   it("an unknown route is 404 not_found with the method and path", async () => {
@@ -9,11 +13,19 @@ describe("errors", () => {
     expect(await errorOf(response)).toEqual({ code: "not_found", message: "No route for DELETE /v1/nowhere" });
   });
 
-  it("a known path with another method is 404 not_found too", async () => {
-    for (const [method, path] of [["PUT", "/v1/shops"], ["DELETE", "/v1/program"], ["GET", "/v1/program/validate"], ["POST", "/v1/openapi.json"]] as const) {
+  it("a known path with another method is 405 method_not_allowed, with Allow", async () => {
+    const cases = [
+      ["PUT", "/v1/shops", "POST"],
+      ["DELETE", "/v1/program", "GET, HEAD, PUT"],
+      ["GET", "/v1/program/validate", "POST"],
+      ["POST", "/v1/openapi.json", "GET, HEAD"],
+      ["DELETE", "/v1/orders/o-1/confirm", "POST"],
+    ] as const;
+    for (const [method, path, allow] of cases) {
       const response = await call(path, { method });
-      expect(response.status, `${method} ${path}`).toBe(404);
-      expect(await errorOf(response)).toEqual({ code: "not_found", message: `No route for ${method} ${path}` });
+      expect(response.status, `${method} ${path}`).toBe(405);
+      expect(response.headers.get("allow")).toBe(allow);
+      expect(await errorOf(response)).toEqual({ code: "method_not_allowed", message: `${method} is not allowed on ${path}; use ${allow}` });
     }
   });
 
@@ -71,6 +83,17 @@ describe("errors", () => {
     expect(await response.json()).toEqual({ valid: true });
   });
 
+  it("every answer carries a request id: the client's own when it is a tame one, else a fresh one", async () => {
+    const fresh = (await call("/v1/health")).headers.get("x-request-id");
+    expect(fresh).toMatch(/^req_[0-9a-z]{20}$/);
+    expect((await call("/v1/health")).headers.get("x-request-id")).not.toBe(fresh);
+    expect((await call("/v1/nowhere", { headers: { "x-request-id": "shop-trace-0001" } })).headers.get("x-request-id")).toBe("shop-trace-0001");
+    // Not a tame id (spaces, too short): never copied into logs or headers.
+    for (const given of ["has spaces in it", "short", "x".repeat(129)]) {
+      expect((await call("/v1/health", { headers: { "x-request-id": given } })).headers.get("x-request-id")).toMatch(/^req_/);
+    }
+  });
+
   it("answers are never cached", async () => {
     expect((await call("/v1/health")).headers.get("cache-control")).toBe("no-store");
     expect((await call("/v1/nowhere")).headers.get("cache-control")).toBe("no-store");
@@ -96,11 +119,12 @@ describe("GET /v1/openapi.json", () => {
     expect(Object.keys(document.paths["/v1/program"] ?? {}).sort()).toEqual(["get", "put"]);
     expect(document.paths["/v1/shops"]?.post?.security).toEqual([{ platformToken: [] }]);
     expect(document.paths["/v1/program"]?.put?.security).toEqual([{ secretKey: [] }]);
-    expect(Object.keys(document.paths["/v1/program"]?.put?.responses ?? {}).sort()).toEqual(["200", "400", "401", "409", "413", "422"]);
+    expect(Object.keys(document.paths["/v1/program"]?.put?.responses ?? {}).sort()).toEqual(["200", "400", "401", "405", "409", "413", "422", "500"]);
     for (const operation of [document.paths["/v1/shops"]?.post, document.paths["/v1/program"]?.put]) {
       expect((operation as { parameters?: unknown }).parameters).toEqual([expect.objectContaining({ name: "idempotency-key", in: "header", required: false })]);
     }
     expect(document.components.securitySchemes).toEqual({
+      webhookSignature: expect.objectContaining({ type: "apiKey", in: "header", name: "Kopilka-Signature" }),
       secretKey: expect.objectContaining({ type: "http", scheme: "bearer" }),
       platformToken: expect.objectContaining({ type: "http", scheme: "bearer" }),
       publishableKey: expect.objectContaining({ type: "apiKey", in: "header", name: "X-Publishable-Key" }),
@@ -114,10 +138,39 @@ describe("GET /v1/openapi.json", () => {
       expect(document.paths[path]?.post, path).toBeDefined();
     }
     expect(document.paths["/v1/public/me"]?.get?.security).toEqual([{ publishableKey: [], customerToken: [] }]);
-    expect(Object.keys(document.paths["/v1/public/register"]?.post?.responses ?? {}).sort()).toEqual(["201", "400", "401", "403", "409", "413", "429"]);
+    expect(Object.keys(document.paths["/v1/public/register"]?.post?.responses ?? {}).sort()).toEqual(["201", "400", "401", "403", "405", "409", "413", "429", "500"]);
     expect(Object.keys(document.paths["/v1/shop"] ?? {}).sort()).toEqual(["get", "patch"]);
     // The program's schema is the engine's: its fields come through.
     expect(document.components.schemas.Program?.properties).toHaveProperty("campaigns");
-    expect(document.components.schemas.Error?.properties).toHaveProperty("error");
+  });
+
+  it("is the repository's docs/openapi.json (`npm run build:openapi` writes it)", async () => {
+    expect(await (await call("/v1/openapi.json")).json()).toEqual(committed);
+  });
+
+  it("names every operation once, lists its servers, and documents each error status with exactly its codes", async () => {
+    const document = (await (await call("/v1/openapi.json")).json()) as {
+      servers: { url: string }[];
+      webhooks: Record<string, unknown>;
+      paths: Record<string, Record<string, { operationId?: string; responses: Record<string, { content?: { "application/json"?: { schema: { properties: { error?: { properties: { code: { enum: string[] } } } } } } } }> }>>;
+    };
+    expect(document.servers.map((server) => server.url)).toEqual(["https://{host}", "http://127.0.0.1:8787"]);
+    expect(Object.keys(document.webhooks)).toEqual(["verification.code"]);
+    const ids = Object.values(document.paths).flatMap((methods) => Object.values(methods).map((operation) => operation.operationId));
+    expect(ids.every((id) => typeof id === "string")).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    // Confirming answers exactly its own 422 codes — not program_invalid.
+    const confirm = document.paths["/v1/orders/{orderId}/confirm"]!.post!;
+    expect(confirm.responses["422"]?.content?.["application/json"]?.schema.properties.error?.properties.code.enum).toEqual(["invalid_state", "hold_expired"]);
+    expect(Object.keys(confirm.responses).sort()).toEqual(["200", "400", "401", "404", "405", "422", "500"]);
+  });
+
+  it("serves the program's JSON Schema for editors, which accepts the demo program", async () => {
+    const response = await call("/v1/program.schema.json");
+    expect(response.status).toBe(200);
+    const schema = (await response.json()) as Record<string, unknown>;
+    expect(schema).toEqual(committedProgramSchema);
+    expect(new Validator(schema as never, "2020-12").validate(demoProgram).valid).toBe(true);
+    expect(new Validator(schema as never, "2020-12").validate({ ...demoProgram, points: { value: 0 } }).valid).toBe(false);
   });
 });

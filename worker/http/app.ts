@@ -5,32 +5,29 @@
 import { OpenAPIHono, createRoute, z } from "@hono/zod-openapi";
 import { toProblems } from "../../engine/host/validate.ts";
 import { HttpError, bodyLimit, errorResponse, invalidRequest, type AppEnv } from "./http.ts";
+import { DOCUMENT_PARTS, apiReference, programJsonSchema } from "./document.ts";
+import { openApiDocument } from "./openapi.ts";
+import { logError, requestLog, wrongRoute } from "./requests.ts";
+import { HTTPException } from "hono/http-exception";
+import { Refused } from "../lib/refusal.ts";
 import { checkoutRoutes } from "./routes/checkout.ts";
 import { customerRoutes } from "./routes/customers.ts";
 import { programRoutes } from "./routes/program.ts";
 import { publicRoutes } from "./public/routes.ts";
 import { shopRoutes } from "./routes/shops.ts";
-import { refusal } from "../lib/refusal.ts";
 
 const healthRoute = createRoute({
   method: "get",
+  operationId: "getHealth",
   path: "/v1/health",
   summary: "Liveness",
   description: "For load balancers and the benchmarks' baseline: never touches storage.",
   tags: ["Health"],
+  security: [],
   responses: {
     200: { description: "Alive", content: { "application/json": { schema: z.object({ ok: z.literal(true) }) } } },
   },
 });
-
-const OPENAPI_INFO = {
-  openapi: "3.1.0",
-  info: {
-    title: "Kopilka API",
-    version: "1",
-    description: "Edge loyalty engine. Every non-2xx answer is `{\"error\": {\"code\", \"message\", \"path\"?}}`.",
-  },
-} as const;
 
 /** What an entry mounts around the API's own routes (the local entry: the demo shop, worker/demo/local.ts). */
 export interface AppExtensions {
@@ -49,15 +46,17 @@ export function createApp(extensions: AppExtensions = {}): OpenAPIHono<AppEnv> {
     },
   });
 
-  app.onError((error) => {
-    if (error instanceof HttpError && error.status >= 500) console.error(error.message, error.cause ?? "");
+  app.onError((error, c) => {
+    if (error instanceof HttpError && error.status >= 500) logError(c, error.message, error.cause);
+    else if (!(error instanceof Refused) && !(error instanceof HTTPException) && error.name !== "ZodError") logError(c, "unhandled error", error);
     return errorResponse(error);
   });
-  app.notFound((c) => errorResponse(refusal("not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`)));
+  app.notFound((c) => errorResponse(wrongRoute(app, c.req.method, new URL(c.req.url).pathname)));
 
+  app.use("*", requestLog);
   app.use("*", async (c, next) => {
     await next();
-    c.res.headers.set("cache-control", "no-store");
+    if (!c.res.headers.has("cache-control")) c.res.headers.set("cache-control", "no-store");
   });
   app.use("*", bodyLimit());
   extensions.before?.(app);
@@ -70,35 +69,13 @@ export function createApp(extensions: AppExtensions = {}): OpenAPIHono<AppEnv> {
   publicRoutes(app);
   extensions.after?.(app);
 
-  const registry = app.openAPIRegistry;
-  registry.registerComponent("securitySchemes", "secretKey", {
-    type: "http",
-    scheme: "bearer",
-    description: "The shop's secret key `sk_…` (server-to-server; never in a browser)",
-  });
-  registry.registerComponent("securitySchemes", "platformToken", {
-    type: "http",
-    scheme: "bearer",
-    description: "The deployment's PLATFORM_TOKEN (creating shops)",
-  });
-  registry.registerComponent("securitySchemes", "publishableKey", {
-    type: "apiKey",
-    in: "header",
-    name: "X-Publishable-Key",
-    description: "The shop's publishable key `pk_…` (storefront widget)",
-  });
-  registry.registerComponent("securitySchemes", "customerToken", {
-    type: "http",
-    scheme: "bearer",
-    description: "A customer token: `base64url({\"sub\": customerId, \"exp\": unixSeconds}).base64url(HMAC-SHA256(secret key, first part))`, " +
-      "signed by the shop's backend or issued by POST /v1/public/register",
-  });
-
   let document: unknown;
   app.get("/v1/openapi.json", (c) => {
-    document ??= app.getOpenAPI31Document(OPENAPI_INFO);
+    document ??= openApiDocument(app, DOCUMENT_PARTS);
     return c.json(document);
   });
+  app.get("/v1/program.schema.json", (c) => c.json(programJsonSchema()));
+  apiReference(app);
 
   return app;
 }

@@ -14,6 +14,8 @@ import { Refused, refusal, type RefusalCode } from "../lib/refusal.ts";
 export type AppEnv = {
   Bindings: Env;
   Variables: {
+    /** The request's id: the client's `X-Request-Id` when it is a sane one, else a fresh one. Answered and logged. */
+    requestId: string;
     shopId: string;
     /** Widget routes (worker/http/public): the customer of a verified customer token, if one was sent. */
     customerId?: string;
@@ -32,6 +34,7 @@ export const STATUS_OF: Record<RefusalCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   idempotency_conflict: 409,
   duplicate_contact: 409,
@@ -100,7 +103,7 @@ function isZodError(error: unknown): error is z.ZodError {
 
 /**
  * Renders any thrown value: a refusal with its code's status and `{"error": refusal}`; a `rate_limited` one also
- * with `Retry-After`. Unknown errors are logged with their cause and answered as a bare 500.
+ * with `Retry-After`. Unknown errors are answered as a bare 500 (the app's error handler logs them with the request id).
  */
 export function errorResponse(error: unknown): Response {
   let known: Refused | undefined;
@@ -113,7 +116,6 @@ export function errorResponse(error: unknown): Response {
     if (known.code === "rate_limited" && wait !== undefined) headers["retry-after"] = String(wait);
     return json({ error: known.refusal }, STATUS_OF[known.code], headers);
   }
-  console.error("unhandled error", error);
   return json({ error: { code: "internal", message: "Internal error" } }, 500);
 }
 
@@ -160,42 +162,4 @@ export function bodyLimit(limit = MAX_BODY_BYTES): MiddlewareHandler {
     c.req.raw = new Request(raw, { body: bytes });
     return next();
   };
-}
-
-/** The `error` object of every non-2xx answer, for the OpenAPI document. */
-export const errorSchema = z
-  .object({
-    error: z.object({
-      code: z.string().openapi({ example: "invalid_request" }),
-      message: z.string(),
-      path: z.string().optional().openapi({ example: "lines[2].price", description: "the field at fault, if any" }),
-      problems: z
-        .array(z.object({ path: z.string(), message: z.string() }))
-        .optional()
-        .openapi({ description: "422 program_invalid: every problem found" }),
-    }),
-  })
-  .openapi("Error");
-
-const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: "invalid_request: malformed JSON or a field that fails its schema (`path` names it)",
-  401: "unauthorized: missing, malformed or wrong key",
-  404: "not_found",
-  409: "idempotency_conflict: the Idempotency-Key was used with a different request, or is still in progress",
-  403: "forbidden: the request's Origin is not one of the shop's storefront origins",
-  413: "payload_too_large: the body exceeds 1 MiB",
-  422: "program_invalid: `problems` lists every problem",
-  429: "rate_limited: too many requests; `Retry-After` says how many seconds to wait",
-};
-
-/** The error responses of a route, for `createRoute({ responses })`. */
-export function errorResponses<const S extends readonly (keyof typeof ERROR_DESCRIPTIONS & number)[]>(...statuses: S) {
-  const responses: Record<number, { description: string; content: { "application/json": { schema: typeof errorSchema } } }> = {};
-  for (const status of statuses) {
-    responses[status] = {
-      description: ERROR_DESCRIPTIONS[status] ?? "error",
-      content: { "application/json": { schema: errorSchema } },
-    };
-  }
-  return responses as { [K in S[number]]: { description: string; content: { "application/json": { schema: typeof errorSchema } } } };
 }

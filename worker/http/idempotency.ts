@@ -27,7 +27,7 @@ export const idempotencyHeaders = z.object({
   "idempotency-key": z
     .string()
     .optional()
-    .openapi({ description: "Makes retries safe: a repeat with the same key and body returns the first answer (remembered ≥ 24 h)" }),
+    .meta({ description: "Makes retries safe: a repeat with the same key and body returns the first answer (remembered ≥ 24 h)" }),
 });
 
 function canonicalBody(text: string): string {

@@ -15,6 +15,7 @@ export const REFUSAL_CODES = [
   "unauthorized",
   "forbidden",
   "not_found",
+  "method_not_allowed",
   "conflict",
   "idempotency_conflict",
   "duplicate_contact",

@@ -7,7 +7,8 @@
  * Registration and verification are rate-limited per IP and per contact in the shop's RateLimiter object.
  */
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
-import { errorResponses, errorSchema, type AppEnv } from "../http.ts";
+import type { AppEnv } from "../http.ts";
+import { errorResponses } from "../openapi.ts";
 import { idempotency, idempotencyHeaders } from "../idempotency.ts";
 import { now } from "../../lib/clock.ts";
 import { clientIp } from "../../ratelimit/rules.ts";
@@ -27,7 +28,6 @@ import {
 const widget = [{ publishableKey: [] }];
 const customer = [{ publishableKey: [], customerToken: [] }];
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
-const errors = (description: string) => ({ description, content: { "application/json": { schema: errorSchema } } });
 
 /** The request's IP (for rate limits) and the language the shopper reads (for the code's message). */
 function callerOf(env: Env, request: Request, acceptLanguage: string | undefined): Caller {
@@ -39,16 +39,16 @@ const NOT_A_MEMBER = "Not a member yet: register first";
 const auth = [requirePublishableKey];
 
 const programRoute = createRoute({
-  method: "get", path: "/v1/public/program", tags: ["Widget"], security: widget,
+  method: "get", operationId: "getPublicProgram", path: "/v1/public/program", tags: ["Widget"], security: widget,
   summary: "The program as a visitor sees it",
   description: "Currency, points, earn rate, tiers, bonuses, rewards and the campaigns anyone can get — enough for the widget to " +
     "explain the program and for the earn preview to run the engine in the browser. Promo-code campaigns and limits are left out.",
   middleware: auth,
-  responses: { 200: json(publicProgramSchema, "The program"), ...errorResponses(401, 403, 404) },
+  responses: { 200: json(publicProgramSchema, "The program"), ...errorResponses(["not_found", "no program has been published yet"]) },
 });
 
 const registerRoute = createRoute({
-  method: "post", path: "/v1/public/register", tags: ["Widget"], security: widget,
+  method: "post", operationId: "register", path: "/v1/public/register", tags: ["Widget"], security: widget,
   summary: "Join the program",
   description: "With a shop-signed customer token, registers that customer; without one, creates a customer and answers a token " +
     "for it. Welcome points are granted at once (once per phone and per email, ever) — or, when the program verifies a contact, " +
@@ -60,56 +60,53 @@ const registerRoute = createRoute({
   request: { headers: idempotencyHeaders, body: { content: { "application/json": { schema: registerBody } }, required: true } },
   responses: {
     201: json(registeredSchema, "Registered"),
-    ...errorResponses(400, 401, 403, 413, 429),
-    409: errors("duplicate_contact: the phone or email belongs to another member (`path`); conflict: already a member, or referred before"),
+    ...errorResponses(["duplicate_contact", "the phone or e-mail belongs to another member (`path`)"], ["conflict", "already a member, or referred before"], "idempotency_conflict", "rate_limited")
   },
 });
 
 const sendRoute = createRoute({
-  method: "post", path: "/v1/public/verify/send", tags: ["Widget"], security: customer,
+  method: "post", operationId: "sendVerificationCode", path: "/v1/public/verify/send", tags: ["Widget"], security: customer,
   summary: "Send a verification code (again)",
   description: "A new 6-digit code to the customer's phone or email (through the shop's webhook), valid 10 minutes; the previous one stops working.",
   middleware: [...auth, requireCustomerToken] as const,
   request: { body: { content: { "application/json": { schema: sendBody } }, required: true } },
-  responses: { 202: json(sentSchema, "Sent"), ...errorResponses(400, 401, 403, 404, 429), 422: errors("invalid_state: no such contact, or already verified") },
+  responses: { 202: json(sentSchema, "Sent"), ...errorResponses(["not_found", "not a member yet"], ["invalid_state", "no such contact, or already verified"], "rate_limited") },
 });
 
 const verifyRoute = createRoute({
-  method: "post", path: "/v1/public/verify", tags: ["Widget"], security: customer,
+  method: "post", operationId: "verifyContact", path: "/v1/public/verify", tags: ["Widget"], security: customer,
   summary: "Confirm a contact with its code",
   description: "The right code verifies the contact and grants the welcome bonus waiting for it. Five wrong codes end that code.",
   middleware: [...auth, requireCustomerToken] as const,
   request: { body: { content: { "application/json": { schema: verifyBody } }, required: true } },
   responses: {
     200: json(verifiedSchema, "Verified"),
-    ...errorResponses(400, 401, 403, 404, 429),
-    409: errors("duplicate_contact: another member holds the contact and it does not yield (the shop gave it, or they verified it)"),
-    422: errors("invalid_state: wrong code (the message says how many tries are left), expired, or no code sent"),
+    ...errorResponses(["not_found", "not a member yet"], ["duplicate_contact", "another member holds the contact and it does not yield (the shop gave it, or they verified it)"], ["invalid_state", "wrong code (the message says how many tries are left), expired, or no code sent"], "rate_limited")
   },
 });
 
 const meRoute = createRoute({
-  method: "get", path: "/v1/public/me", tags: ["Widget"], security: customer,
+  method: "get", operationId: "getMe", path: "/v1/public/me", tags: ["Widget"], security: customer,
   summary: "My account", description: "Balance, pending points, tier and progress, expiring points, referral code, coupons.",
   middleware: [...auth, requireCustomerToken] as const,
-  responses: { 200: json(meSchema, "The account"), ...errorResponses(401, 403, 404) },
+  responses: { 200: json(meSchema, "The account"), ...errorResponses(["not_found", "not a member yet"]) },
 });
 
 const historyRoute = createRoute({
-  method: "get", path: "/v1/public/me/history", tags: ["Widget"], security: customer,
+  method: "get", operationId: "getMyHistory", path: "/v1/public/me/history", tags: ["Widget"], security: customer,
   summary: "My points history", description: "Newest first, a page at a time (`nextCursor`).",
   middleware: [...auth, requireCustomerToken] as const,
   request: { query: historyQuery },
-  responses: { 200: json(historySchema, "A page"), ...errorResponses(400, 401, 403, 404) },
+  responses: { 200: json(historySchema, "A page"), ...errorResponses(["not_found", "not a member yet"]) },
 });
 
 const redeemRoute = createRoute({
-  method: "post", path: "/v1/public/me/rewards/{rewardId}", tags: ["Widget"], security: customer,
+  method: "post", operationId: "redeemMyReward", path: "/v1/public/me/rewards/{rewardId}", tags: ["Widget"], security: customer,
   summary: "Buy a reward with points",
   description: "Spends the reward's cost and answers a single-use coupon code for the checkout's `codes`. Send an `Idempotency-Key`.",
   middleware: [...auth, requireCustomerToken, idempotency((c) => shopObject(c.env, c.var.shopId))] as const,
   request: { params: rewardParam, headers: idempotencyHeaders },
-  responses: { 201: json(redeemedSchema, "The coupon"), ...errorResponses(400, 401, 403, 404, 409), 422: errors("insufficient_points") },
+  responses: { 201: json(redeemedSchema, "The coupon"), ...errorResponses(["not_found", "not a member yet, or no such reward"], "idempotency_conflict", ["insufficient_points", "the reward costs more than the available points"], ["invalid_state", "the program is paused"]) },
 });
 
 export function publicRoutes(app: OpenAPIHono<AppEnv>): void {

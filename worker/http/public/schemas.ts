@@ -21,18 +21,18 @@ export const meSchema = customerSchema
       .nullable()
       .describe("the contact the program verifies before the welcome bonus; null when it verifies none"),
   })
-  .openapi("Me");
+  .meta({ id: "Me" });
 
 export const registerBody = z
   .strictObject({
-    name: text(200).pipe(z.string().trim().min(1, "must not be empty")).openapi({ example: "Анна" }),
-    phone: text(64).nullish().openapi({ example: "8 (999) 123-45-67" }),
-    email: text(320).nullish().openapi({ example: "anna@example.com" }),
+    name: text(200).pipe(z.string().trim().min(1, "must not be empty")).meta({ examples: ["Анна"] }),
+    phone: text(64).nullish().meta({ examples: ["8 (999) 123-45-67"] }),
+    email: text(320).nullish().meta({ examples: ["anna@example.com"] }),
     birthday: birthdaySchema(),
-    referralCode: text(64).nullish().openapi({ description: "a friend's referral code" }),
+    referralCode: text(64).nullish().meta({ description: "a friend's referral code" }),
     consent: z.literal(true, { error: "the shopper must accept the program's terms (true)" }),
   })
-  .openapi("Registration");
+  .meta({ id: "Registration" });
 
 export const registeredSchema = z
   .object({
@@ -42,22 +42,22 @@ export const registeredSchema = z
     welcomePoints: points.describe("welcome bonus granted now (0 while verification is pending)"),
     verification: z.object({ channel: channelSchema, to: z.string().describe("masked contact"), expiresAt: z.string() }).nullable(),
   })
-  .openapi("Registered");
+  .meta({ id: "Registered" });
 
-export const sendBody = z.strictObject({ channel: channelSchema }).openapi("VerificationSend");
-export const sentSchema = z.object({ channel: channelSchema, to: z.string(), expiresAt: z.string() }).openapi("VerificationSent");
+export const sendBody = z.strictObject({ channel: channelSchema }).meta({ id: "VerificationSend" });
+export const sentSchema = z.object({ channel: channelSchema, to: z.string(), expiresAt: z.string() }).meta({ id: "VerificationSent" });
 export const verifyBody = z
   .strictObject({ channel: channelSchema, code: z.string().regex(/^\d{6}$/, "must be the 6 digits of the code") })
-  .openapi("Verification");
-export const verifiedSchema = z.object({ customer: meSchema, welcomePoints: points }).openapi("Verified");
+  .meta({ id: "Verification" });
+export const verifiedSchema = z.object({ customer: meSchema, welcomePoints: points }).meta({ id: "Verified" });
 
 export const rewardParam = z.object({
-  rewardId: z.string().min(1).max(200).refine(...maxUnits(200)).openapi({ param: { name: "rewardId", in: "path" }, example: "coupon-20" }),
+  rewardId: z.string().min(1).max(200).refine(...maxUnits(200)).meta({ examples: ["coupon-20"] }),
 });
 
 export const redeemedSchema = z
   .object({ code: z.string(), rewardId: z.string(), name: z.string(), cost: points, expiresAt: z.string(), balance: points })
-  .openapi("RewardRedeemed");
+  .meta({ id: "RewardRedeemed" });
 
 export const publicProgramSchema = z
   .object({
@@ -65,5 +65,5 @@ export const publicProgramSchema = z
     programVersion: z.int(),
     program: z.record(z.string(), z.unknown()).describe("the program (docs/program.md) without campaigns that need a promo code and without limits"),
   })
-  .openapi("PublicProgram");
+  .meta({ id: "PublicProgram" });
 

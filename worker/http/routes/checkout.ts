@@ -10,7 +10,8 @@ import { requireSecretKey } from "../auth.ts";
 import { DEFAULT_HOLD_MINUTES, LIMITS } from "../../../engine/host/limits.ts";
 import { cancelOrder, confirmOrder, getOrder, placeOrder, quote, returnLines, withTime } from "../../flows/checkout.ts";
 import { now } from "../../lib/clock.ts";
-import { errorResponses, type AppEnv } from "../http.ts";
+import type { AppEnv } from "../http.ts";
+import { errorResponses } from "../openapi.ts";
 import { evaluationSchema, orderRequestSchema, orderSchema, quoteRequestSchema, returnResultSchema } from "./schemas.ts";
 import { refusal } from "../../lib/refusal.ts";
 
@@ -18,14 +19,14 @@ const secret = [{ secretKey: [] }];
 const receiptBody = quoteRequestSchema.meta({ id: "Receipt" });
 const orderBody = orderRequestSchema.meta({ id: "OrderRequest" });
 const orderIdParam = z.object({
-  orderId: z.string().min(1).max(200).refine(...maxUnits(200)).openapi({ param: { name: "orderId", in: "path" }, example: "o-1001" }),
+  orderId: z.string().min(1).max(200).refine(...maxUnits(200)).meta({ examples: ["o-1001"] }),
 });
 const returnBody = z
   .strictObject({
     returnId: text(200),
     lines: z.array(z.strictObject({ id: text(200), qty: z.int().min(1).max(LIMITS.qty) })).min(1).max(LIMITS.lines),
   })
-  .openapi("ReturnRequest");
+  .meta({ id: "ReturnRequest" });
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 
 /** The order as docs/api.md shows it (the counters bookkeeping stays inside). */
@@ -35,56 +36,56 @@ function publicOrder(order: OrderView) {
 }
 
 const quoteRoute = createRoute({
-  method: "post", path: "/v1/checkout/quote", tags: ["Checkout"], security: secret,
+  method: "post", operationId: "quote", path: "/v1/checkout/quote", tags: ["Checkout"], security: secret,
   summary: "Quote a cart", description: "Evaluates the receipt for the customer now. Changes nothing.",
   middleware: [requireSecretKey] as const,
   request: { body: { content: { "application/json": { schema: receiptBody } }, required: true } },
-  responses: { 200: json(evaluationSchema, "The evaluation"), ...errorResponses(400, 401, 404, 413) },
+  responses: { 200: json(evaluationSchema, "The evaluation"), ...errorResponses(["not_found", "no program has been published yet"]) },
 });
 
 const placeRoute = createRoute({
-  method: "post", path: "/v1/orders", tags: ["Orders"], security: secret,
+  method: "post", operationId: "placeOrder", path: "/v1/orders", tags: ["Orders"], security: secret,
   summary: "Place an order (hold)",
   description: "Re-evaluates and holds the points to spend and the campaign uses; the hold lapses after `holdMinutes` " +
     "(default 30). `orderId` makes it idempotent. A `quoteId` that no longer matches is 409 conflict with the fresh evaluation.",
   middleware: [requireSecretKey] as const,
   request: { body: { content: { "application/json": { schema: orderBody } }, required: true } },
-  responses: { 201: json(orderSchema, "The pending order"), ...errorResponses(400, 401, 404, 409, 413, 422) },
+  responses: { 201: json(orderSchema, "The pending order"), ...errorResponses(["not_found", "no program has been published yet"], ["conflict", "the evaluation no longer matches `quoteId` (with `evaluation`), or limited campaigns kept changing (retry)"], ["idempotency_conflict", "the order id was used with a different request or by another customer"], ["insufficient_points", "`redeemPoints` beyond the spendable balance"], "invalid_state") },
 });
 
 const confirmRoute = createRoute({
-  method: "post", path: "/v1/orders/{orderId}/confirm", tags: ["Orders"], security: secret,
+  method: "post", operationId: "confirmOrder", path: "/v1/orders/{orderId}/confirm", tags: ["Orders"], security: secret,
   summary: "Confirm a paid order",
   description: "Spends the held points (soonest-expiring lots first), issues the earned points, records the purchase.",
   middleware: [requireSecretKey] as const,
   request: { params: orderIdParam },
-  responses: { 200: json(orderSchema, "The confirmed order"), ...errorResponses(401, 404, 422) },
+  responses: { 200: json(orderSchema, "The confirmed order"), ...errorResponses(["not_found", "no such order"], ["invalid_state", "the order is cancelled, or its points would take the balance beyond 10^15"], ["hold_expired", "the hold lapsed and its points, coupons or campaign uses are gone: place the order again"]) },
 });
 
 const cancelRoute = createRoute({
-  method: "post", path: "/v1/orders/{orderId}/cancel", tags: ["Orders"], security: secret,
+  method: "post", operationId: "cancelOrder", path: "/v1/orders/{orderId}/cancel", tags: ["Orders"], security: secret,
   summary: "Cancel an order", description: "Pending: releases the hold. Confirmed: reverses the whole order.",
   middleware: [requireSecretKey] as const,
   request: { params: orderIdParam },
-  responses: { 200: json(orderSchema, "The cancelled order"), ...errorResponses(401, 404, 422) },
+  responses: { 200: json(orderSchema, "The cancelled order"), ...errorResponses(["not_found", "no such order"], "invalid_state") },
 });
 
 const returnRoute = createRoute({
-  method: "post", path: "/v1/orders/{orderId}/returns", tags: ["Orders"], security: secret,
+  method: "post", operationId: "returnLines", path: "/v1/orders/{orderId}/returns", tags: ["Orders"], security: secret,
   summary: "Return lines",
   description: "Takes back the points earned on the returned units, gives back the points spent on them (to their " +
     "original lots) and lowers qualifying spend. `returnId` makes it idempotent.",
   middleware: [requireSecretKey] as const,
   request: { params: orderIdParam, body: { content: { "application/json": { schema: returnBody } }, required: true } },
-  responses: { 200: json(returnResultSchema, "The return"), ...errorResponses(400, 401, 404, 409, 413, 422) },
+  responses: { 200: json(returnResultSchema, "The return"), ...errorResponses(["not_found", "no such order"], ["idempotency_conflict", "the returnId was used with different lines"], ["invalid_state", "the order is not confirmed, has no such line, or fewer units are left"]) },
 });
 
 const getRoute = createRoute({
-  method: "get", path: "/v1/orders/{orderId}", tags: ["Orders"], security: secret,
+  method: "get", operationId: "getOrder", path: "/v1/orders/{orderId}", tags: ["Orders"], security: secret,
   summary: "An order", description: "Its status, evaluation and returns.",
   middleware: [requireSecretKey] as const,
   request: { params: orderIdParam },
-  responses: { 200: json(orderSchema, "The order"), ...errorResponses(401, 404) },
+  responses: { 200: json(orderSchema, "The order"), ...errorResponses(["not_found", "no such order"]) },
 });
 
 export function checkoutRoutes(app: OpenAPIHono<AppEnv>): void {

@@ -4,7 +4,6 @@
  */
 import { z } from "@hono/zod-openapi";
 import { isWellFormed, maxUnits, UNPAIRED_SURROGATE_MESSAGE } from "../../../engine/host/validate/schema-kit.ts";
-import { errorSchema } from "../http.ts";
 import { ID_MESSAGE, ID_PATTERN } from "../../lib/ids.ts";
 import { DATE_LIMITS, LIMITS } from "../../../engine/host/limits.ts";
 import { BIRTHDAY_RANGE_MESSAGE, isBirthdayInRange } from "../../../engine/host/calendar.ts";
@@ -18,7 +17,7 @@ export const birthdaySchema = () =>
   z.iso.date()
     .refine((b) => isBirthdayInRange(b, now()), { error: BIRTHDAY_RANGE_MESSAGE })
     .nullish()
-    .openapi({ example: "1990-05-17", description: `from ${DATE_LIMITS.birthdayFrom} to today` });
+    .meta({ examples: ["1990-05-17"], description: `from ${DATE_LIMITS.birthdayFrom} to today` });
 
 const points = z.int();
 
@@ -27,19 +26,20 @@ export const customerIdParam = z.object({
   customerId: z
     .string()
     .regex(ID_PATTERN, ID_MESSAGE)
-    .openapi({ param: { name: "customerId", in: "path" }, example: "c-42" }),
+    .meta({ examples: ["c-42"] }),
 });
 
 export const profileBody = z
   .strictObject({
     name: z.string().trim().min(1).max(200).refine(...maxUnits(200)).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).nullish(),
-    phone: z.string().max(64).refine(...maxUnits(64)).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).nullish().openapi({ example: "8 (999) 123-45-67", description: "stored in E.164: +79991234567" }),
-    email: z.string().max(320).refine(...maxUnits(320)).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).nullish().openapi({ example: "Anna@Example.com", description: "stored trimmed and lower-cased" }),
+    phone: z.string().max(64).refine(...maxUnits(64)).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).nullish().meta({ examples: ["8 (999) 123-45-67"], description: "stored in E.164: +79991234567" }),
+    email: z.string().max(320).refine(...maxUnits(320)).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).nullish().meta({ examples: ["Anna@Example.com"], description: "stored trimmed and lower-cased" }),
     birthday: birthdaySchema(),
     referralCode: z.string().trim().min(1).max(64).refine(...maxUnits(64)).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).nullish()
-      .openapi({ description: "the referral code of the customer who referred this one (once per customer; the program's referral bonuses follow)" }),
+      .meta({ description: "the referral code of the customer who referred this one (once per customer; the program's referral bonuses follow)" }),
   })
-  .openapi("CustomerProfile", {
+  .meta({
+    id: "CustomerProfile",
     description: "The whole profile: PUT replaces it, so a field left out (or null) is cleared, and a contact left out is released.",
   });
 
@@ -57,11 +57,11 @@ export const customerSchema = z
     spend: z.int().describe("qualifying spend for tiers, minor units"),
     coupons: z.array(z.lazy(() => couponSchema)).describe("coupons still to be used (active, or held by a pending order), newest first"),
   })
-  .openapi("Customer");
+  .meta({ id: "Customer" });
 
 export const couponSchema = z
   .object({
-    code: z.string().openapi({ example: "K-7Q4M-XR2D-9HWT" }),
+    code: z.string().meta({ examples: ["K-7Q4M-XR2D-9HWT"] }),
     rewardId: z.string(),
     name: z.string().describe("the reward's name when it was redeemed"),
     cost: points.describe("points paid for it"),
@@ -70,9 +70,9 @@ export const couponSchema = z
     expiresAt: z.string(),
     orderId: z.string().nullable().describe("the order holding or having used it"),
   })
-  .openapi("Coupon");
+  .meta({ id: "Coupon" });
 
-export const upsertedSchema = customerSchema.extend({ welcomePoints: points.describe("the welcome bonus granted by this request") }).openapi("CustomerUpserted");
+export const upsertedSchema = customerSchema.extend({ welcomePoints: points.describe("the welcome bonus granted by this request") }).meta({ id: "CustomerUpserted" });
 
 export const historySchema = z
   .object({
@@ -93,11 +93,11 @@ export const historySchema = z
     ),
     nextCursor: z.string().nullable().describe("pass as `cursor` for the next (older) page; null on the last"),
   })
-  .openapi("CustomerHistory");
+  .meta({ id: "CustomerHistory" });
 
 export const historyQuery = z.object({
   cursor: z.string().max(64).refine(...maxUnits(64)).optional(),
-  limit: z.coerce.number().int().min(1).max(100).optional().openapi({ description: "1 to 100, default 50" }),
+  limit: z.coerce.number().int().min(1).max(100).optional().meta({ description: "1 to 100, default 50" }),
 });
 
 export const lookupQuery = z.object({
@@ -107,54 +107,46 @@ export const lookupQuery = z.object({
 
 export const adjustmentBody = z
   .strictObject({
-    id: z.string().regex(ID_PATTERN, ID_MESSAGE).openapi({ example: "adj1" }),
-    points: z.int().min(-LIMITS.points).max(LIMITS.points).refine((p) => p !== 0, "must not be 0").openapi({ example: -50 }),
+    id: z.string().regex(ID_PATTERN, ID_MESSAGE).meta({ examples: ["adj1"] }),
+    points: z.int().min(-LIMITS.points).max(LIMITS.points).refine((p) => p !== 0, "must not be 0").meta({ examples: [-50] }),
     reason: z.string().trim().min(1).max(500).refine(...maxUnits(500)).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).optional(),
   })
-  .openapi("AdjustmentRequest");
+  .meta({ id: "AdjustmentRequest" });
 
 export const adjustmentSchema = z
   .object({ id: z.string(), points, reason: z.string().nullable(), at: z.string(), balance: points.describe("available after it") })
-  .openapi("Adjustment");
+  .meta({ id: "Adjustment" });
 
 export const EVENT_TYPES = ["review", "rating", "survey", "birthday", "custom"] as const;
 
 export const eventBody = z
   .strictObject({
-    id: z.string().regex(ID_PATTERN, ID_MESSAGE).openapi({ example: "ev1" }),
+    id: z.string().regex(ID_PATTERN, ID_MESSAGE).meta({ examples: ["ev1"] }),
     type: z.enum(EVENT_TYPES),
-    points: z.int().min(1).max(LIMITS.points).optional().openapi({ description: "custom only (required there)", example: 100 }),
+    points: z.int().min(1).max(LIMITS.points).optional().meta({ description: "custom only (required there)", examples: [100] }),
     reason: z.string().trim().min(1).max(500).refine(...maxUnits(500)).refine(isWellFormed, UNPAIRED_SURROGATE_MESSAGE).optional()
-      .openapi({ description: "custom only; the history shows it (default: the type)" }),
+      .meta({ description: "custom only; the history shows it (default: the type)" }),
   })
-  .openapi("EventRequest");
+  .meta({ id: "EventRequest" });
 
 export const eventSchema = z
   .object({ id: z.string(), type: z.enum(EVENT_TYPES), points, reason: z.string(), at: z.string(), balance: points.describe("available after it") })
-  .openapi("Event");
+  .meta({ id: "Event" });
 
 export const rewardParams = customerIdParam.extend({
   rewardId: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1 to 64 letters, digits, '_', '.' or '-'")
-    .openapi({ param: { name: "rewardId", in: "path" }, example: "coupon-20" }),
+    .meta({ examples: ["coupon-20"] }),
 });
 
 export const couponIssuedSchema = z
   .object({
-    code: z.string().openapi({ example: "K-7Q4M-XR2D-9HWT", description: "present it in a receipt's `codes`" }),
+    code: z.string().meta({ examples: ["K-7Q4M-XR2D-9HWT"], description: "present it in a receipt's `codes`" }),
     rewardId: z.string(),
     name: z.string(),
     cost: points,
     expiresAt: z.string().describe("RFC 3339; unused by then, it expires and its cost comes back as points"),
     balance: points.describe("available after it"),
   })
-  .openapi("CouponIssued");
-
-export const duplicateContact = {
-  409: {
-    description: "duplicate_contact: another customer holds the phone or email (`path` says which); idempotency_conflict",
-    content: { "application/json": { schema: errorSchema } },
-  },
-};
-
+  .meta({ id: "CouponIssued" });

@@ -463,16 +463,16 @@ describe("OpenAPI", () => {
       components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
     };
     expect(Object.keys(document.paths["/v1/customers/{customerId}"] ?? {}).sort()).toEqual(["get", "put"]);
-    expect(Object.keys(document.paths["/v1/customers/{customerId}"]?.put?.responses ?? {}).sort()).toEqual(["200", "201", "400", "401", "409", "413"]);
+    expect(Object.keys(document.paths["/v1/customers/{customerId}"]?.put?.responses ?? {}).sort()).toEqual(["200", "201", "400", "401", "405", "409", "413", "500"]);
     expect(document.paths["/v1/customers"]).toHaveProperty("get");
     expect(document.paths["/v1/customers/{customerId}/history"]).toHaveProperty("get");
-    expect(Object.keys(document.paths["/v1/customers/{customerId}/adjustments"]?.post?.responses ?? {}).sort()).toEqual(["201", "400", "401", "404", "409", "413", "422"]);
+    expect(Object.keys(document.paths["/v1/customers/{customerId}/adjustments"]?.post?.responses ?? {}).sort()).toEqual(["201", "400", "401", "404", "405", "409", "413", "422", "500"]);
     expect(Object.keys(document.components.schemas.Customer?.properties ?? {}).sort()).toEqual(
       ["balance", "coupons", "expiring", "id", "name", "nextTier", "orders", "pending", "referralCode", "spend", "tier"],
     );
-    expect(Object.keys(document.paths["/v1/customers/{customerId}/events"]?.post?.responses ?? {}).sort()).toEqual(["201", "400", "401", "404", "409", "413", "422"]);
-    expect(Object.keys(document.paths["/v1/customers/{customerId}/rewards/{rewardId}"]?.post?.responses ?? {}).sort()).toEqual(["201", "400", "401", "404", "409", "422"]);
-    expect(Object.keys(document.paths["/v1/customers/{customerId}/coupons"]?.get?.responses ?? {}).sort()).toEqual(["200", "400", "401", "404"]);
+    expect(Object.keys(document.paths["/v1/customers/{customerId}/events"]?.post?.responses ?? {}).sort()).toEqual(["201", "400", "401", "404", "405", "409", "413", "422", "500"]);
+    expect(Object.keys(document.paths["/v1/customers/{customerId}/rewards/{rewardId}"]?.post?.responses ?? {}).sort()).toEqual(["201", "400", "401", "404", "405", "409", "422", "500"]);
+    expect(Object.keys(document.paths["/v1/customers/{customerId}/coupons"]?.get?.responses ?? {}).sort()).toEqual(["200", "400", "401", "404", "405", "500"]);
     expect(Object.keys(document.components.schemas.Coupon?.properties ?? {}).sort()).toEqual(
       ["code", "cost", "expiresAt", "issuedAt", "name", "orderId", "rewardId", "state"],
     );

@@ -7,7 +7,8 @@
  */
 import { createRoute, z, type OpenAPIHono } from "@hono/zod-openapi";
 import { requireSecretKey } from "../auth.ts";
-import { errorResponses, type AppEnv } from "../http.ts";
+import type { AppEnv } from "../http.ts";
+import { errorResponses } from "../openapi.ts";
 import { idempotency, idempotencyHeaders } from "../idempotency.ts";
 import { now } from "../../lib/clock.ts";
 import { refusal } from "../../lib/refusal.ts";
@@ -17,7 +18,7 @@ import {
 } from "../../flows/customers.ts";
 import { normalisedContact, upsertCustomer } from "../../flows/registration.ts";
 import {
-  adjustmentBody, adjustmentSchema, couponIssuedSchema, couponSchema, customerIdParam, customerSchema, duplicateContact,
+  adjustmentBody, adjustmentSchema, couponIssuedSchema, couponSchema, customerIdParam, customerSchema,
   eventBody, eventSchema, historyQuery, historySchema, lookupQuery, profileBody, rewardParams, upsertedSchema,
 } from "./customer-schemas.ts";
 
@@ -25,7 +26,7 @@ const secret = [{ secretKey: [] }];
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 
 const putRoute = createRoute({
-  method: "put", path: "/v1/customers/{customerId}", tags: ["Customers"], security: secret,
+  method: "put", operationId: "upsertCustomer", path: "/v1/customers/{customerId}", tags: ["Customers"], security: secret,
   summary: "Create or update a customer",
   description: "Replaces the profile. Phones are stored in E.164, emails lower-cased; another customer holding either is " +
     "409 duplicate_contact. Creation grants the program's welcome bonus, once per phone and per email in the shop, ever. " +
@@ -35,49 +36,48 @@ const putRoute = createRoute({
   responses: {
     200: json(upsertedSchema, "Updated"),
     201: json(upsertedSchema, "Created"),
-    ...errorResponses(400, 401, 413),
-    ...duplicateContact,
+    ...errorResponses("duplicate_contact", ["conflict", "the customer was referred before, or the referral code would make a loop"], "idempotency_conflict"),
   },
 });
 
 const getRoute = createRoute({
-  method: "get", path: "/v1/customers/{customerId}", tags: ["Customers"], security: secret,
+  method: "get", operationId: "getCustomer", path: "/v1/customers/{customerId}", tags: ["Customers"], security: secret,
   summary: "A customer's account", description: "Balance, pending points, tier, what expires soon, orders and spend.",
   middleware: [requireSecretKey] as const,
   request: { params: customerIdParam },
-  responses: { 200: json(customerSchema, "The account"), ...errorResponses(400, 401, 404) },
+  responses: { 200: json(customerSchema, "The account"), ...errorResponses(["not_found", "no such customer"]) },
 });
 
 const lookupRoute = createRoute({
-  method: "get", path: "/v1/customers", tags: ["Customers"], security: secret,
+  method: "get", operationId: "findCustomer", path: "/v1/customers", tags: ["Customers"], security: secret,
   summary: "Find a customer by phone or email",
   description: "Exactly one of `phone` (any accepted form) or `email`. The account of the customer holding it.",
   middleware: [requireSecretKey] as const,
   request: { query: lookupQuery },
-  responses: { 200: json(customerSchema, "The account"), ...errorResponses(400, 401, 404) },
+  responses: { 200: json(customerSchema, "The account"), ...errorResponses(["not_found", "no customer has this contact"]) },
 });
 
 const historyRoute = createRoute({
-  method: "get", path: "/v1/customers/{customerId}/history", tags: ["Customers"], security: secret,
+  method: "get", operationId: "getCustomerHistory", path: "/v1/customers/{customerId}/history", tags: ["Customers"], security: secret,
   summary: "A customer's points history", description: "Newest first, a page at a time.",
   middleware: [requireSecretKey] as const,
   request: { params: customerIdParam, query: historyQuery },
-  responses: { 200: json(historySchema, "A page"), ...errorResponses(400, 401, 404) },
+  responses: { 200: json(historySchema, "A page"), ...errorResponses(["not_found", "no such customer"]) },
 });
 
 const adjustRoute = createRoute({
-  method: "post", path: "/v1/customers/{customerId}/adjustments", tags: ["Customers"], security: secret,
+  method: "post", operationId: "adjustPoints", path: "/v1/customers/{customerId}/adjustments", tags: ["Customers"], security: secret,
   summary: "Add or take points by hand",
   description: "Positive: points available now (expiring after the program's `points.expiryDays`). Negative: taken from " +
     "the available points (422 insufficient_points beyond them). `id` makes it idempotent: the same id and body answer " +
     "the first answer, another body is 409 idempotency_conflict.",
   middleware: [requireSecretKey] as const,
   request: { params: customerIdParam, body: { content: { "application/json": { schema: adjustmentBody } }, required: true } },
-  responses: { 201: json(adjustmentSchema, "The adjustment"), ...errorResponses(400, 401, 404, 409, 413, 422) },
+  responses: { 201: json(adjustmentSchema, "The adjustment"), ...errorResponses(["not_found", "no such customer"], ["idempotency_conflict", "the adjustment id was used with a different body"], ["insufficient_points", "a negative adjustment beyond the available points"], ["invalid_state", "the balance would go beyond 10^15"]) },
 });
 
 const eventRoute = createRoute({
-  method: "post", path: "/v1/customers/{customerId}/events", tags: ["Customers"], security: secret,
+  method: "post", operationId: "recordEvent", path: "/v1/customers/{customerId}/events", tags: ["Customers"], security: secret,
   summary: "Record an event that earns a bonus",
   description: "`review`, `rating`, `survey`: the program's bonus for it (422 invalid_state when it grants none). `birthday`: " +
     "the program's birthday bonus, inside its window around the profile's birthday (program timezone), once per year " +
@@ -86,11 +86,11 @@ const eventRoute = createRoute({
     "idempotency_conflict.",
   middleware: [requireSecretKey] as const,
   request: { params: customerIdParam, body: { content: { "application/json": { schema: eventBody } }, required: true } },
-  responses: { 201: json(eventSchema, "The bonus granted"), ...errorResponses(400, 401, 404, 409, 413, 422) },
+  responses: { 201: json(eventSchema, "The bonus granted"), ...errorResponses(["not_found", "no such customer"], ["idempotency_conflict", "the event id was used with a different body"], ["conflict", "this year's birthday bonus was already granted"], ["invalid_state", "the program grants nothing for this event, is paused or missing, or the birthday is outside its window"]) },
 });
 
 const rewardRoute = createRoute({
-  method: "post", path: "/v1/customers/{customerId}/rewards/{rewardId}", tags: ["Customers"], security: secret,
+  method: "post", operationId: "redeemReward", path: "/v1/customers/{customerId}/rewards/{rewardId}", tags: ["Customers"], security: secret,
   summary: "Redeem a reward for a coupon",
   description: "Spends the reward's cost (soonest-expiring points first) and issues a single-use coupon code for this customer, " +
     "valid the reward's `coupon.validDays`. The customer presents it in a receipt's `codes`; for anyone else it does nothing. " +
@@ -98,15 +98,15 @@ const rewardRoute = createRoute({
     "`Idempotency-Key` to make retries safe.",
   middleware: [requireSecretKey, idempotency((c) => shopObject(c.env, c.var.shopId))] as const,
   request: { params: rewardParams, headers: idempotencyHeaders },
-  responses: { 201: json(couponIssuedSchema, "The coupon"), ...errorResponses(400, 401, 404, 409, 422) },
+  responses: { 201: json(couponIssuedSchema, "The coupon"), ...errorResponses(["not_found", "no such customer or reward"], "idempotency_conflict", ["insufficient_points", "the reward costs more than the available points"], ["invalid_state", "the program is paused"]) },
 });
 
 const couponsRoute = createRoute({
-  method: "get", path: "/v1/customers/{customerId}/coupons", tags: ["Customers"], security: secret,
+  method: "get", operationId: "listCoupons", path: "/v1/customers/{customerId}/coupons", tags: ["Customers"], security: secret,
   summary: "A customer's coupons", description: "Every coupon in every state, newest first.",
   middleware: [requireSecretKey] as const,
   request: { params: customerIdParam },
-  responses: { 200: json(z.object({ items: z.array(couponSchema) }).openapi("CouponList"), "The coupons"), ...errorResponses(400, 401, 404) },
+  responses: { 200: json(z.object({ items: z.array(couponSchema) }).meta({ id: "CouponList" }), "The coupons"), ...errorResponses(["not_found", "no such customer"]) },
 });
 
 export function customerRoutes(app: OpenAPIHono<AppEnv>): void {

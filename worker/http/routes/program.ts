@@ -9,7 +9,8 @@ import type { Problem } from "../../../engine/host/types.ts";
 import { requireSecretKey } from "../auth.ts";
 import { forgetCurrentProgram } from "../../flows/program.ts";
 import { now } from "../../lib/clock.ts";
-import { HttpError, errorResponses, invalidRequest, type AppEnv } from "../http.ts";
+import { HttpError, invalidRequest, type AppEnv } from "../http.ts";
+import { errorResponses } from "../openapi.ts";
 import { idempotency, idempotencyHeaders } from "../idempotency.ts";
 import { shopObject } from "../../shop/shop.ts";
 import { refusal } from "../../lib/refusal.ts";
@@ -18,8 +19,8 @@ import { refusal } from "../../lib/refusal.ts";
 const program = programSchema.meta({ id: "Program", description: "The loyalty program (docs/program.md)" });
 
 const programVersionSchema = z
-  .object({ version: z.int().min(1).openapi({ example: 3 }), program })
-  .openapi("ProgramVersion");
+  .object({ version: z.int().min(1).meta({ examples: [3] }), program })
+  .meta({ id: "ProgramVersion" });
 
 function programInvalid(problems: Problem[]): HttpError {
   const first = problems[0];
@@ -43,6 +44,7 @@ const secret = [{ secretKey: [] }];
 
 const putProgramRoute = createRoute({
   method: "put",
+  operationId: "publishProgram",
   path: "/v1/program",
   summary: "Publish the program",
   description: "Validates the program fully and stores it as a new version (defaults applied). Honours `Idempotency-Key`.",
@@ -52,12 +54,13 @@ const putProgramRoute = createRoute({
   request: { headers: idempotencyHeaders, body: programBody },
   responses: {
     200: { description: "The stored version", content: { "application/json": { schema: programVersionSchema } } },
-    ...errorResponses(400, 401, 409, 413, 422),
+    ...errorResponses("program_invalid", "idempotency_conflict"),
   },
 });
 
 const getProgramRoute = createRoute({
   method: "get",
+  operationId: "getProgram",
   path: "/v1/program",
   summary: "The current program",
   tags: ["Program"],
@@ -65,12 +68,13 @@ const getProgramRoute = createRoute({
   middleware: [requireSecretKey] as const,
   responses: {
     200: { description: "The latest version", content: { "application/json": { schema: programVersionSchema } } },
-    ...errorResponses(401, 404),
+    ...errorResponses(["not_found", "no program has been published yet"]),
   },
 });
 
 const validateProgramRoute = createRoute({
   method: "post",
+  operationId: "validateProgram",
   path: "/v1/program/validate",
   summary: "Validate a program without storing it",
   tags: ["Program"],
@@ -79,7 +83,7 @@ const validateProgramRoute = createRoute({
   request: { body: programBody },
   responses: {
     200: { description: "The program is valid", content: { "application/json": { schema: z.object({ valid: z.literal(true) }) } } },
-    ...errorResponses(400, 401, 413, 422),
+    ...errorResponses("program_invalid"),
   },
 });
 

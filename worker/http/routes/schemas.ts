@@ -56,7 +56,7 @@ export const evaluationSchema = z
     programVersion: z.int(),
     quoteId: z.string().describe("pass to POST /v1/orders to place exactly this evaluation"),
   })
-  .openapi("Evaluation");
+  .meta({ id: "Evaluation" });
 
 const returnSchema = z.object({
   returnId: z.string(),
@@ -66,7 +66,7 @@ const returnSchema = z.object({
   pointsTakenBack: points,
   pointsGivenBack: points,
   amount: money.describe("qualifying spend taken off"),
-}).openapi("Return");
+}).meta({ id: "Return" });
 
 export const orderSchema = z
   .object({
@@ -79,6 +79,7 @@ export const orderSchema = z
     cancelledAt: z.string().nullable(),
     returns: z.array(returnSchema),
   })
-  .openapi("Order");
+  .meta({ id: "Order" });
 
-export const returnResultSchema = returnSchema;
+/** What `POST /v1/orders/{orderId}/returns` answers: the return and the customer's balance after it. */
+export const returnResultSchema = returnSchema.extend({ balance: points.describe("the customer's available points after the return") }).meta({ id: "ReturnResult" });

@@ -8,7 +8,8 @@ import { list, maxUnits, obj, say, text } from "../../../engine/host/validate/sc
 import { requirePlatformToken, requireSecretKey } from "../auth.ts";
 import { forgetPublicContexts } from "../public/access.ts";
 import { now } from "../../lib/clock.ts";
-import { errorResponses, type AppEnv } from "../http.ts";
+import type { AppEnv } from "../http.ts";
+import { errorResponses } from "../openapi.ts";
 import { idempotency, idempotencyHeaders } from "../idempotency.ts";
 import { platformObject } from "../../shop/registry.ts";
 import { createShop, shopSettings, updateShopSettings } from "../../flows/shops.ts";
@@ -30,23 +31,24 @@ const origin = z
     }
     return url.origin;
   })
-  .openapi({ type: "string", format: "uri", example: "https://shop.example" });
+  .meta({ type: "string", format: "uri", examples: ["https://shop.example"] });
 
 const newShopSchema = obj({
-  name: text(200).meta({ example: "Coffee & Co" }),
+  name: text(200).meta({ examples: ["Coffee & Co"] }),
   origins: list(origin, 50).describe("storefront origins allowed to call the widget endpoints (CORS)"),
 }).meta({ id: "NewShop" });
 
 const createdShopSchema = z
   .object({
-    shopId: z.string().openapi({ example: "q3Jk9XbV2mPzL0aT" }),
-    secretKey: z.string().openapi({ example: "sk_q3Jk9XbV2mPzL0aT_…", description: "server-to-server; shown only this once" }),
-    publishableKey: z.string().openapi({ example: "pk_q3Jk9XbV2mPzL0aT_…", description: "for the storefront widget" }),
+    shopId: z.string().meta({ examples: ["q3Jk9XbV2mPzL0aT"] }),
+    secretKey: z.string().meta({ examples: ["sk_q3Jk9XbV2mPzL0aT_…"], description: "server-to-server; shown only this once" }),
+    publishableKey: z.string().meta({ examples: ["pk_q3Jk9XbV2mPzL0aT_…"], description: "for the storefront widget" }),
   })
-  .openapi("CreatedShop");
+  .meta({ id: "CreatedShop" });
 
 const createShopRoute = createRoute({
   method: "post",
+  operationId: "createShop",
   path: "/v1/shops",
   summary: "Create a shop",
   description: "Platform operators only. Answers the shop's keys once; they are stored hashed. Honours `Idempotency-Key`.",
@@ -59,7 +61,7 @@ const createShopRoute = createRoute({
   },
   responses: {
     201: { description: "The shop and its keys", content: { "application/json": { schema: createdShopSchema } } },
-    ...errorResponses(400, 401, 409, 413),
+    ...errorResponses("idempotency_conflict"),
   },
 });
 
@@ -77,7 +79,7 @@ const webhookUrl = z
     return (url.protocol === "https:" || (url.protocol === "http:" && local)) && url.username === "" && url.password === "";
   }, { error: WEBHOOK_MESSAGE })
   .nullable()
-  .openapi({ type: ["string", "null"], format: "uri", example: "https://shop.example/hooks/kopilka" });
+  .meta({ type: ["string", "null"], format: "uri", examples: ["https://shop.example/hooks/kopilka"] });
 
 const settingsSchema = z
   .object({
@@ -87,7 +89,7 @@ const settingsSchema = z
     webhookUrl: z.string().nullable().describe("receives signed webhook events (verification codes)"),
     createdAt: z.string(),
   })
-  .openapi("ShopSettings");
+  .meta({ id: "ShopSettings" });
 
 const settingsPatch = obj({
   name: text(200).optional(),
@@ -96,20 +98,20 @@ const settingsPatch = obj({
 }).meta({ id: "ShopSettingsPatch" });
 
 const getShopRoute = createRoute({
-  method: "get", path: "/v1/shop", tags: ["Shops"], security: [{ secretKey: [] }],
+  method: "get", operationId: "getShop", path: "/v1/shop", tags: ["Shops"], security: [{ secretKey: [] }],
   summary: "The shop's settings", description: "Name, storefront origins and webhook URL. Keys are never shown again.",
   middleware: [requireSecretKey] as const,
-  responses: { 200: { description: "Settings", content: { "application/json": { schema: settingsSchema } } }, ...errorResponses(401) },
+  responses: { 200: { description: "Settings", content: { "application/json": { schema: settingsSchema } } }, ...errorResponses() },
 });
 
 const patchShopRoute = createRoute({
-  method: "patch", path: "/v1/shop", tags: ["Shops"], security: [{ secretKey: [] }],
+  method: "patch", operationId: "updateShop", path: "/v1/shop", tags: ["Shops"], security: [{ secretKey: [] }],
   summary: "Change the shop's settings",
   description: "Only the fields given change. `origins` replaces the list (widget calls from other origins are refused with 403); " +
     "`webhookUrl` null stops webhooks. Other Worker instances see a change within a minute.",
   middleware: [requireSecretKey] as const,
   request: { body: { content: { "application/json": { schema: settingsPatch } }, required: true } },
-  responses: { 200: { description: "Settings", content: { "application/json": { schema: settingsSchema } } }, ...errorResponses(400, 401, 413) },
+  responses: { 200: { description: "Settings", content: { "application/json": { schema: settingsSchema } } }, ...errorResponses() },
 });
 
 function settingsView(settings: ShopSettings) {
