@@ -47,7 +47,11 @@ export default defineConfig({
           miniflare: {
             outboundService: fakeWebhookReceiver,
             // The tests play Cloudflare: they send CF-Connecting-IP to test per-IP limits (.dev.vars trusts none).
-            bindings: { CLIENT_IP_HEADER: "cf-connecting-ip", REQUEST_LOG: "off" },
+            // …and a seal secret being rotated: what the previous one sealed still opens, and is re-sealed on reading
+            // (worker/shop/reseal.test.ts).
+            bindings: { CLIENT_IP_HEADER: "cf-connecting-ip", KEY_SEAL_SECRET_PREVIOUS: "test-only-previous-key-seal-secret",
+              // The per-request JSON log line (worker/http/requests.ts) would be thousands of lines here.
+              REQUEST_LOG: "off" },
           },
         })],
         test: {

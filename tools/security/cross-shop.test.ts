@@ -103,6 +103,12 @@ const TABLE: Record<string, () => Attempt[]> = {
   "PATCH /v1/shop": () => [
     { label: "changes B's settings only", send: sk("PATCH", "/v1/shop", { name: "Bravo Tea" }), status: [200], check: (s) => expect(s.shopId).toBe(b.shopId) },
   ],
+  "POST /v1/shop/keys/rotate": () => [
+    { label: "A's publishable key as the secret key", send: () => send("POST", "/v1/shop/keys/rotate", { token: a.shop.publishableKey, body: { key: "secret" } }), status: [401] },
+    { label: "A's shop id with B's key's random part", send: () => send("POST", "/v1/shop/keys/rotate", { token: `sk_${a.shop.shopId}_${b.secretKey.split("_")[2]}`, body: { key: "secret" } }), status: [401] },
+    // B's old publishable key stays valid for the day's grace period: B's widget attempts below still use it.
+    { label: "rotates B's key only", send: sk("POST", "/v1/shop/keys/rotate", { key: "publishable" }), status: [200], check: (s) => expect(s.publishableKey).toMatch(new RegExp(`^pk_${b.shopId}_`)) },
+  ],
   "POST /v1/shops": () => [
     { label: "B's secret key is no platform token", send: () => send("POST", "/v1/shops", { token: b.secretKey, body: { name: "X", origins: [] } }), status: [401] },
   ],

@@ -40,7 +40,7 @@ async function seed(env: Env): Promise<void> {
     now: now(),
   });
   // A demo state persisted by an older version or on another port: seal its key and allow this port's origins now.
-  await shop.verifyKey("secret", secretKeyHash, sealed);
+  await shop.verifyKey("secret", secretKeyHash, now(), sealed);
   const known = (await shop.getSettings())?.origins ?? [];
   const missing = origins.filter((o) => !known.includes(o));
   const all = missing.length === 0 ? known : [...known, ...missing];

@@ -14,6 +14,7 @@ import { checkoutRoutes } from "./routes/checkout.ts";
 import { customerRoutes } from "./routes/customers.ts";
 import { programRoutes } from "./routes/program.ts";
 import { publicRoutes } from "./public/routes.ts";
+import { keyRoutes } from "./routes/keys.ts";
 import { shopRoutes } from "./routes/shops.ts";
 
 const healthRoute = createRoute({
@@ -63,6 +64,7 @@ export function createApp(extensions: AppExtensions = {}): OpenAPIHono<AppEnv> {
 
   app.openapi(healthRoute, (c) => c.json({ ok: true as const }, 200));
   shopRoutes(app);
+  keyRoutes(app);
   programRoutes(app);
   checkoutRoutes(app);
   customerRoutes(app);

@@ -23,9 +23,10 @@ export function bearerToken(header: string | undefined): string | undefined {
  * How long an isolate trusts a secret key its Shop object has verified. Without it every request costs a
  * round-trip to the Shop before any work. Only valid keys are remembered, so a wrong key is always asked about.
  * They are remembered as they arrive — every request carries its key into the isolate's memory anyway — so that
- * a request whose key is known costs a map lookup, not a hash. A key that stops being valid (no endpoint does
- * that yet; key rotation must call `forgetVerifiedKeys` or accept this delay) keeps working for at most this long
- * in isolates that saw it.
+ * a request whose key is known costs a map lookup, not a hash. A previous key (rotated, in its grace period) is
+ * remembered no later than its grace period's end. A key that stops being valid otherwise — rotated with a grace
+ * period shorter than this, or replaced by a second rotation — keeps working for at most this long in isolates that
+ * verified it before (docs/key-rotation.md); the isolate that rotates forgets at once.
  */
 export const VERIFIED_KEY_TTL_MS = 60_000;
 const verifiedKeys = new BoundedMap<string, number>(1024);
@@ -38,11 +39,12 @@ function isRecentlyVerified(key: string): boolean {
   return false;
 }
 
-function rememberVerified(key: string): void {
-  verifiedKeys.set(key, now() + VERIFIED_KEY_TTL_MS);
+function rememberVerified(key: string, expiresAt: number | null): void {
+  const until = now() + VERIFIED_KEY_TTL_MS;
+  verifiedKeys.set(key, expiresAt === null ? until : Math.min(until, expiresAt));
 }
 
-/** Forgets every key this isolate has verified (tests; key rotation when it exists). */
+/** Forgets every key this isolate has verified (tests; key rotation). */
 export function forgetVerifiedKeys(): void {
   verifiedKeys.clear();
 }
@@ -61,9 +63,9 @@ export const requireSecretKey: MiddlewareHandler<AppEnv> = async (c, next) => {
     // The sealed copy lets a shop created before keys were sealed start verifying customer tokens (tokens.ts).
     const sealSecret = c.env.KEY_SEAL_SECRET;
     const sealed = typeof sealSecret === "string" && sealSecret.length >= 16 ? await sealSecretKey(sealSecret, parsed.shopId, token) : undefined;
-    const valid = await c.env.SHOP.getByName(parsed.shopId).verifyKey("secret", await hashKey(token), sealed);
-    if (!valid) throw refusal("unauthorized", "The secret key is not valid");
-    rememberVerified(token);
+    const check = await c.env.SHOP.getByName(parsed.shopId).verifyKey("secret", await hashKey(token), now(), sealed);
+    if (!check.valid) throw refusal("unauthorized", "The secret key is not valid");
+    rememberVerified(token, check.expiresAt);
   }
   c.set("shopId", parsed.shopId);
   await next();

@@ -88,6 +88,33 @@ export function sealSecretOf(env: Env): string {
   return secret;
 }
 
+/**
+ * The seal secrets of the deployment: `KEY_SEAL_SECRET` seals; `KEY_SEAL_SECRET_PREVIOUS` (optional, set only while
+ * the seal secret is being rotated — docs/key-rotation.md) still opens what was sealed before.
+ */
+export interface SealSecrets {
+  current: string;
+  previous: string | null;
+}
+
+export function sealSecretsOf(env: Env): SealSecrets {
+  const previous = (env as { KEY_SEAL_SECRET_PREVIOUS?: string }).KEY_SEAL_SECRET_PREVIOUS;
+  return { current: sealSecretOf(env), previous: typeof previous === "string" && previous.length >= 16 ? previous : null };
+}
+
+/**
+ * Opens a sealed secret key with the current seal secret, else with the previous one; `stale` says the previous
+ * one was needed (the caller re-seals it under the current one). Throws when neither opens it.
+ */
+export async function openSealedKey(secrets: SealSecrets, shopId: string, sealed: string): Promise<{ secretKey: string; stale: boolean }> {
+  try {
+    return { secretKey: await unsealSecretKey(secrets.current, shopId, sealed), stale: false };
+  } catch (error) {
+    if (secrets.previous === null) throw error;
+    return { secretKey: await unsealSecretKey(secrets.previous, shopId, sealed), stale: true };
+  }
+}
+
 /** `shopId` is bound into the ciphertext, so a sealed key copied into another shop's row does not open. */
 export async function sealSecretKey(sealSecret: string, shopId: string, secretKey: string): Promise<string> {
   const { iv, data } = await seal(SEAL_PURPOSE, sealSecret, secretKey, shopId);

@@ -5,6 +5,7 @@
  */
 import type { ContactKind } from "./contacts.ts";
 import { SHOP_ENGAGEMENT_SCHEMA, SHOP_REFERRAL_ORDER_SCHEMA, SHOP_VERIFICATION_WELCOME_SCHEMA } from "./engagement-sql.ts";
+import { SHOP_PREVIOUS_KEYS_SCHEMA } from "./keys-sql.ts";
 
 /** Version 1 of the schema. Later changes are appended to `SHOP_MIGRATIONS`, never edited in place. */
 export const SHOP_SCHEMA = `
@@ -115,6 +116,7 @@ export const SHOP_MIGRATIONS: readonly string[] = [
   SHOP_SCHEMA, SHOP_CONTACTS_SCHEMA, SHOP_ENGAGEMENT_SCHEMA, SHOP_VERIFICATION_WELCOME_SCHEMA, SHOP_ORDER_PLACED_SCHEMA,
   SHOP_CONTACT_IDENTITY_SCHEMA,
   SHOP_REFERRAL_ORDER_SCHEMA,
+  SHOP_PREVIOUS_KEYS_SCHEMA,
 ];
 
 export interface ShopRow {

@@ -59,16 +59,16 @@ describe("Shop", () => {
   it("verifyKey accepts each key only as its own kind", async () => {
     const { stub, input, secretKey, publishableKey } = await newShop();
     await stub.createShop(input);
-    expect(await stub.verifyKey("secret", await hashKey(secretKey))).toBe(true);
-    expect(await stub.verifyKey("publishable", await hashKey(publishableKey))).toBe(true);
-    expect(await stub.verifyKey("secret", await hashKey(publishableKey))).toBe(false);
-    expect(await stub.verifyKey("publishable", await hashKey(secretKey))).toBe(false);
-    expect(await stub.verifyKey("secret", await hashKey(`${secretKey}x`))).toBe(false);
-    expect(await stub.verifyKey("secret", "")).toBe(false);
+    expect((await stub.verifyKey("secret", await hashKey(secretKey), 1_000)).valid).toBe(true);
+    expect((await stub.verifyKey("publishable", await hashKey(publishableKey), 1_000)).valid).toBe(true);
+    expect((await stub.verifyKey("secret", await hashKey(publishableKey), 1_000)).valid).toBe(false);
+    expect((await stub.verifyKey("publishable", await hashKey(secretKey), 1_000)).valid).toBe(false);
+    expect((await stub.verifyKey("secret", await hashKey(`${secretKey}x`), 1_000)).valid).toBe(false);
+    expect((await stub.verifyKey("secret", "", 1_000)).valid).toBe(false);
   });
 
   it("verifyKey is false for a shop that does not exist, even with the all-zero hash", async () => {
-    expect(await shopObject(env, shopId()).verifyKey("secret", "0".repeat(64))).toBe(false);
+    expect((await shopObject(env, shopId()).verifyKey("secret", "0".repeat(64), 1_000)).valid).toBe(false);
   });
 
   it("keeps program versions: each put is the next version, older ones stay readable", async () => {

@@ -37,7 +37,8 @@ import { startIdempotentRequest } from "./idempotency-records.ts";
 import type {
   ClaimResult, ContactClaim, CustomerCard, IdempotencyStart, NewShop, ProgramVersion, PublicContext, ShopSettings, ValidProgram,
 } from "./types.ts";
-import { sealSecretOf, unsealSecretKey } from "../lib/tokens.ts";
+import { openSealedKey, sealSecretsOf } from "../lib/tokens.ts";
+import { checkKey, previousSecret, resealKeys, rotateKey, type KeyCheck, type Rotation } from "./shop-keys.ts";
 import {
   SHOP_MIGRATIONS,
   deleteIdempotencyStarted,
@@ -54,9 +55,6 @@ import {
   selectShop,
   updateIdempotencyDone,
 } from "./shop-sql.ts";
-
-/** Never a valid hash: compared against when a shop has no row, so a miss costs what a mismatch costs. */
-const NO_HASH = "0".repeat(64);
 
 /**
  * The Shop Durable Object, one per shop (`idFromName(shopId)`): name, origins, hashed keys, program versions,
@@ -93,15 +91,45 @@ export class Shop extends DurableObject<Env> {
   }
 
   /**
-   * Whether `keyHash` is this shop's key of that kind, compared in constant time. A right secret key may bring
-   * its sealed copy (`sealed`), kept when the shop has none yet (shops created before keys were sealed).
+   * Whether `keyHash` is this shop's key of that kind at `now` — the current one, or the previous one within its
+   * grace period (`expiresAt`) — compared in constant time. A right current secret key may bring its sealed copy
+   * (`sealed`), kept when the shop has none yet (shops created before keys were sealed).
    */
-  verifyKey(kind: KeyKind, keyHash: string, sealed?: string): boolean {
-    const shop = selectShop(this.sql);
-    const stored = shop === undefined ? NO_HASH : kind === "secret" ? shop.secret_key_hash : shop.publishable_key_hash;
-    const valid = constantTimeEqual(stored, keyHash) && shop !== undefined;
-    if (valid && kind === "secret" && sealed !== undefined) updateSealedSecret(this.sql, sealed);
-    return valid;
+  async verifyKey(kind: KeyKind, keyHash: string, now: number, sealed?: string): Promise<KeyCheck> {
+    const check = checkKey(this.sql, kind, keyHash, now);
+    if (check.current && kind === "secret") {
+      if (sealed !== undefined) updateSealedSecret(this.sql, sealed);
+      await this.resealWhileRotating();
+    }
+    return check;
+  }
+
+  /**
+   * Makes a new key current (shop-keys.ts `rotateKey`); the one it replaces stays valid until `previousExpiresAt`.
+   * Null when the shop does not exist.
+   */
+  rotateKey(rotation: Rotation): { previousExpiresAt: number } | null {
+    return rotateKey(this.ctx.storage, rotation);
+  }
+
+  /**
+   * Re-seals the sealed secret keys that only `KEY_SEAL_SECRET_PREVIOUS` opens under `KEY_SEAL_SECRET`
+   * (docs/key-rotation.md); how many were re-sealed.
+   */
+  resealKeys(): Promise<{ resealed: number }> {
+    return resealKeys(this.sql, sealSecretsOf(this.env));
+  }
+
+  /** While the seal secret is being rotated, every read of the sealed keys re-seals those still under the previous one. */
+  private async resealWhileRotating(): Promise<void> {
+    const previous = (this.env as { KEY_SEAL_SECRET_PREVIOUS?: string }).KEY_SEAL_SECRET_PREVIOUS;
+    if (typeof previous !== "string" || previous.length < 16) return;
+    try {
+      await this.resealKeys();
+    } catch (e) {
+      // Re-sealing is an optimisation of a later read; it must never fail the request that triggered it.
+      console.error("Shop: re-sealing the secret key failed", e instanceof Error ? e.message : e);
+    }
   }
 
   /** Whether the shop's secret key is sealed here (customer tokens and webhooks need it). */
@@ -109,11 +137,22 @@ export class Shop extends DurableObject<Env> {
     return (selectEngagement(this.sql)?.secret_key_sealed ?? null) !== null;
   }
 
-  /** The widget's view of the shop, when `publishableKeyHash` is its publishable key (constant-time); else null. */
-  publicContext(publishableKeyHash: string): PublicContext | null {
-    if (!this.verifyKey("publishable", publishableKeyHash)) return null;
+  /**
+   * The widget's view of the shop, when `publishableKeyHash` is its publishable key at `now` — the current one or
+   * the previous one within its grace period (constant-time); else null.
+   */
+  async publicContext(publishableKeyHash: string, now: number): Promise<PublicContext | null> {
+    const check = checkKey(this.sql, "publishable", publishableKeyHash, now);
+    if (!check.valid) return null;
+    await this.resealWhileRotating();
     const shop = selectShop(this.sql)!;
-    return { name: shop.name, origins: JSON.parse(shop.origins) as string[], secretKeySealed: selectEngagement(this.sql)?.secret_key_sealed ?? null };
+    return {
+      name: shop.name,
+      origins: JSON.parse(shop.origins) as string[],
+      secretKeySealed: selectEngagement(this.sql)?.secret_key_sealed ?? null,
+      previousSecret: previousSecret(this.sql, now),
+      keyExpiresAt: check.expiresAt,
+    };
   }
 
   getSettings(): ShopSettings | null {
@@ -312,7 +351,9 @@ export class Shop extends DurableObject<Env> {
     let secretKey: string | null = null;
     if (shop !== undefined && engagement?.secret_key_sealed) {
       try {
-        secretKey = await unsealSecretKey(sealSecretOf(this.env), shop.shop_id, engagement.secret_key_sealed);
+        const opened = await openSealedKey(sealSecretsOf(this.env), shop.shop_id, engagement.secret_key_sealed);
+        secretKey = opened.secretKey;
+        if (opened.stale) await this.resealWhileRotating();
       } catch (e) {
         console.error("Shop: cannot unseal the secret key to sign webhooks", e instanceof Error ? e.message : e);
       }

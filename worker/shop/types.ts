@@ -29,6 +29,10 @@ export interface PublicContext {
   origins: string[];
   /** The sealed secret key (null for a shop whose key has not been sealed yet: tokens cannot be checked). */
   secretKeySealed: string | null;
+  /** The secret key before the last rotation, sealed, while its grace period lasts: tokens it signed stay valid until `expiresAt`. */
+  previousSecret: { sealed: string; expiresAt: number } | null;
+  /** When the publishable key presented stops being valid: null for the current key, the end of its grace period for the previous one. */
+  keyExpiresAt: number | null;
 }
 
 /** What the widget shows of a customer beyond the account: their referral code and verified contacts. */

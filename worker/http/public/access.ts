@@ -18,18 +18,26 @@ import { HttpError, errorResponse, type AppEnv } from "../http.ts";
 import { shopObject } from "../../shop/shop.ts";
 import { platformObject } from "../../shop/registry.ts";
 import { type PublicContext } from "../../shop/types.ts";
-import { sealSecretOf, tokenError, unsealSecretKey, verifyCustomerToken } from "../../lib/tokens.ts";
+import { openSealedKey, sealSecretsOf, tokenError, verifyCustomerToken } from "../../lib/tokens.ts";
 import { refusal } from "../../lib/refusal.ts";
 
-/** How long an isolate trusts what it read of a shop's widget settings (origins, name, sealed key). */
+/**
+ * How long an isolate trusts what it read of a shop's widget settings (origins, name, sealed keys). A previous
+ * publishable key (rotated, in its grace period) is trusted no later than its grace period's end; tokens signed with
+ * the previous secret key no later than its end.
+ */
 export const PUBLIC_CONTEXT_TTL_MS = 60_000;
+/** A customer token that fails its MAC makes a cached context older than this be read again (a rotation elsewhere). */
+const CONTEXT_REFRESH_MS = 1_000;
 const MAX_CACHED = 1024;
 
 interface CachedContext {
   shopId: string;
   context: PublicContext;
   secretKey: Promise<string> | null;
+  previousSecretKey: Promise<string> | null;
   until: number;
+  readAt: number;
 }
 
 const contexts = new BoundedMap<string, CachedContext>(MAX_CACHED);
@@ -118,16 +126,18 @@ export const corsForShop: MiddlewareHandler<AppEnv> = async (c, next) => {
   else appendVary(c.res.headers);
 };
 
-async function contextOf(env: Env, publishableKey: string): Promise<CachedContext | null> {
+/** The shop's widget context for a publishable key: cached, unless `fresh` (read again from the Shop). */
+async function contextOf(env: Env, publishableKey: string, fresh = false): Promise<CachedContext | null> {
   const parsed = parseKey(publishableKey);
   if (parsed === null || parsed.kind !== "publishable") return null;
   const keyHash = await hashKey(publishableKey);
   const at = now();
   const cached = contexts.get(keyHash);
-  if (cached && cached.until > at) return cached;
-  const context = await shopObject(env, parsed.shopId).publicContext(keyHash);
+  if (!fresh && cached && cached.until > at) return cached;
+  const context = await shopObject(env, parsed.shopId).publicContext(keyHash, at);
   if (context === null) return null;
-  const entry: CachedContext = { shopId: parsed.shopId, context, secretKey: null, until: at + PUBLIC_CONTEXT_TTL_MS };
+  const until = Math.min(at + PUBLIC_CONTEXT_TTL_MS, context.keyExpiresAt ?? Infinity);
+  const entry: CachedContext = { shopId: parsed.shopId, context, secretKey: null, previousSecretKey: null, until, readAt: at };
   contexts.set(keyHash, entry);
   return entry;
 }
@@ -137,8 +147,23 @@ function secretKeyOf(env: Env, entry: CachedContext): Promise<string> {
   if (entry.context.secretKeySealed === null) {
     throw refusal("internal", "This shop's secret key is not sealed yet: make one request with the secret key first");
   }
-  entry.secretKey ??= unsealSecretKey(sealSecretOf(env), entry.shopId, entry.context.secretKeySealed);
+  const sealed = entry.context.secretKeySealed;
+  entry.secretKey ??= openSealedKey(sealSecretsOf(env), entry.shopId, sealed).then((opened) => opened.secretKey);
   return entry.secretKey;
+}
+
+/**
+ * Verifies a customer token with the shop's secret key, then — while the previous secret key's grace period lasts
+ * (docs/key-rotation.md) — with that one: tokens signed before a rotation stay valid through it, and not after.
+ */
+async function verifyToken(env: Env, entry: CachedContext, secretKey: string, token: string, at: number) {
+  const verified = await verifyCustomerToken(secretKey, token, at);
+  const previous = entry.context.previousSecret;
+  if (verified.ok || verified.reason !== "invalid" || previous === null || at >= previous.expiresAt) return verified;
+  entry.previousSecretKey ??= openSealedKey(sealSecretsOf(env), entry.shopId, previous.sealed).then((opened) => opened.secretKey);
+  const byPrevious = await verifyCustomerToken(await entry.previousSecretKey, token, at);
+  // A right MAC under the previous key says more (an expired token) than the current key's "invalid".
+  return byPrevious.ok || byPrevious.reason !== "invalid" ? byPrevious : verified;
 }
 
 /**
@@ -153,7 +178,7 @@ export const requirePublishableKey: MiddlewareHandler<AppEnv> = async (c, next) 
     // A secret key must never be used from a browser; say so instead of a vague refusal.
     throw refusal("unauthorized", "X-Publishable-Key must be the publishable key (pk_…); never put the secret key in a storefront");
   }
-  const entry = await contextOf(c.env, key);
+  let entry = await contextOf(c.env, key);
   if (entry === null) throw refusal("unauthorized", "The publishable key is not valid");
   const origin = c.req.header("origin");
   if (origin !== undefined) {
@@ -168,13 +193,24 @@ export const requirePublishableKey: MiddlewareHandler<AppEnv> = async (c, next) 
   if (c.req.header("authorization") !== undefined && token === undefined) {
     throw refusal("unauthorized", "Send the customer token as Authorization: Bearer <token>");
   }
-  const secretKey = await secretKeyOf(c.env, entry);
-  c.set("secretKey", secretKey);
+  let secretKey = await secretKeyOf(c.env, entry);
   if (token !== undefined) {
-    const verified = await verifyCustomerToken(secretKey, token, now());
+    const at = now();
+    let verified = await verifyToken(c.env, entry, secretKey, token, at);
+    if (!verified.ok && verified.reason === "invalid" && entry.readAt <= at - CONTEXT_REFRESH_MS) {
+      // The cached keys may predate a rotation in another instance (a token signed with the new secret key): read
+      // them once more before refusing — at most once a second per key and instance, however many forged tokens.
+      const fresh = await contextOf(c.env, key, true);
+      if (fresh !== null) {
+        entry = fresh;
+        secretKey = await secretKeyOf(c.env, entry);
+        verified = await verifyToken(c.env, entry, secretKey, token, at);
+      }
+    }
     if (!verified.ok) throw tokenError(verified.reason);
     c.set("customerId", verified.customerId);
   }
+  c.set("secretKey", secretKey);
   await next();
 };
 
