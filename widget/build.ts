@@ -5,6 +5,8 @@
  *   kopilka-engine.js    the engine host without validation (engine/host/engine.ts: compile/encode/decode),
  *                        imported by kopilka.js only when a preview needs it
  *   kopilka-engine.wasm  the receipt engine (engine/build/release.wasm; `npm run build:engine` first)
+ *   kopilka.js.LEGAL.txt the licences of the bundled code (Lit), linked from kopilka.js's last line rather than
+ *                        repeated inside it: bytes the budget spends on the widget
  *   size.json            what was measured
  *   integrity.json       the Subresource Integrity hash (sha384) of each of the three, for `<script integrity=…>`
  *
@@ -30,7 +32,7 @@ const common = {
   format: "esm",
   target: "es2022",
   minify: true,
-  legalComments: "eof",
+  legalComments: "linked",
   charset: "utf8",
   metafile: true,
   logLevel: "warning",
@@ -47,7 +49,8 @@ const engineExternal: Plugin = {
 /**
  * esbuild minifies code but not the text of template literals. In the widget's own sources: line breaks and
  * indentation become one newline (a whitespace-only text node renders the same; no template here holds `<pre>`),
- * and the CSS of *.styles.ts loses comments and the whitespace around braces, colons, semicolons and commas.
+ * and the CSS of *.styles.ts loses comments, the whitespace around braces, colons, semicolons and commas, and the
+ * quotes around attribute values that are identifiers.
  */
 const compactTemplates: Plugin = {
   name: "kopilka-compact-templates",
@@ -64,6 +67,8 @@ const compactTemplates: Plugin = {
             .replace(/\s*([{};,])\s*/g, "$1")
             .replace(/:\s+/g, ":")
             .replace(/;}/g, "}")
+            // An attribute value that is an identifier needs no quotes: [part~="hint"] is [part~=hint].
+            .replace(/="([a-zA-Z][\w-]*)"\]/g, "=$1]")
             .trim();
           return `css\`${minified}\``;
         });

@@ -6,6 +6,7 @@
  *   widget/<version>/kopilka.js             the widget, at a URL that never changes content (version: package.json)
  *   widget/<version>/kopilka-engine.js      beside it: kopilka.js imports them relative to its own URL
  *   widget/<version>/kopilka-engine.wasm
+ *   widget/<version>/kopilka.js.LEGAL.txt   the licences of what kopilka.js bundles (Lit), linked from its last line
  *   widget/<version>/integrity.json         the SRI hashes (sha384) of the three, for `<script integrity=…>`
  *   _headers                                CORS `*` (public code, fetched cross-origin as modules) and a
  *                                           one-year immutable cache for /widget/<version>/*
@@ -63,7 +64,7 @@ export async function buildAssets(dir = ASSETS_DIR): Promise<WidgetBuild> {
   rmSync(dir, { recursive: true, force: true });
   const widgetDir = join(dir, WIDGET_PATH);
   mkdirSync(widgetDir, { recursive: true });
-  for (const file of [...WIDGET_FILES, "integrity.json"]) copyFileSync(`${root}widget/dist/${file}`, join(widgetDir, file));
+  for (const file of [...WIDGET_FILES, "kopilka.js.LEGAL.txt", "integrity.json"]) copyFileSync(`${root}widget/dist/${file}`, join(widgetDir, file));
   writeFileSync(join(dir, "_headers"), HEADERS);
   return report;
 }
