@@ -15,6 +15,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { freePort } from "./tools/bench/server.ts";
 import { startHarness } from "./widget/test/server/harness.ts";
+import { ASSETS_DIR, WIDGET_PATH } from "./tools/deploy/build.ts";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 const artifacts = fileURLToPath(new URL("./widget/test/artifacts/", import.meta.url));
@@ -36,7 +37,9 @@ function kopilkaApi() {
     },
     serve(context) {
       if (context.path === "/__kopilka__/env.json") {
-        return { body: JSON.stringify({ api: harness?.base ?? null }), type: "json" };
+        // The Worker serves the widget at its versioned path (built by wrangler's [build] step when it started).
+        const integrity = JSON.parse(readFileSync(`${ASSETS_DIR}${WIDGET_PATH.slice(1)}integrity.json`, "utf8"));
+        return { body: JSON.stringify({ api: harness?.base ?? null, widgetPath: WIDGET_PATH, integrity }), type: "json" };
       }
     },
     // The bundle as built: undo the esbuild plugin's transform of .js files (it would un-minify them).

@@ -5,16 +5,23 @@
  *   kopilka-engine.js    the engine host without validation (engine/host/engine.ts: compile/encode/decode),
  *                        imported by kopilka.js only when a preview needs it
  *   kopilka-engine.wasm  the receipt engine (engine/build/release.wasm; `npm run build:engine` first)
+ *   kopilka.js.LEGAL.txt the licences of the bundled code (Lit), linked from kopilka.js's last line rather than
+ *                        repeated inside it: bytes the budget spends on the widget
  *   size.json            what was measured
+ *   integrity.json       the Subresource Integrity hash (sha384) of each of the three, for `<script integrity=…>`
  *
  * Fails when kopilka.js is over BUDGET_GZIP bytes gzipped, or when it would load anything but the engine module.
  */
 import { build, type Plugin } from "esbuild";
+import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
 export const BUDGET_GZIP = 25_000;
+
+/** The files a shop serves (widget/README.md "Files to serve"). */
+export const WIDGET_FILES = ["kopilka.js", "kopilka-engine.js", "kopilka-engine.wasm"] as const;
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const dist = fileURLToPath(new URL("./dist/", import.meta.url));
@@ -25,7 +32,7 @@ const common = {
   format: "esm",
   target: "es2022",
   minify: true,
-  legalComments: "eof",
+  legalComments: "linked",
   charset: "utf8",
   metafile: true,
   logLevel: "warning",
@@ -42,7 +49,8 @@ const engineExternal: Plugin = {
 /**
  * esbuild minifies code but not the text of template literals. In the widget's own sources: line breaks and
  * indentation become one newline (a whitespace-only text node renders the same; no template here holds `<pre>`),
- * and the CSS of *.styles.ts loses comments and the whitespace around braces, colons, semicolons and commas.
+ * and the CSS of *.styles.ts loses comments, the whitespace around braces, colons, semicolons and commas, and the
+ * quotes around attribute values that are identifiers.
  */
 const compactTemplates: Plugin = {
   name: "kopilka-compact-templates",
@@ -59,6 +67,8 @@ const compactTemplates: Plugin = {
             .replace(/\s*([{};,])\s*/g, "$1")
             .replace(/:\s+/g, ":")
             .replace(/;}/g, "}")
+            // An attribute value that is an identifier needs no quotes: [part~="hint"] is [part~=hint].
+            .replace(/="([a-zA-Z][\w-]*)"\]/g, "=$1]")
             .trim();
           return `css\`${minified}\``;
         });
@@ -67,6 +77,11 @@ const compactTemplates: Plugin = {
     });
   },
 };
+
+/** A Subresource Integrity value: `sha384-<base64 digest>`. */
+export function integrityOf(path: string): string {
+  return `sha384-${createHash("sha384").update(readFileSync(path)).digest("base64")}`;
+}
 
 function gzipSize(path: string): number {
   return gzipSync(readFileSync(path), { level: 9 }).length;
@@ -77,7 +92,13 @@ export interface SizeReport {
   [file: string]: { bytes: number; gzip: number } | number;
 }
 
-export async function buildWidget(): Promise<SizeReport & { "kopilka.js": { bytes: number; gzip: number } }> {
+export interface WidgetBuild {
+  size: SizeReport & { "kopilka.js": { bytes: number; gzip: number } };
+  /** `integrity` attribute values by file name. */
+  integrity: Record<string, string>;
+}
+
+export async function buildWidget(): Promise<WidgetBuild> {
   if (!existsSync(wasm)) throw new Error(`${wasm} is missing: run \`npm run build:engine\` first`);
   rmSync(dist, { recursive: true, force: true });
   mkdirSync(dist, { recursive: true });
@@ -114,20 +135,23 @@ export async function buildWidget(): Promise<SizeReport & { "kopilka.js": { byte
     "kopilka-engine.wasm": size("kopilka-engine.wasm"),
   };
   writeFileSync(`${dist}size.json`, `${JSON.stringify(report, null, 2)}\n`);
+  const integrity = Object.fromEntries(WIDGET_FILES.map((file) => [file, integrityOf(`${dist}${file}`)]));
+  writeFileSync(`${dist}integrity.json`, `${JSON.stringify(integrity, null, 2)}\n`);
   if (report["kopilka.js"].gzip > BUDGET_GZIP) {
     throw new Error(`kopilka.js is ${report["kopilka.js"].gzip} bytes gzipped, over the budget of ${BUDGET_GZIP}`);
   }
-  return report;
+  return { size: report, integrity };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   try {
-    const report = await buildWidget();
+    const { size: report, integrity } = await buildWidget();
     const kb = (n: number) => `${(n / 1000).toFixed(1)} kB`;
     for (const [file, s] of Object.entries(report)) {
       if (typeof s === "object") console.log(`widget/dist/${file.padEnd(20)} ${kb(s.bytes).padStart(9)}  ${kb(s.gzip).padStart(8)} gzipped`);
     }
     console.log(`kopilka.js is within its budget: ${report["kopilka.js"].gzip} of ${BUDGET_GZIP} bytes gzipped`);
+    for (const [file, hash] of Object.entries(integrity)) console.log(`integrity of ${file.padEnd(20)} ${hash}`);
   } catch (error) {
     console.error((error as Error).message);
     process.exit(1);

@@ -152,17 +152,27 @@ export function badPublishableKey(world: World): fc.Arbitrary<string | undefined
   ).filter((key) => key !== pk);
 }
 
-/** The request with its publishable key replaced: 401 unauthorized, and no CORS headers (the shop is unknown). */
+/** The request with its publishable key replaced: 401 unauthorized, readable by its (well-formed) origin. */
 export function publishableKeyCases(target: Target, world: World, body?: unknown): fc.Arbitrary<Case> {
   return badPublishableKey(world).map((key): Case => {
     const headers = { ...target.headers };
     delete headers["x-publishable-key"];
     if (key !== undefined) headers["x-publishable-key"] = key;
-    return { ...target, headers, body, status: 401, code: "unauthorized", cors: null, label: `publishable key ${JSON.stringify(key)?.slice(0, 60)}` };
+    return { ...target, headers, body, status: 401, code: "unauthorized", cors: readableBy(headers.origin), label: `publishable key ${JSON.stringify(key)?.slice(0, 60)}` };
   });
 }
 
-/** Origins that are not the shop's storefront: 403 forbidden before anything runs, and no CORS headers. */
+/**
+ * Who may read a refusal (worker/http/public/access.ts): the requesting origin when it is a well-formed web origin,
+ * nobody otherwise (`null`, anything with a path, no Origin).
+ */
+export function readableBy(origin: string | undefined): string | null {
+  if (origin === undefined || !URL.canParse(origin)) return null;
+  const url = new URL(origin);
+  return (url.protocol === "https:" || url.protocol === "http:") && url.origin === origin ? origin : null;
+}
+
+/** Origins that are not the shop's storefront: 403 forbidden before anything runs, readable only by that origin. */
 export const badOrigin = fc.oneof(
   fc.constantFrom(
     "https://evil.example", "null", `${ORIGIN}/`, ORIGIN.replace("https:", "http:"), `${ORIGIN}:443`, ORIGIN.toUpperCase(),
@@ -175,6 +185,6 @@ export const badOrigin = fc.oneof(
 
 export function originCases(target: Target, body?: unknown): fc.Arbitrary<Case> {
   return badOrigin.map((origin): Case => ({
-    ...target, headers: { ...target.headers, origin }, body, status: 403, code: "forbidden", cors: null, label: `origin ${JSON.stringify(origin).slice(0, 60)}`,
+    ...target, headers: { ...target.headers, origin }, body, status: 403, code: "forbidden", cors: readableBy(origin), label: `origin ${JSON.stringify(origin).slice(0, 60)}`,
   }));
 }

@@ -204,8 +204,9 @@ describe("cross-shop access", () => {
         expectNoneIn(text, secrets, where);
         if (response.status >= 400) expect(Object.keys(JSON.parse(text) as object), where).toEqual(["error"]);
         else attempt.check?.(JSON.parse(text) as Record<string, unknown>);
-        // CORS never names A's storefront on B's answers.
-        expect(response.headers.get("access-control-allow-origin"), where).not.toBe(A_ORIGIN);
+        // CORS names A's storefront on B's answers only to let that page read a refusal (401/403, no data of B's):
+        // worker/http/public/access.ts.
+        if (response.headers.get("access-control-allow-origin") === A_ORIGIN) expect([401, 403], where).toContain(response.status);
         attempts++;
       }
     }

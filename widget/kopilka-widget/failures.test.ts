@@ -103,7 +103,8 @@ describe("<kopilka-widget>: failures", () => {
       equal(el.view, "failed", "view");
       el.show();
       await el.updateComplete;
-      includes(text(el, "[role=alert]"), "This site is not allowed to use the loyalty program.");
+      includes(text(el, "[role=alert]"), "The loyalty program is unavailable on this site.");
+      includes(text(el, "[role=alert] [part~=hint]"), `this site (${location.origin}) is not registered with the shop: add it to the shop's origins — PATCH /v1/shop`);
       el.remove();
     });
     await stubbed(/\/v1\/public\/program$/, () => new Response("<html>Bad gateway</html>", { status: 502 }), async () => {
@@ -111,6 +112,6 @@ describe("<kopilka-widget>: failures", () => {
       equal(el.view, "failed", "view");
     });
     events.stop();
-    deepEqual(events.events.map((e) => [e.detail.code, e.detail.status]), [["forbidden", 403], ["internal", 502]]);
+    deepEqual(events.events.map((e) => [e.detail.code, e.detail.status]), [["origin_not_allowed", 403], ["internal", 502]]);
   }));
 });

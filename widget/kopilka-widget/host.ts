@@ -14,6 +14,8 @@ export type View = "loading" | "failed" | "anonymous" | "verify" | "member";
 export interface Notice {
   kind: "status" | "alert";
   text: string;
+  /** A smaller line under an alert, for the shop owner rather than the shopper. */
+  hint?: string;
   /** Shown by the registration form's submit button instead of at the top. */
   where?: "form";
 }

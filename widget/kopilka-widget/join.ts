@@ -74,8 +74,8 @@ export function joinError(error: ApiError, m: Messages): { field?: JoinField; me
       return { message: m.rateLimited(error.retryAfter) };
     case "network":
       return { message: m.network };
-    case "forbidden":
-      return { message: m.forbidden };
+    case "origin_not_allowed":
+      return { message: `${m.forbidden} ${m.notRegistered(location.origin)}` };
     case "invalid_request":
       if (field === "phone") return { field, message: m.phoneInvalid };
       if (field === "email") return { field, message: m.emailInvalid };

@@ -21,6 +21,7 @@ import { MemberData } from "./member-data.ts";
 import { Session } from "./session.ts";
 import { renderAnonymous } from "./views/anonymous.ts";
 import { renderMember } from "./views/member.ts";
+import { renderNotice } from "./views/notice.ts";
 import { renderVerify } from "./views/verify.ts";
 
 export type { Notice, View };
@@ -270,7 +271,7 @@ export class KopilkaWidget extends LitElement implements WidgetHost {
         return html`<p part="message" role="status">${m.loading}</p>`;
       case "failed":
         return html`
-          <p part="message error" role="alert">${this.notice?.text ?? m.somethingWrong}</p>
+          ${renderNotice(this.notice ?? { kind: "alert", text: m.somethingWrong })}
           <button part="button" type="button" @click=${this.retry}>${m.retry}</button>`;
       case "anonymous":
         return renderAnonymous(this, this.joining);

@@ -10,7 +10,7 @@ import { emit } from "../shared/events.ts";
 import type { Locale } from "../shared/i18n.ts";
 import { defaultApiBase, forgetToken, loadProgram, publishMember, readToken } from "../shared/store.ts";
 import type { Me } from "../shared/types.ts";
-import type { WidgetHost } from "./host.ts";
+import type { Notice, WidgetHost } from "./host.ts";
 
 export class Session implements ReactiveController {
   client: KopilkaApi | null = null;
@@ -54,7 +54,7 @@ export class Session implements ReactiveController {
     } catch (error) {
       if (generation !== this.generation) return;
       host.fail(error, "program");
-      host.notice = { kind: "alert", text: failureText(error, host.locale) };
+      host.notice = failureNotice(error, host.locale);
       host.view = "failed";
       return;
     }
@@ -82,7 +82,7 @@ export class Session implements ReactiveController {
         return;
       }
       host.fail(error, "me");
-      host.notice = { kind: "alert", text: failureText(error, host.locale) };
+      host.notice = failureNotice(error, host.locale);
       host.view = "failed";
     }
   }
@@ -108,10 +108,13 @@ export class Session implements ReactiveController {
   }
 }
 
-/** What a failed load says: why, when it is known. */
-function failureText(error: unknown, locale: Locale): string {
+/**
+ * What a failed load says: why, when it is known. A page whose origin the shop has not registered tells the shop
+ * owner — who is the one to open their own storefront first — what to fix; a shopper reads that it is unavailable.
+ */
+function failureNotice(error: unknown, locale: Locale): Notice {
   const m = locale.m;
-  if (error instanceof ApiError && error.code === "network") return `${m.programFailed} ${m.network}`;
-  if (error instanceof ApiError && error.code === "forbidden") return m.forbidden;
-  return `${m.programFailed} ${m.somethingWrong}`;
+  const code = error instanceof ApiError ? error.code : "";
+  return code === "origin_not_allowed" ? { kind: "alert", text: m.forbidden, hint: m.notRegistered(location.origin) }
+    : { kind: "alert", text: `${m.programFailed} ${code === "network" ? m.network : m.somethingWrong}` };
 }

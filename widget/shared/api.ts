@@ -73,7 +73,8 @@ export class KopilkaApi {
     const retry = Number(response.headers.get("retry-after"));
     throw new ApiError(
       response.status,
-      typeof error?.code === "string" ? error.code : response.ok ? "invalid_response" : "internal",
+      // The widget API's only readable 403 refuses the page's origin (worker/http/public/access.ts): name it.
+      error?.code === "forbidden" ? "origin_not_allowed" : typeof error?.code === "string" ? error.code : response.ok ? "invalid_response" : "internal",
       typeof error?.message === "string" ? error.message : `${method} ${path} answered ${response.status}`,
       typeof error?.path === "string" ? error.path : undefined,
       Number.isFinite(retry) && retry > 0 ? retry : undefined,

@@ -26,7 +26,10 @@ export interface RewardRedeemedDetail {
 }
 
 export interface KopilkaErrorDetail {
-  /** docs/api.md's error code (`duplicate_contact`, `rate_limited`…), `network` for no answer, `engine` for the preview. */
+  /**
+   * docs/api.md's error code (`duplicate_contact`, `rate_limited`…), `network` for no answer, `engine` for the
+   * preview, `origin_not_allowed` for a page whose origin the shop has not registered (the API's 403 `forbidden`).
+   */
   code: string;
   message: string;
   /** HTTP status; 0 for a network failure or a local one. */

@@ -60,7 +60,8 @@ export const en = {
   rateLimited: (seconds: number | undefined) =>
     seconds ? `Too many attempts. Try again in ${seconds} s.` : "Too many attempts. Try again a little later.",
   network: "No connection to the server. Check your connection and try again.",
-  forbidden: "This site is not allowed to use the loyalty program.",
+  forbidden: "The loyalty program is unavailable on this site.",
+  notRegistered: (origin: string) => `For the shop owner: this site (${origin}) is not registered with the shop: add it to the shop's origins — PATCH /v1/shop`,
   somethingWrong: "Something went wrong. Try again.",
   fixFields: "Check the highlighted fields.",
 

@@ -22,7 +22,8 @@ function devVars(): Record<string, string> {
 
 const wrangler = spawn(
   `${root}node_modules/.bin/wrangler`,
-  // --assets: the demo storefront (`npm run build:storefront`) at `/`; every other path goes to the Worker.
+  // --assets: the demo storefront (`npm run build:storefront`) at `/` instead of wrangler.toml's build/assets —
+  // beside the same /widget/<version>/ files and _headers a deployment serves; every other path goes to the Worker.
   ["dev", "worker/demo/local.ts", "--ip", "127.0.0.1", "--port", port, "--persist-to", ".wrangler/state", "--assets", "build/storefront",
     // A shop under development may send its webhooks to a receiver on this machine.
     "--var", "ALLOW_PRIVATE_WEBHOOKS:1",

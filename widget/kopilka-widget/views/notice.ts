@@ -5,6 +5,6 @@ import type { Notice } from "../host.ts";
 export function renderNotice(notice: Notice | null) {
   if (!notice) return nothing;
   return notice.kind === "alert"
-    ? html`<p part="message error" role="alert">${notice.text}</p>`
+    ? html`<p part="message error" role="alert">${notice.text}${notice.hint ? html`<br><small part="hint">${notice.hint}</small>` : nothing}</p>`
     : html`<p part="message success" role="status">${notice.text}</p>`;
 }

@@ -22,6 +22,8 @@ export interface ShopOptions {
   /** Changes to the demo program (worker/demo/program.json), merged at the top level. */
   program?: Record<string, unknown>;
   name?: string;
+  /** The shop's storefront origins; default the test pages' origins. */
+  origins?: string[];
 }
 
 export interface Harness {
@@ -109,7 +111,7 @@ export async function startHarness(origins: string[], log: (line: string) => voi
       await worker.stop();
     },
     async createShop(options) {
-      const created = (await must(token, "POST", "/v1/shops", { name: options.name ?? "Кофейня «Зерно»", origins })) as TestShop;
+      const created = (await must(token, "POST", "/v1/shops", { name: options.name ?? "Кофейня «Зерно»", origins: options.origins ?? origins })) as TestShop;
       await must(created.secretKey, "PUT", "/v1/program", { ...demoProgram(), ...options.program });
       await must(created.secretKey, "PATCH", "/v1/shop", { webhookUrl: `http://127.0.0.1:${hooksPort}/hooks/${created.shopId}` });
       shops.set(created.shopId, created);

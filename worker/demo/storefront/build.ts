@@ -1,13 +1,14 @@
 /**
  * Builds the demo storefront that `npm start` serves at `/` (`npm run build:storefront`) into build/storefront/:
- * the page with the demo shop's publishable key from .dev.vars, its script and styles, and the widget bundle
- * under /widget/ (built here too). `wrangler dev --assets build/storefront` serves these files; every other
+ * the page with the demo shop's publishable key from .dev.vars, its script and styles, and the same assets a
+ * deployment serves (tools/deploy/build.ts: the widget at /widget/<version>/, `_headers`), so the page loads the
+ * widget exactly as a shop's page does. `wrangler dev --assets build/storefront` serves these files; every other
  * path — the API, the demo shop's backend — goes to the Worker.
  */
 import { build } from "esbuild";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { buildWidget } from "../../../widget/build.ts";
+import { buildAssets, WIDGET_PATH } from "../../../tools/deploy/build.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const here = fileURLToPath(new URL("./", import.meta.url));
@@ -20,11 +21,10 @@ function devVar(name: string): string {
 }
 
 export async function buildStorefront(): Promise<void> {
-  await buildWidget();
-  rmSync(STOREFRONT_DIR, { recursive: true, force: true });
-  mkdirSync(`${STOREFRONT_DIR}widget`, { recursive: true });
-  for (const file of readdirSync(`${root}widget/dist`)) copyFileSync(`${root}widget/dist/${file}`, `${STOREFRONT_DIR}widget/${file}`);
-  const html = readFileSync(`${here}index.html`, "utf8").replaceAll("%DEMO_PUBLISHABLE_KEY%", devVar("DEMO_PUBLISHABLE_KEY"));
+  await buildAssets(STOREFRONT_DIR);
+  const html = readFileSync(`${here}index.html`, "utf8")
+    .replaceAll("%DEMO_PUBLISHABLE_KEY%", devVar("DEMO_PUBLISHABLE_KEY"))
+    .replaceAll("%WIDGET_PATH%", WIDGET_PATH);
   writeFileSync(`${STOREFRONT_DIR}index.html`, html);
   copyFileSync(`${here}storefront.css`, `${STOREFRONT_DIR}storefront.css`);
   await build({

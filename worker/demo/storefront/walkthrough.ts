@@ -34,8 +34,10 @@ async function startServer(): Promise<{ stop(): void }> {
   const { port } = new URL(base);
   const child: ChildProcess = spawn(
     process.execPath,
-    [join(root, "node_modules/wrangler/bin/wrangler.js"), "dev", "--ip", "127.0.0.1", "--port", port || "8787",
-      "--persist-to", state, "--assets", "build/storefront", "--log-level", "warn", "--show-interactive-dev-session=false"],
+    [join(root, "node_modules/wrangler/bin/wrangler.js"), "dev", "worker/demo/local.ts", "--ip", "127.0.0.1", "--port", port || "8787",
+      "--persist-to", state, "--assets", "build/storefront", "--log-level", "warn", "--show-interactive-dev-session=false",
+      // As `npm start` runs it (worker/demo/start.ts): the local entry, whose demo shop allows this page's origin.
+      "--var", `DEMO_ORIGINS:${new URL(base).origin}`],
     { cwd: root, detached: true, stdio: "ignore", env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" } },
   );
   const stop = () => {

@@ -66,9 +66,19 @@ describe("CORS", () => {
     expect(error.headers.get("access-control-allow-origin")).toBe(ORIGIN);
   });
 
-  it("refuses an origin that is not the shop's, and `null`, before doing anything, without CORS headers", async () => {
+  it("refuses an origin that is not the shop's, and `null`, before doing anything; the page can read the refusal", async () => {
     const shop = await widgetShop();
-    for (const origin of ["https://evil.example", "null", "https://shop.example.evil.example", "http://shop.example", ORIGIN + "/"]) {
+    // A well-formed origin may read the 403 (the widget tells the shop owner to register it): it names no shop data.
+    for (const origin of ["https://evil.example", "https://shop.example.evil.example", "http://shop.example"]) {
+      const response = await widget(shop, "POST", "/v1/public/register", { origin, body: { name: "X", phone: "+79990000001", consent: true } });
+      expect(response.status, origin).toBe(403);
+      expect(response.headers.get("access-control-allow-origin"), origin).toBe(origin);
+      expect(response.headers.get("vary"), origin).toMatch(/Origin/);
+      expect(response.headers.get("access-control-allow-credentials"), origin).toBeNull();
+      expect(await errorOf(response), origin).toEqual({ code: "forbidden", message: "This origin is not one of the shop's storefront origins" });
+    }
+    // `null` and what is not an origin are refused and never named.
+    for (const origin of ["null", ORIGIN + "/"]) {
       const response = await widget(shop, "POST", "/v1/public/register", { origin, body: { name: "X", phone: "+79990000001", consent: true } });
       expect(response.status, origin).toBe(403);
       expect(response.headers.get("access-control-allow-origin"), origin).toBeNull();
@@ -91,6 +101,18 @@ describe("CORS", () => {
     expect(real.status).toBe(403);
   });
 
+  it("lets the page read the 401 of a missing or unknown publishable key, naming only its own origin", async () => {
+    const shop = await widgetShop();
+    const unknown = await send("GET", "/v1/public/program", { headers: { origin: "https://elsewhere.example", "x-publishable-key": shop.publishableKey.slice(0, -4) + "AAAA" } });
+    expect(unknown.status).toBe(401);
+    expect(unknown.headers.get("access-control-allow-origin")).toBe("https://elsewhere.example");
+    expect(unknown.headers.get("vary")).toMatch(/Origin/);
+    expect(unknown.headers.get("access-control-allow-credentials")).toBeNull();
+    const missing = await send("GET", "/v1/public/program", { headers: { origin: "null" } });
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
   it("answers a no-Origin (server) request without CORS headers", async () => {
     const shop = await widgetShop();
     const response = await widget(shop, "GET", "/v1/public/program", { origin: null });
@@ -98,7 +120,7 @@ describe("CORS", () => {
     expect(response.headers.get("access-control-allow-origin")).toBeNull();
   });
 
-  it("handles preflights: registered origins only, known methods and headers only, never *", async () => {
+  it("handles preflights: any well-formed origin (they grant nothing), known methods and headers only, never *", async () => {
     await widgetShop();
     const ask = (origin: string, method = "POST", headers = "authorization, content-type, idempotency-key, x-publishable-key") =>
       call("/v1/public/me/rewards/coupon-20", {
@@ -112,9 +134,15 @@ describe("CORS", () => {
     expect(ok.headers.get("access-control-allow-headers")).toMatch(/X-Publishable-Key/);
     expect(ok.headers.get("access-control-max-age")).toBe("600");
     expect(ok.headers.get("vary")).toBe("Origin");
+    // An origin no shop registered gets its preflight too, so that it can read the real request's 403.
+    const unknown = await ask("https://unknown.example");
+    expect(unknown.status).toBe(204);
+    expect(unknown.headers.get("access-control-allow-origin")).toBe("https://unknown.example");
+    expect(unknown.headers.get("access-control-allow-credentials")).toBeNull();
 
     for (const [origin, method, headers] of [
-      ["https://unknown.example", "POST", "content-type"],
+      ["null", "POST", "content-type"],
+      ["*", "POST", "content-type"],
       ["null", "POST", "content-type"],
       [ORIGIN, "DELETE", "content-type"],
       [ORIGIN, "POST", "content-type, x-evil"],

@@ -2,12 +2,15 @@
  * Who may call the widget endpoints (`/v1/public/*`, docs/api.md "Widget"): the publishable key names the shop, the
  * browser's Origin must be one of the shop's storefront origins, and a customer token names the customer.
  *
- * CORS: a preflight carries no key, so it is answered for origins that some shop has registered (the platform
- * object keeps the registry); the real request is then checked against its own shop's origins and refused with
- * 403 — before anything runs — when the origin is not that shop's. CORS headers name exactly the request's
- * origin (never `*`, never an unlisted origin), with `Vary: Origin`; no credentials (cookies) are involved, the
- * token travels in `Authorization`. `Origin: null` (sandboxed frames, file://) is never allowed. A request
- * without Origin (a server, curl) is not a browser's and gets no CORS headers.
+ * CORS: the check is on the real request, never on the preflight. A preflight carries no key, so it cannot know
+ * the shop; it is answered for any well-formed origin (and only for the methods and headers the widget endpoints
+ * take), and it grants nothing: the real request is then checked against its own shop's origins and refused with
+ * 403 `forbidden` — before anything runs — when the origin is not that shop's. That refusal, and the 401 of a
+ * missing or unknown publishable key, carry `Access-Control-Allow-Origin` for the requesting origin so that the
+ * page can read *why* (the widget tells the shop owner to register the origin); they hold no shop data and change
+ * nothing. CORS headers name exactly the request's origin (never `*`), with `Vary: Origin`; no credentials
+ * (cookies) are involved, the token travels in `Authorization`. `Origin: null` (sandboxed frames, file://) is never
+ * allowed and never named. A request without Origin (a server, curl) is not a browser's and gets no CORS headers.
  */
 import { BoundedMap } from "../../lib/cache.ts";
 import type { MiddlewareHandler } from "hono";
@@ -16,7 +19,6 @@ import { hashKey, parseKey } from "../../lib/keys.ts";
 import { now } from "../../lib/clock.ts";
 import { HttpError, errorResponse, type AppEnv } from "../http.ts";
 import { shopObject } from "../../shop/shop.ts";
-import { platformObject } from "../../shop/registry.ts";
 import { type PublicContext } from "../../shop/types.ts";
 import { openSealedKey, sealSecretsOf, tokenError, verifyCustomerToken } from "../../lib/tokens.ts";
 import { refusal } from "../../lib/refusal.ts";
@@ -41,12 +43,10 @@ interface CachedContext {
 }
 
 const contexts = new BoundedMap<string, CachedContext>(MAX_CACHED);
-const knownOrigins = new BoundedMap<string, { known: boolean; until: number }>(MAX_CACHED);
 
 /** After PATCH /v1/shop in this isolate: read the shop's settings afresh (other isolates within the TTL). */
 export function forgetPublicContexts(): void {
   contexts.clear();
-  knownOrigins.clear();
 }
 
 export const ALLOWED_METHODS = "GET, POST, OPTIONS";
@@ -74,19 +74,10 @@ function isOrigin(value: string): boolean {
   return (url.protocol === "https:" || url.protocol === "http:") && url.origin === value;
 }
 
-async function originKnown(env: Env, origin: string): Promise<boolean> {
-  const at = now();
-  const cached = knownOrigins.get(origin);
-  if (cached && cached.until > at) return cached.known;
-  const known = await platformObject(env).isOriginKnown(origin);
-  knownOrigins.set(origin, { known, until: at + PUBLIC_CONTEXT_TTL_MS });
-  return known;
-}
-
 /**
- * `OPTIONS /v1/public/*`: the preflight. Allowed when the origin belongs to some shop and the method and
- * headers asked for are ones the widget endpoints take; otherwise 403 without CORS headers (the browser then
- * never sends the request).
+ * `OPTIONS /v1/public/*`: the preflight. Allowed for a well-formed origin when the method and headers asked for
+ * are ones the widget endpoints take; otherwise 403 without CORS headers (the browser then never sends the
+ * request). It grants nothing: the real request is checked against its shop's origins (`requirePublishableKey`).
  */
 export const preflight: MiddlewareHandler<AppEnv> = async (c) => {
   const origin = c.req.header("origin");
@@ -95,8 +86,8 @@ export const preflight: MiddlewareHandler<AppEnv> = async (c) => {
   if (origin === undefined || method === undefined) {
     return errorResponse(new HttpError("invalid_request", "A preflight needs Origin and Access-Control-Request-Method", undefined, undefined, vary));
   }
-  if (!isOrigin(origin) || !(await originKnown(c.env, origin))) {
-    return errorResponse(new HttpError("forbidden", "This origin is not a storefront of any shop", undefined, undefined, vary));
+  if (!isOrigin(origin)) {
+    return errorResponse(new HttpError("forbidden", "This is not a web page's origin", undefined, undefined, vary));
   }
   if (!["GET", "POST"].includes(method.toUpperCase())) {
     return errorResponse(new HttpError("forbidden", `Method ${method} is not allowed here`, undefined, undefined, vary));
@@ -118,7 +109,7 @@ export const preflight: MiddlewareHandler<AppEnv> = async (c) => {
   return new Response(null, { status: 204, headers });
 };
 
-/** Adds CORS headers to every answer — errors included — once the origin is known to be the shop's. */
+/** Adds CORS headers to every answer — errors included — once the origin is the shop's, or to a readable refusal. */
 export const corsForShop: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   const origin = c.get("corsOrigin");
@@ -172,6 +163,9 @@ async function verifyToken(env: Env, entry: CachedContext, secretKey: string, to
  * token>` when sent — `customerId` (a malformed, forged, other-shop or expired token is 401, never ignored).
  */
 export const requirePublishableKey: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const origin = c.req.header("origin");
+  // The refusals below are readable by the page (module comment); they name no shop and change nothing.
+  if (origin !== undefined && isOrigin(origin)) c.set("corsOrigin", origin);
   const key = c.req.header("x-publishable-key");
   if (key === undefined) throw refusal("unauthorized", "Send the publishable key as X-Publishable-Key: pk_…");
   if (parseKey(key)?.kind === "secret") {
@@ -180,12 +174,8 @@ export const requirePublishableKey: MiddlewareHandler<AppEnv> = async (c, next) 
   }
   let entry = await contextOf(c.env, key);
   if (entry === null) throw refusal("unauthorized", "The publishable key is not valid");
-  const origin = c.req.header("origin");
-  if (origin !== undefined) {
-    if (!entry.context.origins.includes(origin)) {
-      throw refusal("forbidden", "This origin is not one of the shop's storefront origins");
-    }
-    c.set("corsOrigin", origin);
+  if (origin !== undefined && !entry.context.origins.includes(origin)) {
+    throw refusal("forbidden", "This origin is not one of the shop's storefront origins");
   }
   c.set("shopId", entry.shopId);
   c.set("shopName", entry.context.name);
