@@ -8,6 +8,8 @@
  *   widget/<version>/kopilka-engine.wasm
  *   widget/<version>/kopilka.js.LEGAL.txt   the licences of what kopilka.js bundles (Lit), linked from its last line
  *   widget/<version>/integrity.json         the SRI hashes (sha384) of the three, for `<script integrity=…>`
+ *   docs/scalar/standalone.js               the API reference page's renderer (`/docs`), served by the deployment
+ *                                           itself rather than fetched from a third-party CDN
  *   _headers                                CORS `*` (public code, fetched cross-origin as modules) and a
  *                                           one-year immutable cache for /widget/<version>/*
  *
@@ -32,6 +34,9 @@ export const HEADERS = `# Workers static assets (wrangler.toml [assets]): the wi
 ${WIDGET_PATH}*
   Access-Control-Allow-Origin: *
   Cache-Control: public, max-age=31536000, immutable
+  X-Content-Type-Options: nosniff
+/docs/scalar/*
+  Cache-Control: public, max-age=86400
   X-Content-Type-Options: nosniff
 `;
 
@@ -65,6 +70,8 @@ export async function buildAssets(dir = ASSETS_DIR): Promise<WidgetBuild> {
   const widgetDir = join(dir, WIDGET_PATH);
   mkdirSync(widgetDir, { recursive: true });
   for (const file of [...WIDGET_FILES, "kopilka.js.LEGAL.txt", "integrity.json"]) copyFileSync(`${root}widget/dist/${file}`, join(widgetDir, file));
+  mkdirSync(join(dir, "docs/scalar"), { recursive: true });
+  copyFileSync(`${root}node_modules/@scalar/api-reference/dist/browser/standalone.js`, join(dir, "docs/scalar/standalone.js"));
   writeFileSync(join(dir, "_headers"), HEADERS);
   return report;
 }
