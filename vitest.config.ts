@@ -32,7 +32,7 @@ export default defineConfig({
           environment: "node",
           // The benchmarks' own Node-side helpers (tools/bench) are tested here too: they run in Node, not workerd;
           // so is the widget API contract (contract/), which has no runtime but its contact rules.
-          include: ["engine/**/*.test.ts", "tools/bench/**/*.test.ts", "contract/**/*.test.ts"],
+          include: ["engine/**/*.test.ts", "tools/bench/**/*.test.ts", "contract/**/*.test.ts", "sdk/**/*.test.ts"],
           exclude: [...configDefaults.exclude, "**/*.browser.test.ts"],
         },
       },

@@ -35,7 +35,9 @@ const origin = z
 
 const newShopSchema = obj({
   name: text(200).meta({ examples: ["Coffee & Co"] }),
-  origins: list(origin, 50).describe("storefront origins allowed to call the widget endpoints (CORS)"),
+  origins: list(origin, 50)
+    .default(() => [])
+    .describe("storefront origins allowed to call the widget endpoints (CORS); none by default — a shop that only uses the server API needs none, and `PATCH /v1/shop` adds them later"),
 }).meta({ id: "NewShop" });
 
 const createdShopSchema = z
