@@ -768,6 +768,8 @@ export interface components {
                 tier: string | null;
                 balance: number;
             };
+            /** @description ISO 4217 code of every amount in this evaluation: the program's currency */
+            currency: string;
             programVersion: number;
             /** @description pass to POST /v1/orders to place exactly this evaluation */
             quoteId: string;

@@ -131,7 +131,7 @@ export function evaluateOrder(plan: OrderPlan, counters: CampaignCounters | unde
 export function holdOrder(sql: SqlStorage, plan: OrderPlan, evaluation: Evaluation, counters: CampaignCounters | undefined): OrderView {
   const { input, remembered, engine, evaluated, snapshot, coupons, options, holdMinutes } = plan;
   const { orderId, receipt, quoteId, now } = input;
-  const quoted: QuotedEvaluation = { ...evaluation, programVersion: input.programVersion, quoteId: quoteIdOf(evaluation) };
+  const quoted: QuotedEvaluation = { ...evaluation, currency: input.program.currency, programVersion: input.programVersion, quoteId: quoteIdOf(evaluation) };
   if (quoteId !== undefined && quoteId !== quoted.quoteId) {
     refuse("conflict", "The evaluation no longer matches the quote", { evaluation: quoted });
   }

@@ -9,7 +9,8 @@ import type { CampaignCounters, CustomerSnapshot, Evaluation, Program, Receipt }
 export type OrderReceipt = Omit<Receipt, "at"> & { at?: string; store?: string };
 
 /** The evaluation as docs/api.md shows it: the engine's, plus the program version and the quote id. */
-export type QuotedEvaluation = Evaluation & { programVersion: number; quoteId: string };
+/** An evaluation as the API answers it: with the currency of its amounts (the program's), its program version and quote id. */
+export type QuotedEvaluation = Evaluation & { currency: string; programVersion: number; quoteId: string };
 
 export type OrderStatus = "pending" | "confirmed" | "cancelled" | "lapsed";
 

@@ -71,7 +71,7 @@ export async function quote(env: Env, shopId: string, receipt: Receipt, now: num
     peekCounters(env, shopId, program),
   ]);
   const evaluation = quoteOrFail(engineFor(shopId, version, program), receipt, snapshot, counters, options);
-  return { ...evaluation, programVersion: version, quoteId: await quoteIdOfAsync(evaluation) };
+  return { ...evaluation, currency: program.currency, programVersion: version, quoteId: await quoteIdOfAsync(evaluation) };
 }
 
 export interface PlaceOrder {

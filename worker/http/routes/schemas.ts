@@ -53,6 +53,7 @@ export const evaluationSchema = z
       qtyLeft: z.int().optional(),
     })),
     customer: z.object({ id: z.string().nullable(), tier: z.string().nullable(), balance: points }),
+    currency: z.string().regex(/^[A-Z]{3}$/).describe("ISO 4217 code of every amount in this evaluation: the program's currency"),
     programVersion: z.int(),
     quoteId: z.string().describe("pass to POST /v1/orders to place exactly this evaluation"),
   })
