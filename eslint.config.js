@@ -29,7 +29,7 @@ const restrictedImports = builtinRules.get("no-restricted-imports");
 const boundaries = {
   meta: { name: "kopilka-boundaries" },
   rules: Object.fromEntries(
-    ["durable-objects", "below-http", "widget", "engine-core", "engine-host", "demo", "test-tooling"].map((name) => [name, restrictedImports]),
+    ["durable-objects", "below-http", "widget", "engine-core", "engine-host", "demo", "test-tooling", "sdk"].map((name) => [name, restrictedImports]),
   ),
 };
 
@@ -71,6 +71,9 @@ const testTooling = pattern(
   "(?:^|/)(?:simulation|fuzz|crash|bench)/|\\.test(?:\\.ts)?$|(?:^|/)test-support(?:\\.ts)?$",
   "Product code does not import test tooling (simulation, fuzz, crash, bench, *.test.ts, test-support.ts).",
 );
+
+// F. The SDK is its own package: it speaks to the Worker over HTTP and knows it only through the generated types.
+const sdk = pattern("^\\.\\./", "The SDK (sdk/src) imports only its own files and npm packages, never the rest of the repo.");
 
 const restrict = (...patterns) => ["error", { patterns }];
 const ASSEMBLY_DEPTHS = [1, 2, 3];
@@ -146,6 +149,10 @@ export default defineConfig(
     ignores: ["worker/demo/**", ...TEST_TOOLING, ...DEMO_IMPORTERS],
     rules: { "boundaries/demo": restrict(demo(depth)) },
   })),
+  {
+    files: ["sdk/src/**/*.ts"],
+    rules: { "boundaries/sdk": restrict(sdk) },
+  },
   {
     files: ["engine/**/*.ts", "worker/**/*.ts", "widget/**/*.ts"],
     ignores: TEST_TOOLING,

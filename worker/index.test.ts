@@ -27,10 +27,11 @@ describe("unknown routes", () => {
     });
   });
 
-  it("match on the method too", async () => {
+  it("match on the method too: a path with other methods is 405 with Allow", async () => {
     const response = await call("/v1/health", { method: "POST" });
-    expect(response.status).toBe(404);
-    expect(await response.json()).toMatchObject({ error: { code: "not_found" } });
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("GET, HEAD");
+    expect(await response.json()).toMatchObject({ error: { code: "method_not_allowed" } });
   });
 });
 

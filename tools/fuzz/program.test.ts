@@ -37,7 +37,7 @@ describe("fuzz: shops and program", () => {
     const shopBody = { name: "Fuzz shop", origins: ["https://shop.example"] };
     const fields: Field[] = [
       { at: ["name"], bad: badText(200), required: true },
-      { at: ["origins"], bad: fc.constantFrom<unknown>("https://shop.example", null, {}, 1, Array.from({ length: 51 }, (_, i) => `https://s${i}.example`)), required: true },
+      { at: ["origins"], bad: fc.constantFrom<unknown>("https://shop.example", null, {}, 1, Array.from({ length: 51 }, (_, i) => `https://s${i}.example`)) },
       { at: ["origins", 0], bad: fc.oneof(notAString, fc.constantFrom("shop.example", "javascript:alert(1)", "https://shop.example/path", "https://u:p@shop.example", "file:///etc/passwd", "null", "*", "https://shop.example?x=1", "ftp://shop.example", "")) },
     ];
     const spec = { base: shopBody, fields, strict: [{ at: [], known: ["name", "origins"] }], status: 400, code: "invalid_request" };

@@ -67,11 +67,11 @@ export async function quoteIdOfAsync(evaluation: QuotableEvaluation): Promise<st
   return `q_${hex(digest.subarray(0, 16))}`;
 }
 
-type QuotableEvaluation = Evaluation & { quoteId?: string; programVersion?: number };
+type QuotableEvaluation = Evaluation & { quoteId?: string; programVersion?: number; currency?: string };
 const utf8 = new TextEncoder();
 
-/** What a quote id hashes: the evaluation without the snapshot echo, the nudges and the quote's own fields. */
+/** What a quote id hashes: the evaluation without the snapshot echo, the nudges and the quote's own fields (currency included). */
 function offerJson(evaluation: QuotableEvaluation): string {
-  const { customer: _customer, nudges: _nudges, quoteId: _quoteId, programVersion: _version, ...offer } = evaluation;
+  const { customer: _customer, nudges: _nudges, quoteId: _quoteId, programVersion: _version, currency: _currency, ...offer } = evaluation;
   return JSON.stringify(offer);
 }
