@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
  * `kopilka` — try a loyalty program locally with the same WebAssembly engine the Worker runs (docs/cli.md).
- * Runs on Node ≥ 22.18 by type stripping; inside the repo, `npx kopilka` and npm scripts use the Node 22
- * from the `node` devDependency.
+ * Installed, it is `engine/dist/kopilka.js`: this file bundled by `engine/cli/build.ts` (Node ≥ 20, no runtime
+ * dependencies) with `engine/build/release.wasm` beside it. Inside the repo, `npm run kopilka` runs this
+ * TypeScript directly on the Node 22 from the `node` devDependency.
  */
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { quote, validate, type Output } from "./commands.ts";
 import { CliError } from "./input.ts";
@@ -14,6 +16,7 @@ Usage:
   kopilka validate <program.json>
   kopilka quote --program <program.json> --receipt <receipt.json> [--customer <customer.json>]
   kopilka --help
+  kopilka --version
 
 Commands:
   validate  Check a program as PUT /v1/program does. Valid: prints a one-line summary.
@@ -34,12 +37,17 @@ function run(args: string[], io: Output): number {
       allowPositionals: true,
       options: {
         help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "v" },
         program: { type: "string" },
         receipt: { type: "string" },
         customer: { type: "string" },
       },
     });
     const [command, ...rest] = positionals;
+    if (values.version) {
+      io.out(packageVersion());
+      return 0;
+    }
     if (values.help || command === "help") {
       io.out(USAGE);
       return 0;
@@ -73,6 +81,12 @@ function run(args: string[], io: Output): number {
     }
     throw error;
   }
+}
+
+/** The package's version: package.json sits two folders up from both this file and the bundle. */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return manifest.version;
 }
 
 function usage(message: string): CliError {
