@@ -3164,6 +3164,30 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "customerId": "c-42",
+                 *       "store": "web",
+                 *       "redeemPoints": "max",
+                 *       "lines": [
+                 *         {
+                 *           "id": "1",
+                 *           "sku": "coffee-beans",
+                 *           "categories": [
+                 *             "coffee"
+                 *           ],
+                 *           "price": 89000,
+                 *           "qty": 2
+                 *         },
+                 *         {
+                 *           "id": "2",
+                 *           "sku": "mug",
+                 *           "price": 45000,
+                 *           "qty": 1
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["Receipt"];
             };
         };
@@ -3394,6 +3418,31 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "orderId": "o-1001",
+                 *       "customerId": "c-42",
+                 *       "store": "web",
+                 *       "redeemPoints": "max",
+                 *       "lines": [
+                 *         {
+                 *           "id": "1",
+                 *           "sku": "coffee-beans",
+                 *           "categories": [
+                 *             "coffee"
+                 *           ],
+                 *           "price": 89000,
+                 *           "qty": 2
+                 *         },
+                 *         {
+                 *           "id": "2",
+                 *           "sku": "mug",
+                 *           "price": 45000,
+                 *           "qty": 1
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["OrderRequest"];
             };
         };
@@ -4150,6 +4199,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "returnId": "r-1",
+                 *       "lines": [
+                 *         {
+                 *           "id": "1",
+                 *           "qty": 1
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["ReturnRequest"];
             };
         };

@@ -165,6 +165,29 @@ describe("GET /v1/openapi.json", () => {
     expect(Object.keys(confirm.responses).sort()).toEqual(["200", "400", "401", "404", "405", "422", "500"]);
   });
 
+  it("accepts its own examples (the README's cart and order) and the demo program as request bodies", async () => {
+    const document = committed as unknown as {
+      paths: Record<string, Record<string, { requestBody?: { content: { "application/json": { schema: object; example?: unknown } } } }>>;
+      components: object;
+    };
+    const bodyOf = (path: string, method: string) => document.paths[path]![method]!.requestBody!.content["application/json"];
+    const accepts = (schema: object, value: unknown) => new Validator({ ...schema, components: document.components } as never, "2020-12").validate(value).valid;
+    let examples = 0;
+    for (const [path, methods] of Object.entries(document.paths)) {
+      for (const method of Object.keys(methods)) {
+        const body = document.paths[path]![method]!.requestBody?.content["application/json"];
+        if (body?.example === undefined) continue;
+        examples++;
+        expect(accepts(body.schema, body.example), `${method} ${path}`).toBe(true);
+      }
+    }
+    expect(examples).toBeGreaterThanOrEqual(3);
+    expect(accepts(bodyOf("/v1/program", "put").schema, demoProgram)).toBe(true);
+    // Left-out defaults are fine (an SDK typed from this document must not demand them); a wrong type is not.
+    expect(accepts(bodyOf("/v1/checkout/quote", "post").schema, { lines: [{ id: "1", price: 100, qty: 1 }] })).toBe(true);
+    expect(accepts(bodyOf("/v1/checkout/quote", "post").schema, { lines: [{ id: "1", price: "100", qty: 1 }] })).toBe(false);
+  });
+
   it("serves the program's JSON Schema for editors, which accepts the demo program", async () => {
     const response = await call("/v1/program.schema.json");
     expect(response.status).toBe(200);

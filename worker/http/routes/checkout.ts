@@ -27,6 +27,16 @@ const returnBody = z
     lines: z.array(z.strictObject({ id: text(200), qty: z.int().min(1).max(LIMITS.qty) })).min(1).max(LIMITS.lines),
   })
   .meta({ id: "ReturnRequest" });
+/** The README's cart: two packs of coffee and a mug, paying as many points as the program allows. */
+const CART_EXAMPLE = {
+  customerId: "c-42",
+  store: "web",
+  redeemPoints: "max",
+  lines: [
+    { id: "1", sku: "coffee-beans", categories: ["coffee"], price: 89000, qty: 2 },
+    { id: "2", sku: "mug", price: 45000, qty: 1 },
+  ],
+};
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 
 /** The order as docs/api.md shows it (the counters bookkeeping stays inside). */
@@ -39,7 +49,7 @@ const quoteRoute = createRoute({
   method: "post", operationId: "quote", path: "/v1/checkout/quote", tags: ["Checkout"], security: secret,
   summary: "Quote a cart", description: "Evaluates the receipt for the customer now. Changes nothing.",
   middleware: [requireSecretKey] as const,
-  request: { body: { content: { "application/json": { schema: receiptBody } }, required: true } },
+  request: { body: { content: { "application/json": { schema: receiptBody, example: CART_EXAMPLE } }, required: true } },
   responses: { 200: json(evaluationSchema, "The evaluation"), ...errorResponses(["not_found", "no program has been published yet"]) },
 });
 
@@ -49,7 +59,7 @@ const placeRoute = createRoute({
   description: "Re-evaluates and holds the points to spend and the campaign uses; the hold lapses after `holdMinutes` " +
     "(default 30). `orderId` makes it idempotent. A `quoteId` that no longer matches is 409 conflict with the fresh evaluation.",
   middleware: [requireSecretKey] as const,
-  request: { body: { content: { "application/json": { schema: orderBody } }, required: true } },
+  request: { body: { content: { "application/json": { schema: orderBody, example: { orderId: "o-1001", ...CART_EXAMPLE } } }, required: true } },
   responses: { 201: json(orderSchema, "The pending order"), ...errorResponses(["not_found", "no program has been published yet"], ["conflict", "the evaluation no longer matches `quoteId` (with `evaluation`), or limited campaigns kept changing (retry)"], ["idempotency_conflict", "the order id was used with a different request or by another customer"], ["insufficient_points", "`redeemPoints` beyond the spendable balance"], "invalid_state") },
 });
 
@@ -76,7 +86,7 @@ const returnRoute = createRoute({
   description: "Takes back the points earned on the returned units, gives back the points spent on them (to their " +
     "original lots) and lowers qualifying spend. `returnId` makes it idempotent.",
   middleware: [requireSecretKey] as const,
-  request: { params: orderIdParam, body: { content: { "application/json": { schema: returnBody } }, required: true } },
+  request: { params: orderIdParam, body: { content: { "application/json": { schema: returnBody, example: { returnId: "r-1", lines: [{ id: "1", qty: 1 }] } } }, required: true } },
   responses: { 200: json(returnResultSchema, "The return"), ...errorResponses(["not_found", "no such order"], ["idempotency_conflict", "the returnId was used with different lines"], ["invalid_state", "the order is not confirmed, has no such line, or fewer units are left"]) },
 });
 
