@@ -31,8 +31,9 @@ export default defineConfig({
           name: "engine",
           environment: "node",
           // The benchmarks' own Node-side helpers (tools/bench) are tested here too: they run in Node, not workerd;
-          // so is the widget API contract (contract/), which has no runtime but its contact rules.
-          include: ["engine/**/*.test.ts", "tools/bench/**/*.test.ts", "contract/**/*.test.ts", "sdk/**/*.test.ts"],
+          // so is the widget API contract (contract/), which has no runtime but its contact rules, and the widget's
+          // npm package (widget/package.test.ts: it packs and type-checks; the widget's other tests are Chromium's).
+          include: ["engine/**/*.test.ts", "tools/bench/**/*.test.ts", "contract/**/*.test.ts", "sdk/**/*.test.ts", "widget/package.test.ts"],
           exclude: [...configDefaults.exclude, "**/*.browser.test.ts"],
         },
       },

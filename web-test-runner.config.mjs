@@ -79,7 +79,8 @@ export default {
   rootDir: root,
   hostname: "127.0.0.1",
   port,
-  files: ["engine/**/*.browser.test.ts", "widget/**/*.test.ts", "!**/node_modules/**"],
+  // widget/package.test.ts packs the npm package and runs tsc: Node's, in vitest's `engine` project.
+  files: ["engine/**/*.browser.test.ts", "widget/**/*.test.ts", "!widget/package.test.ts", "!**/node_modules/**"],
   nodeResolve: true,
   plugins: [esbuildPlugin({ ts: true, target: "es2022" }), kopilkaApi()],
   browsers: [

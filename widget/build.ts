@@ -9,6 +9,8 @@
  *                        repeated inside it: bytes the budget spends on the widget
  *   size.json            what was measured
  *   integrity.json       the Subresource Integrity hash (sha384) of each of the three, for `<script integrity=…>`
+ *   kopilka.d.ts, types/, custom-elements.json
+ *                        what the npm package `@kopilka/widget` adds (widget/package-files.ts, widget/package.json)
  *
  * Fails when kopilka.js is over BUDGET_GZIP bytes gzipped, or when it would load anything but the engine module.
  */
@@ -17,6 +19,7 @@ import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { writeDeclarations, writeManifest } from "./package-files.ts";
 
 export const BUDGET_GZIP = 25_000;
 
@@ -140,6 +143,8 @@ export async function buildWidget(): Promise<WidgetBuild> {
   if (report["kopilka.js"].gzip > BUDGET_GZIP) {
     throw new Error(`kopilka.js is ${report["kopilka.js"].gzip} bytes gzipped, over the budget of ${BUDGET_GZIP}`);
   }
+  writeDeclarations(dist);
+  writeManifest(dist);
   return { size: report, integrity };
 }
 

@@ -20,6 +20,20 @@ import { styles } from "./earn-preview.styles.ts";
 
 const INPUTS = ["price", "qty", "sku", "categories", "tags", "lines", "member", "engine"] as const;
 
+/**
+ * The preview element. Its attributes, properties, events, parts and CSS custom properties, for
+ * custom-elements.json (the package's manifest) and editors:
+ *
+ * @tagname kopilka-earn-preview
+ * @fires {KopilkaErrorEvent} kopilka-error - The program or the engine could not be loaded (`operation` is `preview`; `code` `engine` for the engine)
+ * @attr {string} lang - `ru` or `en`; default the closest `lang` up the tree, then the document's
+ * @csspart text - The text (with `error` when points are unavailable)
+ * @csspart icon - The "+" badge before the points
+ * @cssprop --kopilka-preview-color - The text colour (default inherited)
+ * @cssprop --kopilka-accent - The badge (default `#7c2d92`)
+ * @cssprop --kopilka-on-accent - The badge's "+" (default `#ffffff`)
+ * @cssprop --kopilka-text-muted - "Points unavailable" (default `#5b5661`)
+ */
 export class KopilkaEarnPreview extends LitElement {
   static override styles = styles;
 
@@ -39,11 +53,15 @@ export class KopilkaEarnPreview extends LitElement {
     failed: { state: true },
   };
 
+  /** The shop's publishable key `pk_…`; default that of the page's `<kopilka-widget>`. */
   declare publishableKey: string | null;
+  /** The API's origin; default the page's `<kopilka-widget>`'s (when this element names no key of its own), else the script's origin. */
   declare api: string | null;
   /** The price of one unit, in minor units of the program's currency. */
   declare price: number | null;
+  /** The quantity (default 1). */
   declare qty: number;
+  /** The product's SKU, as the checkout sends it. */
   declare sku: string | null;
   /** Space-separated categories of the product (as the shop's checkout sends them). */
   declare categories: string | null;

@@ -6,7 +6,7 @@
  * Attributes: `publishable-key` (required), `customer-token` (a token the shop's backend signed for a signed-in
  * customer), `api` (the API's origin; default the script's), `referral-url` (the page a referral link opens;
  * default this page), `lang` (`ru`/`en`; default the closest `lang` up the tree), `open`.
- * Events, parts and CSS custom properties: widget/README.md.
+ * Events, parts and CSS custom properties: widget/README.md, and the tags on the class (custom-elements.json).
  */
 import { html, LitElement, nothing, type PropertyValues } from "lit";
 import { ApiError, type KopilkaApi } from "../shared/api.ts";
@@ -30,6 +30,108 @@ export type { Notice, View };
  * The element keeps its attributes, properties, events and parts, and the state its controllers share; the
  * session (session.ts), joining and verification (join-flow.ts), the member's history and rewards
  * (member-data.ts) and the dialog (dialog.ts) are controllers, the views are views/*.ts.
+ *
+ * @tagname kopilka-widget
+ * @fires {KopilkaRegisteredEvent} kopilka-registered - A visitor joined: `{ customer, welcomePoints, verification }`
+ * @fires {KopilkaBalanceChangedEvent} kopilka-balance-changed - Joining, verifying, buying a reward or `refresh()` changed the balance: `{ balance, pending, previous }`
+ * @fires {KopilkaRewardRedeemedEvent} kopilka-reward-redeemed - A reward was bought: `{ reward }`; its `code` goes in the checkout's `codes`
+ * @fires {KopilkaErrorEvent} kopilka-error - Any failure (the widget also shows a message): `{ code, message, status, path?, operation }`
+ * @attr {string} lang - `ru` or `en`; default the closest `lang` up the tree, then the document's
+ * @csspart launcher - The launcher button (bottom right); hide it with `display: none` and call `show()`
+ * @csspart launcher-icon
+ * @csspart launcher-text
+ * @csspart panel - The panel, a modal `<dialog>`
+ * @csspart header
+ * @csspart title
+ * @csspart shop
+ * @csspart close
+ * @csspart body
+ * @csspart section
+ * @csspart section-title
+ * @csspart subtitle
+ * @csspart message - A notice (with `error` or `success`)
+ * @csspart hero
+ * @csspart hero-text
+ * @csspart program
+ * @csspart facts
+ * @csspart fact
+ * @csspart tiers
+ * @csspart tier-item
+ * @csspart form
+ * @csspart field
+ * @csspart label
+ * @csspart optional
+ * @csspart input
+ * @csspart hint
+ * @csspart field-error
+ * @csspart consent
+ * @csspart button
+ * @csspart submit
+ * @csspart link-button
+ * @csspart verify
+ * @csspart code
+ * @csspart resend
+ * @csspart later
+ * @csspart actions
+ * @csspart verify-reminder
+ * @csspart summary
+ * @csspart balance
+ * @csspart balance-label
+ * @csspart balance-value
+ * @csspart pending
+ * @csspart tier
+ * @csspart tier-line
+ * @csspart tier-label
+ * @csspart tier-badge - The tier badge (it carries `data-tier="<id>"`)
+ * @csspart progress
+ * @csspart progress-bar
+ * @csspart tier-next
+ * @csspart expiring
+ * @csspart earn
+ * @csspart referral
+ * @csspart copy-row
+ * @csspart copy
+ * @csspart rewards
+ * @csspart reward-list
+ * @csspart reward
+ * @csspart reward-text
+ * @csspart reward-name
+ * @csspart reward-cost
+ * @csspart redeem
+ * @csspart coupon
+ * @csspart coupon-title
+ * @csspart coupon-code
+ * @csspart coupons
+ * @csspart coupon-item
+ * @csspart history
+ * @csspart history-list
+ * @csspart history-item
+ * @csspart history-main
+ * @csspart history-title
+ * @csspart history-points - Points of a history entry (with `plus` or `minus`)
+ * @csspart history-details
+ * @csspart more
+ * @csspart footer
+ * @csspart logout
+ * @cssprop --kopilka-accent - Launcher, header, buttons, progress (default `#7c2d92`)
+ * @cssprop --kopilka-on-accent - Text on the accent (default `#ffffff`)
+ * @cssprop --kopilka-surface - The panel (default `#ffffff`)
+ * @cssprop --kopilka-surface-muted - Cards (default `#f5f3f7`)
+ * @cssprop --kopilka-text - Text (default `#1d1b20`)
+ * @cssprop --kopilka-text-muted - Secondary text (default `#5b5661`)
+ * @cssprop --kopilka-border - Borders (default `#d6d1dc`)
+ * @cssprop --kopilka-error - Errors (default `#b3261e`)
+ * @cssprop --kopilka-success - Success (default `#146c2e`)
+ * @cssprop --kopilka-focus - The focus ring (default `#1a73e8`)
+ * @cssprop --kopilka-font - The font (default system UI fonts)
+ * @cssprop --kopilka-radius - Panel corners (default `14px`)
+ * @cssprop --kopilka-panel-width - Panel width on screens wider than 520 px (default `400px`)
+ * @cssprop --kopilka-launcher-right - Launcher position (default `20px`)
+ * @cssprop --kopilka-launcher-bottom - Launcher position (default `20px`)
+ * @cssprop --kopilka-z-index - The launcher's z-index (default `2147483000`; the panel is in the top layer)
+ * @cssprop --kopilka-hero-background - The "N points for joining" box (default `#f3e8f7`)
+ * @cssprop --kopilka-tier-background - Tier badge background (default the accent)
+ * @cssprop --kopilka-tier-color - Tier badge text (default the on-accent colour)
  */
 export class KopilkaWidget extends LitElement implements WidgetHost {
   static override styles = styles;
