@@ -33,6 +33,7 @@ describe("@kopilka/widget", () => {
     const [packed] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "./widget"], { cwd: root, encoding: "utf8" }));
     const files: string[] = packed.files.map((f: { path: string }) => f.path);
     expect(files.filter((f) => !f.startsWith("dist/types/")).sort()).toEqual([
+      "LICENSE",
       "README.md",
       "dist/custom-elements.json",
       "dist/kopilka-engine.js",
