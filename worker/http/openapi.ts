@@ -257,18 +257,11 @@ function operation(components: Components, route: RouteDefinition): Json {
     op.requestBody = { required: body.required ?? false, content, ...(body.description ? { description: body.description } : {}) };
   }
 
-  // Error codes: the route's own plus the edge's, merged per status.
-  const codes = new Map<number, Map<RefusalCode, string | undefined>>();
-  const addCode = (code: RefusalCode, why?: string) => {
-    const status = STATUS_OF[code];
-    const entry = codes.get(status) ?? new Map<RefusalCode, string | undefined>();
-    if (!entry.has(code) || why !== undefined) entry.set(code, why ?? entry.get(code));
-    codes.set(status, entry);
-  };
   const responses: Json = {};
+  const errors: CodeEntry[] = [];
   for (const [status, response] of Object.entries(route.responses)) {
     if (response.codes) {
-      for (const code of response.codes) addCode(code, response.reasons?.[code]);
+      for (const code of response.codes) errors.push(response.reasons?.[code] === undefined ? code : [code, response.reasons[code]]);
       continue;
     }
     const out: Json = { description: response.description };
@@ -282,16 +275,14 @@ function operation(components: Components, route: RouteDefinition): Json {
     }
     responses[status] = out;
   }
-  for (const entry of edgeCodes(route)) {
-    const [code, why] = typeof entry === "string" ? [entry, undefined] : entry;
-    if (![...(codes.get(STATUS_OF[code])?.keys() ?? [])].includes(code)) addCode(code, why);
-  }
-  for (const status of [...codes.keys()].sort((a, b) => a - b)) {
-    const response = errorResponse(codes.get(status)!);
+  // The edge's codes join the route's own, each status's response listing them all.
+  const declared = new Set(errors.map((entry) => (typeof entry === "string" ? entry : entry[0])));
+  errors.push(...edgeCodes(route).filter((code) => !declared.has(typeof code === "string" ? code : code[0])));
+  for (const [status, response] of Object.entries(errorResponses(...errors))) {
     const out: Json = { description: response.description, content: { "application/json": { schema: components.convert(response.content["application/json"].schema, "output") } } };
-    if (status === 405) out.headers = { Allow: { description: "the methods the path has", schema: { type: "string" } } };
-    if (status === 429) out.headers = { "Retry-After": { description: "seconds to wait", schema: { type: "integer" } } };
-    responses[String(status)] = out;
+    if (status === "405") out.headers = { Allow: { description: "the methods the path has", schema: { type: "string" } } };
+    if (status === "429") out.headers = { "Retry-After": { description: "seconds to wait", schema: { type: "integer" } } };
+    responses[status] = out;
   }
   op.responses = responses;
   return op;
