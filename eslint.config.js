@@ -23,7 +23,7 @@ const TEST_TOOLING = [
 
 const DURABLE_OBJECT_FOLDERS = ["account", "shop", "counters", "ratelimit", "registry"];
 /** Below the HTTP edge but not objects: the workflows and what every layer shares. */
-const BELOW_HTTP_FOLDERS = ["flows", "lib"];
+const BELOW_HTTP_FOLDERS = ["flows", "lib", "stream"];
 
 const restrictedImports = builtinRules.get("no-restricted-imports");
 const boundaries = {

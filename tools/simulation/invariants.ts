@@ -138,7 +138,7 @@ function read(stub: DurableObjectStub<CustomerAccount>, at: number, withSnapshot
       orderCount: stats.orders,
       spendLog: one<{ s: number }>("SELECT COALESCE(SUM(amount),0) AS s FROM spend_log").s,
       held: one<{ h: number }>("SELECT COALESCE(SUM(holdPoints),0) AS h FROM orders WHERE status = 'pending' AND holdExpiresAt > ?", at).h,
-      sums: e, entries, keys, statuses, badSpends, alarm: await state.storage.getAlarm(),
+      sums: e, entries, keys, statuses, badSpends, alarm: (await instance.flushEvents(), await state.storage.getAlarm()),
       // The views run advance(at): a no-op, since `at` is the time of the object's last call (read after the SQL).
       view: await instance.getAccount(at),
       snapshot: withSnapshot ? await instance.getSnapshot(at, { tiers: { windowDays: WINDOW_DAYS, levels: [] } }) : null,

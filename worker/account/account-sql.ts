@@ -3,6 +3,7 @@
  * and one named, typed function per statement. Nothing here knows business rules; ledger.ts and orders.ts do.
  * Times are epoch milliseconds; money is integer minor units; points are integers.
  */
+import { OUTBOX_SCHEMA } from "../lib/outbox.ts";
 
 /** Version 1 of the schema. Every later change is a new entry in MIGRATIONS, never an edit of this text. */
 export const SCHEMA_V1 = `
@@ -123,7 +124,13 @@ export const SCHEMA_V4 = `
 CREATE INDEX bought_recent ON bought (kind, lastAt DESC, value);
 `;
 
-export const MIGRATIONS: readonly string[] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4];
+/**
+ * Version 5: the event outbox (worker/lib/outbox.ts): every change writes its events in its own transaction, and
+ * the account relays them to the EVENTS queue after the commit.
+ */
+export const SCHEMA_V5 = OUTBOX_SCHEMA;
+
+export const MIGRATIONS: readonly string[] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5];
 
 /** The latest instant processed (0 before the first call). */
 export function clockReached(sql: SqlStorage): number {

@@ -12,6 +12,7 @@ import { placeReserving, programOf } from "./place.ts";
 import { recall, remember } from "./idempotency.ts";
 import { listCoupons, presentedCoupons, redeemReward } from "./coupons.ts";
 import { recordEvent } from "./events.ts";
+import { emit, oldestUnrelayed, OutboxRelay, outboxSize } from "../lib/outbox.ts";
 import { Refused, refuse, type Result } from "../lib/refusal.ts";
 import type {
   AccountView,
@@ -36,6 +37,8 @@ import { PreviewMemo } from "./preview-memo.ts";
 import { objectByName } from "../lib/objects.ts";
 
 const MAX_POINTS = LIMITS.points;
+/** How soon the alarm comes back for events a relay did not send. */
+const RELAY_BACKSTOP_MS = 30_000;
 
 /**
  * What a call does to the account. `write` may change it. `read` changes nothing itself but counts as served: its
@@ -72,13 +75,22 @@ export class CustomerAccount extends DurableObject<Env> {
   private alarmAt: number | null | undefined;
   /** What quotes read, between writes (preview-memo.ts); cleared wherever storage may change. */
   private readonly memo: PreviewMemo;
+  /** Relays the event outbox to the EVENTS queue after each commit (lib/outbox.ts). */
+  private readonly outbox: OutboxRelay;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.memo = new PreviewMemo(this.sql);
+    this.outbox = new OutboxRelay(this.sql, () => {
+      const name = this.ctx.id.name ?? "";
+      const colon = name.indexOf(":");
+      return { queue: this.env.EVENTS, shopId: name.slice(0, colon), customerId: name.slice(colon + 1) };
+    }, "CustomerAccount");
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, MIGRATIONS);
+      // Events a previous instance committed but did not relay (it restarted first) go now.
+      if (oldestUnrelayed(this.sql) !== null) void this.relayEvents();
     });
   }
 
@@ -109,6 +121,8 @@ export class CustomerAccount extends DurableObject<Env> {
         } finally {
           if (access === "write") this.memo.clear();
           if (changed) await this.schedule();
+          // After the commit: the answer does not wait for the queue (the backstop alarm retries a failed relay).
+          if (changed) void this.relayEvents();
         }
       } catch (e) {
         if (e instanceof Refused) return { ok: false, error: e.refusal };
@@ -184,9 +198,16 @@ export class CustomerAccount extends DurableObject<Env> {
    */
   private async schedule(fromAlarm = false): Promise<void> {
     try {
-      const { alarm: due, work } = selectDueTimes(this.sql);
-      this.workAt = work;
-      if (!fromAlarm && due === (this.alarmAt ??= await this.ctx.storage.getAlarm())) return;
+      const times = selectDueTimes(this.sql);
+      this.workAt = times.work;
+      // Events not yet relayed: the alarm comes back within RELAY_BACKSTOP_MS to relay them, should the relay
+      // running after this commit fail or the object restart first. An alarm already set before then will do.
+      const unrelayed = oldestUnrelayed(this.sql);
+      const backstop = unrelayed === null ? null : this.clockReached() + RELAY_BACKSTOP_MS;
+      const set = fromAlarm ? null : (this.alarmAt ??= await this.ctx.storage.getAlarm());
+      if (backstop !== null && set !== null && set <= backstop) return;
+      const due = backstop === null || (times.alarm !== null && times.alarm < backstop) ? times.alarm : backstop;
+      if (!fromAlarm && due === set) return;
       this.alarmAt = undefined; // unknown until storage has it
       if (due === null) await this.ctx.storage.deleteAlarm();
       else await this.ctx.storage.setAlarm(due);
@@ -197,7 +218,10 @@ export class CustomerAccount extends DurableObject<Env> {
     }
   }
 
-  /** Hold lapse, pending → available, expiry: whatever is due now; then the next alarm. Idempotent. */
+  /**
+   * Hold lapse, pending → available, expiry: whatever is due now; then the next alarm; then the outbox is relayed
+   * (what this alarm emitted, and anything a failed relay left). Idempotent.
+   */
   override async alarm(): Promise<void> {
     try {
       const now = Math.max(this.clock(), this.clockReached());
@@ -212,6 +236,23 @@ export class CustomerAccount extends DurableObject<Env> {
       throw e;
     }
     await this.schedule(true);
+    await this.relayEvents();
+  }
+
+  /** Sends the event outbox to the EVENTS queue; a failure is logged and left to the backstop alarm (`schedule`). */
+  private relayEvents(): Promise<void> {
+    return this.outbox.run();
+  }
+
+  /**
+   * Relays the outbox now and points the alarm at what is due next, as an idle account has it once its relay is
+   * done. Answers how many events are still waiting (0 unless the queue refused). For tests and diagnostics.
+   */
+  async flushEvents(): Promise<number> {
+    await this.relayEvents();
+    if (oldestUnrelayed(this.sql) !== null) await this.relayEvents();
+    await this.ctx.blockConcurrencyWhile(() => this.schedule());
+    return outboxSize(this.sql);
   }
 
   /** The engine's customer snapshot (available balance, tier spend in the program's window, orders, …). */
@@ -296,7 +337,9 @@ export class CustomerAccount extends DurableObject<Env> {
         birthday: input.birthday ?? null,
         referralCode: input.referralCode ?? null,
       }, at);
-      return { created, profile: profileView(selectProfile(this.sql)!) };
+      const profile = selectProfile(this.sql)!;
+      if (created) emit(this.sql, "customer.created", { referralCode: profile.referralCode, birthday: profile.birthday }, at);
+      return { created, profile: profileView(profile) };
     });
   }
 
@@ -355,7 +398,9 @@ export class CustomerAccount extends DurableObject<Env> {
       takeBack(this.sql, null, points, at);
       insertEntry(this.sql, { at, type: "bonus", points: -points, reason });
       remember(this.sql, remembered, { bonusId, points, at: iso(at) }, at);
-      return { bonusId, points, taken: points, balance: balances(this.sql, at).available };
+      const balance = balances(this.sql, at).available;
+      emit(this.sql, "points.adjusted", { adjustmentId: `revoke:${bonusId}`, points: -points, reason, balance }, at);
+      return { bonusId, points, taken: points, balance };
     });
   }
 
@@ -397,7 +442,16 @@ export class CustomerAccount extends DurableObject<Env> {
       takeFromAvailable(this.sql, -points, at);
     }
     insertEntry(this.sql, { at, type: kind, points, lotId, expiresAt, reason });
-    const view = remember(this.sql, remembered, { id, points, reason, at: iso(at), balance: balances(this.sql, at).available }, at);
+    const balance = balances(this.sql, at).available;
+    if (kind === "adjust") {
+      emit(this.sql, "points.adjusted", { adjustmentId: id, points, reason, balance }, at);
+    } else {
+      emit(this.sql, "points.earned", {
+        points, source: "bonus", orderId: null, reason, availableAt: iso(at), expiresAt: expiresAt === null ? null : iso(expiresAt), balance,
+      }, at);
+      if (input.referral) emit(this.sql, "referral.rewarded", { ...input.referral, points, balance }, at);
+    }
+    const view = remember(this.sql, remembered, { id, points, reason, at: iso(at), balance }, at);
     return { view, replayed: false };
   }
 

@@ -26,6 +26,7 @@ import {
 } from "./coupon-sql.ts";
 import { recall, remember } from "./idempotency.ts";
 import { balances, DAY, releaseCoupon, takeFromAvailable } from "./ledger.ts";
+import { emit } from "../lib/outbox.ts";
 import { refuse } from "../lib/refusal.ts";
 import type { CouponIssued, CouponState, CouponView, RedeemRewardInput } from "./types.ts";
 import { couponView, iso } from "./views.ts";
@@ -70,6 +71,8 @@ export function redeemReward(sql: SqlStorage, input: RedeemRewardInput, now: num
   insertCoupon(sql, { code, rewardId, rewardName: name, cost, issuedAt: now, expiresAt, refundExpiryDays: input.expiryDays ?? null });
   insertEntry(sql, { at: now, type: "reward", points: -cost, reason: name });
   const issued: CouponIssued = { code, rewardId, name, cost, expiresAt: iso(expiresAt), balance: balances(sql, now).available };
+  emit(sql, "points.spent", { points: cost, orderId: null, rewardId, balance: issued.balance }, now);
+  emit(sql, "reward.redeemed", { rewardId, name, cost, code, expiresAt: issued.expiresAt, balance: issued.balance }, now);
   return remembered ? remember(sql, remembered, issued, now, 201) : issued;
 }
 

@@ -13,6 +13,7 @@ import { insertBirthdayBonus, selectBirthdayBonus } from "./coupon-sql.ts";
 import { recall, remember } from "./idempotency.ts";
 import { balances, expiryAfter, issueLot } from "./ledger.ts";
 import { selectProfile } from "./order-sql.ts";
+import { emit } from "../lib/outbox.ts";
 import { refuse } from "../lib/refusal.ts";
 import type { EventInput, EventProgram, EventView } from "./types.ts";
 import { iso } from "./views.ts";
@@ -97,5 +98,9 @@ export function recordEvent(sql: SqlStorage, input: EventInput, now: number): Ev
   const lotId = issueLot(sql, { source: "bonus", orderId: null, points, pendingUntil: now, expiresAt }, now);
   insertEntry(sql, { at: now, type: "bonus", points, lotId, expiresAt, reason });
   if (year !== null) insertBirthdayBonus(sql, year, id, now);
-  return remember(sql, remembered, { id, type, points, reason, at: iso(now), balance: balances(sql, now).available }, now, 201);
+  const balance = balances(sql, now).available;
+  emit(sql, "points.earned", {
+    points, source: "event", orderId: null, reason, availableAt: iso(now), expiresAt: expiresAt === null ? null : iso(expiresAt), balance,
+  }, now);
+  return remember(sql, remembered, { id, type, points, reason, at: iso(now), balance }, now, 201);
 }

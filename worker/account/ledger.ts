@@ -29,6 +29,8 @@
  */
 import { LIMITS } from "../../engine/host/limits.ts";
 import { refuse } from "../lib/refusal.ts";
+import { iso } from "../lib/clock.ts";
+import { emit } from "../lib/outbox.ts";
 import {
   addStats,
   insertEntry,
@@ -92,7 +94,9 @@ export function expiryAfter(from: number, days: number | null | undefined): numb
 
 /** Processes everything due at or before `now`, in time order. Idempotent. */
 export function advance(sql: SqlStorage, now: number): void {
-  lapseHolds(sql, now);
+  for (const lapsed of lapseHolds(sql, now)) {
+    emit(sql, "order.lapsed", { orderId: lapsed.orderId, pointsReleased: lapsed.holdPoints, balance: balances(sql, now).available }, lapsed.holdExpiresAt);
+  }
   for (;;) {
     const event = selectDueLotEvent(sql, now);
     const coupon = selectDueCouponEvent(sql, now);
@@ -135,6 +139,7 @@ function expireLot(sql: SqlStorage, lot: LotRow): void {
     insertEntry(sql, {
       at, type: "expire", points: -(lot.remaining - keep), orderId: lot.orderId, lotId: lot.id, expiresAt: at,
     });
+    emit(sql, "points.expired", { points: lot.remaining - keep, orderId: lot.orderId, balance: balances(sql, at).available }, at);
   }
 }
 
@@ -152,6 +157,12 @@ export function expireCoupon(sql: SqlStorage, coupon: CouponRow, at: number): vo
   const expiresAt = expiryAfter(at, coupon.refundExpiryDays);
   const lotId = issueLot(sql, { source: "reward_refund", orderId: null, points: coupon.cost, pendingUntil: at, expiresAt }, at, true);
   insertEntry(sql, { at, type: "reward_expired", points: coupon.cost, lotId, expiresAt, reason: coupon.rewardName });
+  const balance = balances(sql, at).available;
+  emit(sql, "coupon.expired", { code: coupon.code, rewardId: coupon.rewardId, name: coupon.rewardName, cost: coupon.cost, balance }, at);
+  emit(sql, "points.earned", {
+    points: coupon.cost, source: "reward_refund", orderId: null, reason: coupon.rewardName, availableAt: iso(at),
+    expiresAt: expiresAt === null ? null : iso(expiresAt), balance,
+  }, at);
 }
 
 /**
@@ -266,6 +277,7 @@ export function giveBack(sql: SqlStorage, orderId: string, points: number, now: 
         at: now, type: "expire", points: -give, orderId, lotId: lot.id, expiresAt: lot.expiresAt,
         reason: "given back to a lot that had expired",
       });
+      emit(sql, "points.expired", { points: give, orderId, balance: balances(sql, now).available }, now);
       expired += give;
     } else {
       updateLotRemaining(sql, lot.id, lot.remaining + give);

@@ -50,11 +50,12 @@ export function updateOrderCancelled(sql: SqlStorage, orderId: string, at: numbe
 }
 
 /** Pending orders whose hold ended at or before `now` become lapsed (at their hold's end). */
-export function lapseHolds(sql: SqlStorage, now: number): number {
-  return sql.exec(
-    "UPDATE orders SET status = 'lapsed', lapsedAt = holdExpiresAt WHERE status = 'pending' AND holdExpiresAt <= ?",
+/** Pending orders whose hold ended by `now` become lapsed; answers them (for their events). */
+export function lapseHolds(sql: SqlStorage, now: number): { orderId: string; holdPoints: number; holdExpiresAt: number }[] {
+  return sql.exec<{ orderId: string; holdPoints: number; holdExpiresAt: number }>(
+    "UPDATE orders SET status = 'lapsed', lapsedAt = holdExpiresAt WHERE status = 'pending' AND holdExpiresAt <= ? RETURNING orderId, holdPoints, holdExpiresAt",
     now,
-  ).rowsWritten;
+  ).toArray();
 }
 
 export function sumHeld(sql: SqlStorage, now: number): number {

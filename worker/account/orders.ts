@@ -25,6 +25,7 @@ import { appliedCoupons, holdCoupons, presentedCoupons, releaseOrderCoupons, use
 import { selectCoupon } from "./coupon-sql.ts";
 import { recall, remember, type Remembered } from "./idempotency.ts";
 import { balances, DAY, expiryAfter, giveBack, issueLot, spendFromLots, takeBack } from "./ledger.ts";
+import { emit } from "../lib/outbox.ts";
 import { refuse } from "../lib/refusal.ts";
 import type { LimitedCampaign, OrderView, PlaceOrderInput, QuotedEvaluation, ReturnLineView, ReturnLinesInput, ReturnView } from "./types.ts";
 import { checkSizes } from "./sizes.ts";
@@ -170,9 +171,20 @@ export function holdOrder(sql: SqlStorage, plan: OrderPlan, evaluation: Evaluati
   };
   insertOrder(sql, placed);
   holdCoupons(sql, orderId, appliedCoupons(coupons, evaluation));
+  emit(sql, "order.placed", {
+    ...orderFigures(sql, orderId, placed.store, evaluation, now), holdExpiresAt: iso(placed.holdExpiresAt), programVersion: input.programVersion,
+  }, now);
   // The row as inserted, not read back; a pending order has no returns.
   const row: OrderRow = { ...placed, lotId: null, confirmedAt: null, cancelledAt: null, lapsedAt: null };
   return remember(sql, remembered, orderView(sql, row, []), now, 201);
+}
+
+/** The figures every order event carries; `amount` and `pointsSpent` as evaluated (confirming uses the book's). */
+function orderFigures(sql: SqlStorage, orderId: string, store: string | null, evaluation: Evaluation, now: number) {
+  return {
+    orderId, store, subtotal: evaluation.subtotal, discount: evaluation.discount, amount: evaluation.total,
+    pointsSpent: evaluation.pointsSpent, pointsEarned: evaluation.pointsEarned, balance: balances(sql, now).available,
+  };
 }
 
 /** Skus and categories of an order, once each. */
@@ -219,6 +231,15 @@ export function confirmOrder(sql: SqlStorage, orderId: string, now: number): Ord
     pointsSpent: order.holdPoints, pointsEarned: evaluation.pointsEarned, expiresAt, store: order.store,
   });
   updateOrderConfirmed(sql, orderId, now, lotId);
+  const figures = { ...orderFigures(sql, orderId, order.store, evaluation, now), amount: book.paid, pointsSpent: order.holdPoints };
+  emit(sql, "order.confirmed", { ...figures, availableAt: lotId === null ? null : iso(now + order.pendingDays * DAY) }, now);
+  if (order.holdPoints > 0) emit(sql, "points.spent", { points: order.holdPoints, orderId, rewardId: null, balance: figures.balance }, now);
+  if (lotId !== null) {
+    emit(sql, "points.earned", {
+      points: evaluation.pointsEarned, source: "order", orderId, reason: null, availableAt: iso(now + order.pendingDays * DAY),
+      expiresAt: expiresAt === null ? null : iso(expiresAt), balance: figures.balance,
+    }, now);
+  }
   // The row as updated, not read back; returns need a confirmed order, so there are none yet.
   return remember(sql, remembered, orderView(sql, { ...order, status: "confirmed", confirmedAt: now, lotId }, []), now);
 }
@@ -232,6 +253,7 @@ export function cancelOrder(sql: SqlStorage, orderId: string, now: number): Orde
   if (remembered.replay) return remembered.replay;
   const order = mustOrder(sql, orderId);
   if (order.status === "cancelled") return remember(sql, remembered, orderView(sql, order), now);
+  const reversed = { amount: 0, pointsGivenBack: 0, pointsTakenBack: 0 };
   if (order.status === "confirmed") {
     const evaluation = JSON.parse(order.evaluation) as QuotedEvaluation;
     const book = JSON.parse(order.book) as OrderBook;
@@ -249,9 +271,11 @@ export function cancelOrder(sql: SqlStorage, orderId: string, now: number): Orde
       at: now, type: "cancel", points: given - taken, orderId, amount: -amount, pointsSpent: -given,
       pointsEarned: -taken, store: order.store,
     });
+    Object.assign(reversed, { amount, pointsGivenBack: given, pointsTakenBack: taken });
   }
   releaseOrderCoupons(sql, orderId, now);
   updateOrderCancelled(sql, orderId, now);
+  emit(sql, "order.cancelled", { orderId, wasConfirmed: order.status === "confirmed", ...reversed, balance: balances(sql, now).available }, now);
   return remember(sql, remembered, orderView(sql, mustOrder(sql, orderId)), now);
 }
 
@@ -321,5 +345,9 @@ export function returnLines(sql: SqlStorage, input: ReturnLinesInput, now: numbe
   });
   const view: ReturnView = { returnId, orderId, at: iso(now), lines, pointsTakenBack: taken, pointsGivenBack: given, amount };
   insertReturn(sql, { returnId, orderId, lines: JSON.stringify(lines), pointsTakenBack: taken, pointsGivenBack: given, amount, at: now });
-  return remember(sql, remembered, { ...view, balance: balances(sql, now).available }, now);
+  const balance = balances(sql, now).available;
+  emit(sql, "order.returned", {
+    orderId, returnId, amount, pointsGivenBack: given, pointsTakenBack: taken, full: allBack, lines: lines.map(({ id, qty }) => ({ id, qty })), balance,
+  }, now);
+  return remember(sql, remembered, { ...view, balance }, now);
 }

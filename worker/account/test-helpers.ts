@@ -151,15 +151,22 @@ export async function expectInvariants(stub: DurableObjectStub<CustomerAccount>,
   return l;
 }
 
-/** Moves the alarm's clock and runs the alarm if one is set. */
+/**
+ * Moves the alarm's clock and runs the alarm if one is set for the ledger's work (after the events are relayed:
+ * an alarm that only backs the relay up is not the ledger's).
+ */
 export async function fireAlarm(stub: DurableObjectStub<CustomerAccount>, at: number): Promise<boolean> {
-  await runInDurableObject(stub, (instance: CustomerAccount) => {
+  await runInDurableObject(stub, async (instance: CustomerAccount) => {
     instance.clock = () => at;
+    await instance.flushEvents();
   });
   return runDurableObjectAlarm(stub);
 }
 
-/** The instant the object's alarm is set for, or null. */
+/** The instant the object's alarm is set for once its events are relayed, or null. */
 export function alarmAt(stub: DurableObjectStub<CustomerAccount>): Promise<number | null> {
-  return runInDurableObject(stub, (_i: CustomerAccount, state) => state.storage.getAlarm());
+  return runInDurableObject(stub, async (instance: CustomerAccount, state) => {
+    await instance.flushEvents();
+    return state.storage.getAlarm();
+  });
 }

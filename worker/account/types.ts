@@ -87,6 +87,8 @@ export interface AdjustInput {
   reason?: string;
   /** Expiry of added points (the program's `points.expiryDays`); null/absent = never. */
   expiryDays?: number | null;
+  /** A referral's bonus (flows/referrals.ts): also a `referral.rewarded` event. */
+  referral?: { role: "referrer" | "referee"; otherCustomerId: string; trigger: "registration" | "first_order" };
 }
 
 export interface AdjustView {

@@ -2,6 +2,7 @@
  * Read models of the account: the engine's customer snapshot, the order as the API shows it, the account
  * (GET /v1/customers/{id}), coupons and the history. Reads only; the caller has already run `advance(now)`.
  */
+import { iso } from "../lib/clock.ts";
 import { isBirthdayInRange } from "../../engine/host/calendar.ts";
 import type { CustomerSnapshot } from "../../engine/host/types.ts";
 import { selectEntries, selectSnapshot, selectStats, sumSpendSince, type EntryRow } from "./account-sql.ts";
@@ -32,7 +33,7 @@ export const EXPIRING_HORIZON_DAYS = 30;
 /** The engine accepts at most this many bought skus / categories. */
 const MAX_BOUGHT = 10_000;
 
-export const iso = (ms: number): string => new Date(ms).toISOString();
+export { iso };
 const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
 
 /** Qualifying spend for tiers: lifetime, or within the program's rolling window ending at `now`. */

@@ -7,13 +7,17 @@
 import { createApp } from "../http/app.ts";
 import { demoShop } from "./seed.ts";
 import { demoShopBackend } from "./shop-backend.ts";
-import "../index.ts"; // registers the engine module once per isolate
+import production from "../index.ts"; // also registers the engine module once per isolate
 
 const app = createApp({
   before: (app) => app.use("/v1/*", demoShop),
   after: (app) => demoShopBackend(app),
 });
 
-export default { fetch: (request, env, ctx) => app.fetch(request, env, ctx) } satisfies ExportedHandler<Env>;
+export default {
+  fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+  queue: production.queue,
+  scheduled: production.scheduled,
+} satisfies ExportedHandler<Env>;
 
 export { Shop, CustomerAccount, CampaignCounter, RateLimiter } from "../index.ts";

@@ -43,12 +43,14 @@ export async function settleReferral(
   let granted = 0;
   if (referral && referral.referee > 0) {
     const bonus = unwrap(await accountOf(env, shopId, refereeId).grantBonus(
-      { id: REFEREE_BONUS_ID, points: referral.referee, reason: "referral: welcome from a friend", expiryDays }, at));
+      { id: REFEREE_BONUS_ID, points: referral.referee, reason: "referral: welcome from a friend", expiryDays,
+        referral: { role: "referee", otherCustomerId: referrerId, trigger: referralMoment(program) ?? "first_order" } }, at));
     if (bonus.granted) granted = referral.referee;
   }
   if (referral && referral.referrer > 0) {
     unwrap(await accountOf(env, shopId, referrerId).grantBonus(
-      { id: referrerBonusId(refereeId), points: referral.referrer, reason: "referral: a friend joined", expiryDays }, at));
+      { id: referrerBonusId(refereeId), points: referral.referrer, reason: "referral: a friend joined", expiryDays,
+        referral: { role: "referrer", otherCustomerId: refereeId, trigger: referralMoment(program) ?? "first_order" } }, at));
   }
   await shop.markReferralRewarded(refereeId, at);
   if (payingOrder !== null && !unwrap(await accountOf(env, shopId, refereeId).orderStands(payingOrder, at))) {

@@ -49,6 +49,8 @@ export async function sendVerificationCode(
     now: at,
     event: "verification.code",
     payload: { type: "verification.code", shopId, customerId, channel, code, ...(locale ? { locale } : {}) },
+    code,
+    locale: locale ?? null,
   });
 }
 

@@ -9,6 +9,9 @@ export function now(): number {
   return source();
 }
 
+/** An instant as the API writes it: ISO 8601 in UTC. */
+export const iso = (ms: number): string => new Date(ms).toISOString();
+
 /** Fixes the clock at an instant (or makes it follow a function). For tests. */
 export function setClock(at: number | (() => number)): void {
   source = typeof at === "number" ? () => at : at;

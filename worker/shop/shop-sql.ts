@@ -3,6 +3,7 @@
  * One row of `shop`; program versions (immutable once written); the order index; idempotency records; the
  * contact directory (customers, contacts, welcome bonuses given).
  */
+import { OUTBOX_SCHEMA } from "../lib/outbox.ts";
 import type { ContactKind } from "./contacts.ts";
 import { SHOP_ENGAGEMENT_SCHEMA, SHOP_REFERRAL_ORDER_SCHEMA, SHOP_VERIFICATION_WELCOME_SCHEMA } from "./engagement-sql.ts";
 import { SHOP_PREVIOUS_KEYS_SCHEMA } from "./keys-sql.ts";
@@ -117,6 +118,8 @@ export const SHOP_MIGRATIONS: readonly string[] = [
   SHOP_CONTACT_IDENTITY_SCHEMA,
   SHOP_REFERRAL_ORDER_SCHEMA,
   SHOP_PREVIOUS_KEYS_SCHEMA,
+  // 9: the shop's own events (verification), relayed to the EVENTS queue (worker/lib/outbox.ts).
+  OUTBOX_SCHEMA,
 ];
 
 export interface ShopRow {

@@ -3,6 +3,7 @@ import { constantTimeEqual } from "../lib/crypto.ts";
 import { SHOP_ID_PATTERN, type KeyKind } from "../lib/keys.ts";
 import { now as clockNow } from "../lib/clock.ts";
 import { migrate } from "../lib/sql.ts";
+import { emit, oldestUnrelayed, OutboxRelay } from "../lib/outbox.ts";
 import { objectByName } from "../lib/objects.ts";
 import { contactIdentity, normaliseContact, type ContactKind, type Contacts } from "./contacts.ts";
 import {
@@ -64,14 +65,27 @@ import {
  */
 export class Shop extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  /** Relays the shop's own events (verification) to the EVENTS queue after each commit (lib/outbox.ts). */
+  private readonly outbox: OutboxRelay;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    this.outbox = new OutboxRelay(this.sql, () => ({ queue: this.env.EVENTS, shopId: this.ctx.id.name ?? "", customerId: null }), "Shop");
     void ctx.blockConcurrencyWhile(async () => {
       migrate(ctx.storage, SHOP_MIGRATIONS);
       rekeyContacts(ctx.storage);
+      if (oldestUnrelayed(this.sql) !== null) void this.relayEvents();
     });
+  }
+
+  /**
+   * Relays the outbox now; if anything is left (the queue refused), the alarm comes back in 30 s to try again.
+   * The alarm (webhook retries) relays too.
+   */
+  private async relayEvents(): Promise<void> {
+    await this.outbox.run();
+    if (oldestUnrelayed(this.sql) !== null) await this.ctx.storage.setAlarm(Date.now() + 30_000);
   }
 
   /** Creates the shop once. A repeat with the same shop id changes nothing; `created` says which happened. */
@@ -313,23 +327,41 @@ export class Shop extends DurableObject<Env> {
    * Stores a verification code's hash for the customer's contact on `channel` and queues its webhook (whose body
    * the caller builds from the contact: `event`, `payload`). The alarm delivers it.
    */
-  async startVerification(v: { customerId: string; channel: ContactKind; codeHash: string; now: number; event: string; payload: Record<string, unknown> }): Promise<StartVerification> {
-    const result = this.ctx.storage.transactionSync(() =>
-      startVerification(this.sql, {
+  async startVerification(v: {
+    customerId: string; channel: ContactKind; codeHash: string; now: number; event: string; payload: Record<string, unknown>;
+    code: string; locale: string | null;
+  }): Promise<StartVerification> {
+    const result = this.ctx.storage.transactionSync(() => {
+      const started = startVerification(this.sql, {
         ...v,
         webhook: (contact, expiresAt) => ({
           event: v.event,
           payload: JSON.stringify({ ...v.payload, to: contact, expiresAt: new Date(expiresAt).toISOString() }),
         }),
-      }));
+      });
+      if (started.ok) {
+        emit(this.sql, "verification.code", {
+          channel: v.channel, code: v.code, to: started.contact, locale: v.locale, expiresAt: new Date(started.expiresAt).toISOString(),
+        }, v.now, v.customerId);
+      }
+      return started;
+    });
     // Deliver at once (alarms run on wall-clock time; `now` may come from a test's clock).
-    if (result.ok) await this.ctx.storage.setAlarm(Date.now());
+    if (result.ok) {
+      await this.ctx.storage.setAlarm(Date.now());
+      void this.relayEvents();
+    }
     return result;
   }
 
   checkVerification(v: { customerId: string; channel: ContactKind; codeHash: string; now: number; welcome: boolean }): CheckVerification {
-    return this.ctx.storage.transactionSync(() =>
-      checkVerification(this.sql, { ...v, matches: (stored) => constantTimeEqual(stored, v.codeHash) }));
+    const result = this.ctx.storage.transactionSync(() => {
+      const checked = checkVerification(this.sql, { ...v, matches: (stored) => constantTimeEqual(stored, v.codeHash) });
+      if (checked.ok && !checked.replay) emit(this.sql, "customer.verified", { channel: v.channel }, v.now, v.customerId);
+      return checked;
+    });
+    if (result.ok && !result.replay) void this.relayEvents();
+    return result;
   }
 
   /** Records the welcome points a verification's answer reported (once), for retries of the same code. */
@@ -362,6 +394,7 @@ export class Shop extends DurableObject<Env> {
     await deliverDue(this.sql, { url: engagement?.webhook_url ?? null, secretKey, logEvents }, at);
     const next = selectNextOutboxAt(this.sql);
     if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, clockNow()));
+    await this.relayEvents();
   }
 
   /**
