@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { EventType, KopilkaEvent } from "../lib/events.ts";
-import { emit, outboxSize } from "../lib/outbox.ts";
+import { emit, outboxSize, type EventMessage } from "../lib/outbox.ts";
 import type { CustomerAccount } from "./account.ts";
 import { account, alarmAt, DAY, err, fireAlarm, HOUR, MINUTE, ok, order, program, receipt, T0 } from "./test-helpers.ts";
 
@@ -17,14 +17,14 @@ async function tap(stub: Stub) {
     const holder = instance as unknown as { env: Env };
     const real = holder.env.EVENTS;
     const queue = {
-      send: (body: KopilkaEvent) => queue.sendBatch([{ body }]),
-      sendBatch: async (messages: Iterable<MessageSendRequest<KopilkaEvent>>) => {
+      send: (body: EventMessage) => queue.sendBatch([{ body }]),
+      sendBatch: async (messages: Iterable<MessageSendRequest<EventMessage>>) => {
         if (tapped.failing) throw new Error("queue unavailable (test)");
         const list = [...messages];
         await real.sendBatch(list);
-        tapped.events.push(...list.map((m) => m.body));
+        tapped.events.push(...list.flatMap((m) => m.body));
       },
-    } as unknown as Queue<KopilkaEvent>;
+    } as unknown as Queue<EventMessage>;
     holder.env = { ...holder.env, EVENTS: queue };
   });
   return tapped;
