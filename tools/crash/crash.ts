@@ -6,7 +6,9 @@
  * returns, adjustments, each with its own id) is cut by SIGKILL to wrangler's whole process group at a seeded
  * random moment, the Worker is started again on the same state, and verify.ts checks through the API that every
  * acknowledged write is there with the same answer on replay and that every unacknowledged one took effect fully
- * or not at all. Prints a summary; exits 1 on any violation. Wrangler is stopped at the end, also on failure.
+ * or not at all. After the last cycle, events.ts checks that every write that took effect has exactly one event
+ * in `GET /v1/events` and a refused one none. Prints a summary; exits 1 on any violation. Wrangler is stopped at
+ * the end, also on failure.
  *
  * CRASH_CYCLES (default 5), CRASH_SEED (default random, printed), CRASH_CUSTOMERS (8), CRASH_WIDTH (concurrent
  * clients, 12). The seed fixes the operations each client picks and the kill instants, not the interleaving
@@ -20,6 +22,7 @@ import { createShop, seedCustomers } from "../bench/seed.ts";
 import { platformToken, startWorker, type RunningWorker } from "../bench/server.ts";
 import { acknowledged, Ledger, runStream, seededRandom, type Shop } from "./stream.ts";
 import { check, readState, replay } from "./verify.ts";
+import { checkEvents, type EventFigures } from "./events.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const CYCLES = Number(process.env.CRASH_CYCLES ?? 5);
@@ -71,6 +74,7 @@ async function main(): Promise<number> {
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
 
   const rows: CycleRow[] = [];
+  let eventFigures: EventFigures | undefined;
   const violations: string[] = [];
   try {
     worker = await startWorker(root, log, { state });
@@ -114,6 +118,11 @@ async function main(): Promise<number> {
         `${row.replayed} replays, ${row.checks} checks, ${row.violations} violations`);
       for (const v of violations.slice(before, before + 20)) log(`  ✗ ${v}`);
     }
+    const before = violations.length;
+    eventFigures = await checkEvents(ledger, shop, violations);
+    log(`events: ${eventFigures.events} in the store for ${eventFigures.writes} writes that took effect; ${eventFigures.checks} checks, ` +
+      `${violations.length - before} violations`);
+    for (const v of violations.slice(before, before + 20)) log(`  ✗ ${v}`);
   } finally {
     await cleanUp();
   }
@@ -127,7 +136,7 @@ ${rows.map((r) => `| ${r.cycle} | ${r.killAfterMs} ms | ${r.sent} | ${r.acknowle
   console.log(`${survived} of ${CYCLES} crash cycles survived; ${total("sent")} writes sent, ${total("acknowledged")} acknowledged, ` +
     `${total("inFlight")} in flight at the kills (${total("unackedApplied")} had taken effect, ${total("unackedNotApplied")} had not); ` +
     `${total("checks")} checks, ${violations.length} violations; seed ${SEED}; ${Math.round((Date.now() - started) / 1000)} s`);
-  return violations.length === 0 && survived === CYCLES ? 0 : 1;
+  return violations.length === 0 && survived === CYCLES && eventFigures !== undefined ? 0 : 1;
 }
 
 try {
