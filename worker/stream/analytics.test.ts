@@ -1,12 +1,11 @@
-import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { resetClock, setClock } from "../lib/clock.ts";
-import type { EventType, KopilkaEvent } from "../lib/events.ts";
-import { eventId } from "../lib/outbox.ts";
+import type { KopilkaEvent } from "../lib/events.ts";
 import { createShop, program, send } from "../test-support.ts";
 import { dailyStats, purgeEvents, readEvent, RETENTION_MS } from "./analytics.ts";
 import { DAILY_FIGURES } from "./analytics-sql.ts";
-import { consume } from "./consume.ts";
+import { deliverBatch, event } from "./test-helpers.ts";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -32,10 +31,6 @@ function random(seed: number): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-function event<T extends EventType>(shopId: string, type: T, data: KopilkaEvent<T>["data"], at: number, customerId: string | null = "c-1"): KopilkaEvent {
-  return { id: eventId(at), type, version: 1, shopId, customerId, createdAt: new Date(at).toISOString(), data } as KopilkaEvent;
 }
 
 const figures = { store: null, subtotal: 0, pointsSpent: 0, pointsEarned: 0, balance: 0 };
@@ -125,14 +120,6 @@ async function archived(shopId: string, prefix = "events"): Promise<{ day: strin
 }
 
 const dedupe = <T extends { event: KopilkaEvent }>(rows: T[]): T[] => [...new Map(rows.map((r) => [r.event.id, r])).values()];
-
-/** Runs the real consumer on one batch, as the queue would; answers whether it acknowledged it. */
-async function deliverBatch(events: KopilkaEvent[], attempts = 1): Promise<boolean> {
-  const batch = createMessageBatch<KopilkaEvent>("kopilka-events", events.map((body, i) => ({ id: `m-${i}-${body.id}`, timestamp: T0, attempts, body })));
-  const ctx = createExecutionContext();
-  await consume(batch, env);
-  return (await getQueueResult(batch, ctx)).ackAll;
-}
 
 function shuffle<T>(rnd: () => number, items: T[]): T[] {
   const out = [...items];
