@@ -780,7 +780,7 @@ export interface components {
          *       "days": [
          *         {
          *           "day": "2030-01-15",
-         *           "ordersPlaced": 0,
+         *           "ordersPlaced": 1,
          *           "ordersConfirmed": 1,
          *           "ordersCancelled": 0,
          *           "ordersReturned": 0,
@@ -799,7 +799,27 @@ export interface components {
          *           "tierDowns": 0,
          *           "activeCustomers": 1
          *         }
-         *       ]
+         *       ],
+         *       "totals": {
+         *         "ordersPlaced": 1,
+         *         "ordersConfirmed": 1,
+         *         "ordersCancelled": 0,
+         *         "ordersReturned": 0,
+         *         "revenue": 250000,
+         *         "discounts": 0,
+         *         "pointsEarned": 250,
+         *         "pointsSpent": 0,
+         *         "pointsExpired": 0,
+         *         "pointsAdjusted": 0,
+         *         "pointsTakenBack": 0,
+         *         "pointsGivenBack": 0,
+         *         "newCustomers": 0,
+         *         "verifications": 0,
+         *         "rewardsRedeemed": 0,
+         *         "tierUps": 0,
+         *         "tierDowns": 0,
+         *         "activeCustomers": 1
+         *       }
          *     }
          */
         DailyStats: {
@@ -846,6 +866,45 @@ export interface components {
                 /** @description distinct customers who placed or confirmed an order or redeemed a reward that day */
                 activeCustomers: number;
             }[];
+            /** @description the sums over the range, except `activeCustomers`: distinct customers active on any day of it */
+            totals: {
+                /** @description order.placed events */
+                ordersPlaced: number;
+                /** @description order.confirmed events */
+                ordersConfirmed: number;
+                /** @description order.cancelled events (pending or confirmed orders) */
+                ordersCancelled: number;
+                /** @description order.returned events (one per return) */
+                ordersReturned: number;
+                /** @description minor units: Σ amount of order.confirmed − Σ amount of order.cancelled (of confirmed orders) − Σ amount of order.returned */
+                revenue: number;
+                /** @description minor units: Σ discount of order.confirmed */
+                discounts: number;
+                /** @description Σ points of points.earned */
+                pointsEarned: number;
+                /** @description Σ points of points.spent */
+                pointsSpent: number;
+                /** @description Σ points of points.expired */
+                pointsExpired: number;
+                /** @description Σ points of points.adjusted (signed) */
+                pointsAdjusted: number;
+                /** @description Σ pointsTakenBack of order.cancelled and order.returned */
+                pointsTakenBack: number;
+                /** @description Σ pointsGivenBack of order.cancelled and order.returned */
+                pointsGivenBack: number;
+                /** @description customer.created events */
+                newCustomers: number;
+                /** @description customer.verified events (a customer proving phone and e-mail counts twice) */
+                verifications: number;
+                /** @description reward.redeemed events */
+                rewardsRedeemed: number;
+                /** @description tier.changed events up */
+                tierUps: number;
+                /** @description tier.changed events down */
+                tierDowns: number;
+                /** @description distinct customers who placed or confirmed an order or redeemed a reward that day */
+                activeCustomers: number;
+            };
         };
         Evaluation: {
             /** @description minor units of the program currency */

@@ -103,10 +103,26 @@ export interface EventRow {
   body: string;
 }
 
-export function insertEvent(db: D1Database, row: EventRow): D1PreparedStatement {
+/**
+ * Inserts rows given as one JSON array (one bound parameter, so a whole batch is one statement however many events
+ * it has: D1 allows 100 parameters per statement and 50 statements per invocation on the Free plan). Ids already
+ * there insert nothing, so their trigger does not fire.
+ */
+export function insertEvents(db: D1Database, rows: EventRow[]): D1PreparedStatement {
+  const field = (name: keyof EventRow) => `json_extract(value, '$.${name}')`;
   return db
-    .prepare("INSERT INTO events (id, shopId, type, customerId, createdAt, day, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")
-    .bind(row.id, row.shopId, row.type, row.customerId, row.createdAt, row.day, row.body);
+    .prepare(
+      "INSERT INTO events (id, shopId, type, customerId, createdAt, day, body) " +
+        `SELECT ${(["id", "shopId", "type", "customerId", "createdAt", "day", "body"] as const).map(field).join(", ")} ` +
+        // WHERE true: SQLite's parser needs it before an upsert clause that follows a SELECT.
+        "FROM json_each(?) WHERE true ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(JSON.stringify(rows));
+}
+
+/** The day each of these ids was counted on, for those already stored. */
+export function selectDaysOf(db: D1Database, ids: string[]): D1PreparedStatement {
+  return db.prepare("SELECT id, day FROM events WHERE id IN (SELECT value FROM json_each(?))").bind(JSON.stringify(ids));
 }
 
 export function selectEventBody(db: D1Database, shopId: string, id: string, since: number): D1PreparedStatement {
@@ -148,6 +164,13 @@ export type DailyRow = { day: string } & Record<DailyFigure, number>;
 export function selectDaily(db: D1Database, shopId: string, from: string, to: string): D1PreparedStatement {
   return db
     .prepare(`SELECT day, ${DAILY_FIGURES.join(", ")} FROM daily WHERE shopId = ? AND day >= ? AND day <= ? ORDER BY day`)
+    .bind(shopId, from, to);
+}
+
+/** Customers active on at least one day of the range, each once. */
+export function selectActiveCustomers(db: D1Database, shopId: string, from: string, to: string): D1PreparedStatement {
+  return db
+    .prepare("SELECT COUNT(DISTINCT customerId) AS n FROM active_customers WHERE shopId = ? AND day >= ? AND day <= ?")
     .bind(shopId, from, to);
 }
 

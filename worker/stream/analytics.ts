@@ -11,8 +11,8 @@ import { now as clockNow } from "../lib/clock.ts";
 import { offsetAt } from "../../engine/host/calendar.ts";
 import { currentProgramOrNull } from "../flows/program.ts";
 import {
-  DAILY_FIGURES, SCHEMA, deleteEventsBefore, insertEvent, selectDaily, selectEventBody, selectEvents,
-  type DailyFigure, type DailyRow,
+  DAILY_FIGURES, SCHEMA, deleteEventsBefore, insertEvents, selectActiveCustomers, selectDaily, selectDaysOf, selectEventBody,
+  selectEvents, type DailyFigure, type DailyRow, type EventRow,
 } from "./analytics-sql.ts";
 
 /** How long D1 keeps an event: `GET /v1/events` answers this window, and deduplication by id holds within it. */
@@ -63,43 +63,63 @@ export async function archiveKey(prefix: "events" | "late", shopId: string, day:
   return `${prefix}/${shopId}/${day}/${events[0]!.id}-${events.length}-${hex}.ndjson`;
 }
 
+/** The most JSON one insert statement carries (D1 takes at most 2 MB in one bound value). */
+const INSERT_CHUNK_BYTES = 1_000_000;
+
 /**
  * Keeps a batch exactly once per event id: archived raw in R2 (one NDJSON object per shop and day of the batch),
  * inserted into D1 unless its id is there already, and counted in its day's rollups only when inserted.
  *
- * An event that arrives more than 30 days after it happened (its id may have been purged, so it cannot be told from
- * a duplicate) is archived under late/ and not counted.
+ * An event keeps the day it was first counted on: a re-delivered one is archived under that day again, even if the
+ * shop's timezone changed meanwhile, so a replay of the archive puts it where the rollups have it. An event that
+ * arrives more than 30 days after it happened (its id may have been purged, so it cannot be told from a duplicate)
+ * is archived under late/ and not counted.
  */
 export async function recordEvents(env: Env, events: KopilkaEvent[]): Promise<void> {
   if (events.length === 0) return;
   await ensureSchema(env.ANALYTICS);
   const horizon = clockNow() - RETENTION_MS;
+  const { results: known } = await selectDaysOf(env.ANALYTICS, [...new Set(events.map((e) => e.id))]).all<{ id: string; day: string }>();
+  const counted = new Map(known.map((r) => [r.id, r.day]));
   const zones = new Map<string, string>();
-  for (const shopId of new Set(events.map((e) => e.shopId))) zones.set(shopId, await timezoneOf(env, shopId));
+  for (const e of events) {
+    if (!counted.has(e.id) && !zones.has(e.shopId)) zones.set(e.shopId, await timezoneOf(env, e.shopId));
+  }
 
   const groups = new Map<string, { prefix: "events" | "late"; shopId: string; day: string; events: KopilkaEvent[] }>();
-  const rows = [];
+  const rows: EventRow[] = [];
   for (const raw of events) {
     const event = redacted(raw);
     const createdAt = Date.parse(event.createdAt);
-    const day = localDay(zones.get(event.shopId)!, createdAt);
-    const prefix = createdAt < horizon ? "late" : "events";
+    const day = counted.get(event.id) ?? localDay(zones.get(event.shopId)!, createdAt);
+    const prefix = createdAt < horizon && !counted.has(event.id) ? "late" : "events";
     const key = `${prefix}/${event.shopId}/${day}`;
     const group = groups.get(key) ?? { prefix, shopId: event.shopId, day, events: [] };
     group.events.push(event);
     groups.set(key, group);
     if (prefix === "late") {
       console.error(`events: ${event.id} arrived after the ${RETENTION_MS / 86_400_000}-day window; archived under late/, not counted`);
-      continue;
+    } else if (!counted.has(event.id)) {
+      rows.push({ id: event.id, shopId: event.shopId, type: event.type, customerId: event.customerId, createdAt, day, body: JSON.stringify(event) });
     }
-    rows.push({ id: event.id, shopId: event.shopId, type: event.type, customerId: event.customerId, createdAt, day, body: JSON.stringify(event) });
   }
 
   await Promise.all([...groups.values()].map(async (g) =>
     env.EVENT_ARCHIVE.put(await archiveKey(g.prefix, g.shopId, g.day, g.events), g.events.map((e) => JSON.stringify(e)).join("\n") + "\n", {
       httpMetadata: { contentType: "application/x-ndjson" },
     })));
-  if (rows.length > 0) await env.ANALYTICS.batch(rows.map((row) => insertEvent(env.ANALYTICS, row)));
+  const chunks: EventRow[][] = [];
+  let size = Infinity;
+  for (const row of rows) {
+    const bytes = row.body.length * 3 + 200; // UTF-8 worst case, and the row's other fields
+    if (size + bytes > INSERT_CHUNK_BYTES) {
+      chunks.push([]);
+      size = 0;
+    }
+    chunks[chunks.length - 1]!.push(row);
+    size += bytes;
+  }
+  if (chunks.length > 0) await env.ANALYTICS.batch(chunks.map((chunk) => insertEvents(env.ANALYTICS, chunk)));
 }
 
 /** The daily cron: D1 forgets events older than 30 days (the rollups and the R2 archive keep them). */
@@ -163,16 +183,27 @@ export function decodeCursor(cursor: string): { createdAt: number; id: string } 
 
 export type DailyStats = { day: string } & Record<DailyFigure, number>;
 
-/** A shop's rollups for every day from `from` to `to` (inclusive, `YYYY-MM-DD`); a day without events is zeros. */
-export async function dailyStats(env: Env, shopId: string, from: string, to: string): Promise<DailyStats[]> {
+export interface StatsRange {
+  /** Every day from `from` to `to`; a day without events is zeros. */
+  days: DailyStats[];
+  /** The range's sums; activeCustomers counts a customer active on several days once. */
+  totals: Record<DailyFigure, number>;
+}
+
+/** A shop's rollups for the days from `from` to `to` (inclusive, `YYYY-MM-DD`). */
+export async function dailyStats(env: Env, shopId: string, from: string, to: string): Promise<StatsRange> {
   await ensureSchema(env.ANALYTICS);
-  const { results } = await selectDaily(env.ANALYTICS, shopId, from, to).all<DailyRow>();
-  const byDay = new Map(results.map((r) => [r.day, r]));
+  const [daily, active] = await env.ANALYTICS.batch([selectDaily(env.ANALYTICS, shopId, from, to), selectActiveCustomers(env.ANALYTICS, shopId, from, to)]);
+  const byDay = new Map((daily!.results as DailyRow[]).map((r) => [r.day, r]));
   const days: DailyStats[] = [];
+  const totals = Object.fromEntries(DAILY_FIGURES.map((f) => [f, 0])) as Record<DailyFigure, number>;
   for (let ms = Date.parse(`${from}T00:00:00Z`), end = Date.parse(`${to}T00:00:00Z`); ms <= end; ms += 86_400_000) {
     const day = new Date(ms).toISOString().slice(0, 10);
     const row = byDay.get(day);
-    days.push({ day, ...Object.fromEntries(DAILY_FIGURES.map((f) => [f, row ? row[f] : 0])) } as DailyStats);
+    const figures = Object.fromEntries(DAILY_FIGURES.map((f) => [f, row ? row[f] : 0])) as Record<DailyFigure, number>;
+    for (const f of DAILY_FIGURES) totals[f] += figures[f];
+    days.push({ day, ...figures });
   }
-  return days;
+  totals.activeCustomers = (active!.results[0] as { n: number }).n;
+  return { days, totals };
 }

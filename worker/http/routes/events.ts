@@ -96,12 +96,18 @@ const FIGURE_SCHEMAS: Record<(typeof DAILY_FIGURES)[number], z.ZodType> = {
   activeCustomers: count.describe("distinct customers who placed or confirmed an order or redeemed a reward that day"),
 };
 
+const EXAMPLE_FIGURES = { ...Object.fromEntries(DAILY_FIGURES.map((f) => [f, 0])), ordersPlaced: 1, ordersConfirmed: 1, revenue: 250000, pointsEarned: 250, activeCustomers: 1 };
 const dayStatsSchema = z.object({ day: z.string().describe("YYYY-MM-DD in the program's timezone"), ...FIGURE_SCHEMAS });
 const statsSchema = z
-  .object({ from: z.string(), to: z.string(), days: z.array(dayStatsSchema).describe("every day from `from` to `to`, in order; a day without events is all zeros") })
+  .object({
+    from: z.string(),
+    to: z.string(),
+    days: z.array(dayStatsSchema).describe("every day from `from` to `to`, in order; a day without events is all zeros"),
+    totals: z.object(FIGURE_SCHEMAS).describe("the sums over the range, except `activeCustomers`: distinct customers active on any day of it"),
+  })
   .meta({
     id: "DailyStats",
-    examples: [{ from: "2030-01-15", to: "2030-01-15", days: [{ day: "2030-01-15", ...Object.fromEntries(DAILY_FIGURES.map((f) => [f, 0])), ordersConfirmed: 1, revenue: 250000, pointsEarned: 250, activeCustomers: 1 }] }],
+    examples: [{ from: "2030-01-15", to: "2030-01-15", days: [{ day: "2030-01-15", ...EXAMPLE_FIGURES }], totals: EXAMPLE_FIGURES }],
   });
 
 const SEEN_AFTER_QUEUE = "Events appear once the events queue has processed them, normally within a couple of seconds of the change.";
@@ -157,6 +163,6 @@ export function eventRoutes(app: OpenAPIHono<AppEnv>): void {
     const days = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
     if (days < 1) throw refusal("invalid_request", "from must not be after to", "from");
     if (days > MAX_STATS_DAYS) throw refusal("invalid_request", `at most ${MAX_STATS_DAYS} days from from`, "to");
-    return c.json({ from, to, days: await dailyStats(c.env, c.var.shopId, from, to) }, 200);
+    return c.json({ from, to, ...(await dailyStats(c.env, c.var.shopId, from, to)) }, 200);
   });
 }
