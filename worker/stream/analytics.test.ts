@@ -270,4 +270,14 @@ describe("purgeEvents (the daily cron)", () => {
     expect(await rollupsOf(shopId, "2029-12-01", "2030-02-28")).toEqual(before);
     expect(dedupe(await archived(shopId)).map((r) => r.event.id).sort()).toEqual([old.id, recent.id].sort());
   });
+
+  it("deletes in chunks until nothing old is left", async () => {
+    const shopId = await moscowShop();
+    const olds = Array.from({ length: 23 }, (_, i) => event(shopId, "points.expired", { points: i, orderId: null, balance: 0 }, T0 - 10 * DAY + i));
+    const recent = event(shopId, "points.expired", { points: 1, orderId: null, balance: 0 }, T0);
+    expect(await deliverBatch([...olds, recent])).toBe(true);
+    await purgeEvents(env, T0 + 21 * DAY, 5); // 23 old ones: chunks of 5, 5, 5, 5, 3
+    const left = await env.ANALYTICS.prepare("SELECT id FROM events WHERE shopId = ?").bind(shopId).all<{ id: string }>();
+    expect(left.results.map((r) => r.id)).toEqual([recent.id]);
+  });
 });

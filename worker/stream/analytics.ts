@@ -123,11 +123,11 @@ export async function recordEvents(env: Env, events: KopilkaEvent[]): Promise<vo
 }
 
 /** The daily cron: D1 forgets events older than 30 days (the rollups and the R2 archive keep them). */
-export async function purgeEvents(env: Env, now: number): Promise<void> {
+export async function purgeEvents(env: Env, now: number, chunk = PURGE_CHUNK): Promise<void> {
   await ensureSchema(env.ANALYTICS);
   for (;;) {
-    const result = await deleteEventsBefore(env.ANALYTICS, now - RETENTION_MS, PURGE_CHUNK).run();
-    if (result.meta.changes < PURGE_CHUNK) return;
+    const result = await deleteEventsBefore(env.ANALYTICS, now - RETENTION_MS, chunk).run();
+    if (result.meta.changes < chunk) return;
   }
 }
 
