@@ -81,10 +81,8 @@ export async function recordEvents(env: Env, events: KopilkaEvent[]): Promise<vo
   const horizon = clockNow() - RETENTION_MS;
   const { results: known } = await selectDaysOf(env.ANALYTICS, [...new Set(events.map((e) => e.id))]).all<{ id: string; day: string }>();
   const counted = new Map(known.map((r) => [r.id, r.day]));
-  const zones = new Map<string, string>();
-  for (const e of events) {
-    if (!counted.has(e.id) && !zones.has(e.shopId)) zones.set(e.shopId, await timezoneOf(env, e.shopId));
-  }
+  const uncountedShops = [...new Set(events.filter((e) => !counted.has(e.id)).map((e) => e.shopId))];
+  const zones = new Map(await Promise.all(uncountedShops.map(async (shopId) => [shopId, await timezoneOf(env, shopId)] as const)));
 
   const groups = new Map<string, { prefix: "events" | "late"; shopId: string; day: string; events: KopilkaEvent[] }>();
   const rows: EventRow[] = [];
