@@ -88,6 +88,35 @@ describe("GET /v1/events: what real API calls emitted", () => {
   });
 });
 
+describe("GET /v1/stats/daily: what real orders add up to", () => {
+  it("revenue nets to what the shop kept: returns and cancellations of confirmed orders reverse exactly", async () => {
+    const shop = await shopWith();
+    const lines = [{ id: "a", sku: "tea", price: 33333, qty: 3 }, { id: "b", sku: "cup", price: 10001, qty: 1 }];
+    await post(shop, "/v1/orders", { orderId: "o1", customerId: "c-1", at: AT, lines });
+    await post(shop, "/v1/orders/o1/confirm");
+    await post(shop, "/v1/orders/o1/returns", { returnId: "r1", lines: [{ id: "a", qty: 1 }] });
+    await post(shop, "/v1/orders/o1/returns", { returnId: "r2", lines: [{ id: "a", qty: 2 }, { id: "b", qty: 1 }] });
+    await post(shop, "/v1/orders", { orderId: "o2", customerId: "c-2", at: AT, lines });
+    await post(shop, "/v1/orders/o2/confirm");
+    await post(shop, "/v1/orders/o2/returns", { returnId: "r3", lines: [{ id: "b", qty: 1 }] });
+    await post(shop, "/v1/orders/o2/cancel");
+    await post(shop, "/v1/orders", { orderId: "o3", customerId: "c-2", at: AT, lines: [{ id: "x", price: 5000, qty: 1 }] });
+    await post(shop, "/v1/orders/o3/cancel"); // pending: no money moved
+    await post(shop, "/v1/orders", { orderId: "o4", customerId: "c-3", at: AT, lines: [{ id: "y", price: 7000, qty: 2 }] });
+    const kept = (await post(shop, "/v1/orders/o4/confirm")).evaluation.total as number;
+
+    await expect.poll(async () => ((await get(shop, "/v1/events?type=order.cancelled,order.confirmed")).body.items as Json[]).length, { timeout: 15_000, interval: 250 }).toBe(5);
+    await expect.poll(async () => ((await get(shop, "/v1/events?type=points.earned")).body.items as Json[]).length, { timeout: 15_000, interval: 250 }).toBe(3);
+    const { body } = await get(shop, "/v1/stats/daily?from=2030-01-15&to=2030-01-15");
+    expect(kept).toBe(14000);
+    expect(body.days[0]).toMatchObject({
+      ordersPlaced: 4, ordersConfirmed: 3, ordersCancelled: 2, ordersReturned: 3, revenue: kept, activeCustomers: 3,
+      // 1 point per 1.00 RUB: o1 and o2 earned 110 each, o4 14; all of o1's and o2's came back.
+      pointsEarned: 110 + 110 + 14, pointsTakenBack: 110 + 110,
+    });
+  });
+});
+
 describe("GET /v1/events: a verification code", () => {
   it("lists the verification.code event without its code", async () => {
     const shop = await widgetShop({ ...WIDGET_PROGRAM, bonuses: { welcome: { points: 500, verify: "phone" } } });
