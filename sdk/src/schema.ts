@@ -390,6 +390,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The shop's events of the last 30 days
+         * @description Newest first, a page at a time; filter by `type` (one or several, comma-separated) and `customerId`. Events appear once the events queue has processed them, normally within a couple of seconds of the change. Older events are not listed (the daily figures keep counting them).
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One event
+         * @description An event of the last 30 days. Events appear once the events queue has processed them, normally within a couple of seconds of the change.
+         */
+        get: operations["getEvent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stats/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The shop's figures per day
+         * @description Counted from the events, each once, on the shop's local day (the program's timezone; UTC before a program). Events appear once the events queue has processed them, normally within a couple of seconds of the change. At most 366 days.
+         */
+        get: operations["getDailyStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/public/program": {
         parameters: {
             query?: never;
@@ -713,6 +773,139 @@ export interface components {
             /** @description the welcome bonus granted by this request */
             welcomePoints: number;
         };
+        /**
+         * @example {
+         *       "from": "2030-01-15",
+         *       "to": "2030-01-15",
+         *       "days": [
+         *         {
+         *           "day": "2030-01-15",
+         *           "ordersPlaced": 1,
+         *           "ordersConfirmed": 1,
+         *           "ordersCancelled": 0,
+         *           "ordersReturned": 0,
+         *           "revenue": 250000,
+         *           "discounts": 0,
+         *           "pointsEarned": 250,
+         *           "pointsSpent": 0,
+         *           "pointsExpired": 0,
+         *           "pointsAdjusted": 0,
+         *           "pointsTakenBack": 0,
+         *           "pointsGivenBack": 0,
+         *           "newCustomers": 0,
+         *           "verifications": 0,
+         *           "rewardsRedeemed": 0,
+         *           "tierUps": 0,
+         *           "tierDowns": 0,
+         *           "activeCustomers": 1
+         *         }
+         *       ],
+         *       "totals": {
+         *         "ordersPlaced": 1,
+         *         "ordersConfirmed": 1,
+         *         "ordersCancelled": 0,
+         *         "ordersReturned": 0,
+         *         "revenue": 250000,
+         *         "discounts": 0,
+         *         "pointsEarned": 250,
+         *         "pointsSpent": 0,
+         *         "pointsExpired": 0,
+         *         "pointsAdjusted": 0,
+         *         "pointsTakenBack": 0,
+         *         "pointsGivenBack": 0,
+         *         "newCustomers": 0,
+         *         "verifications": 0,
+         *         "rewardsRedeemed": 0,
+         *         "tierUps": 0,
+         *         "tierDowns": 0,
+         *         "activeCustomers": 1
+         *       }
+         *     }
+         */
+        DailyStats: {
+            from: string;
+            to: string;
+            /** @description every day from `from` to `to`, in order; a day without events is all zeros */
+            days: {
+                /** @description YYYY-MM-DD in the program's timezone */
+                day: string;
+                /** @description order.placed events */
+                ordersPlaced: number;
+                /** @description order.confirmed events */
+                ordersConfirmed: number;
+                /** @description order.cancelled events (pending or confirmed orders) */
+                ordersCancelled: number;
+                /** @description order.returned events (one per return) */
+                ordersReturned: number;
+                /** @description minor units: Σ amount of order.confirmed − Σ amount of order.cancelled (of confirmed orders) − Σ amount of order.returned */
+                revenue: number;
+                /** @description minor units: Σ discount of order.confirmed */
+                discounts: number;
+                /** @description Σ points of points.earned */
+                pointsEarned: number;
+                /** @description Σ points of points.spent */
+                pointsSpent: number;
+                /** @description Σ points of points.expired */
+                pointsExpired: number;
+                /** @description Σ points of points.adjusted (signed) */
+                pointsAdjusted: number;
+                /** @description Σ pointsTakenBack of order.cancelled and order.returned */
+                pointsTakenBack: number;
+                /** @description Σ pointsGivenBack of order.cancelled and order.returned */
+                pointsGivenBack: number;
+                /** @description customer.created events */
+                newCustomers: number;
+                /** @description customer.verified events (a customer proving phone and e-mail counts twice) */
+                verifications: number;
+                /** @description reward.redeemed events */
+                rewardsRedeemed: number;
+                /** @description tier.changed events up */
+                tierUps: number;
+                /** @description tier.changed events down */
+                tierDowns: number;
+                /** @description distinct customers who placed or confirmed an order or redeemed a reward that day */
+                activeCustomers: number;
+            }[];
+            /** @description the sums over the range, except `activeCustomers`: distinct customers active on any day of it */
+            totals: {
+                /** @description order.placed events */
+                ordersPlaced: number;
+                /** @description order.confirmed events */
+                ordersConfirmed: number;
+                /** @description order.cancelled events (pending or confirmed orders) */
+                ordersCancelled: number;
+                /** @description order.returned events (one per return) */
+                ordersReturned: number;
+                /** @description minor units: Σ amount of order.confirmed − Σ amount of order.cancelled (of confirmed orders) − Σ amount of order.returned */
+                revenue: number;
+                /** @description minor units: Σ discount of order.confirmed */
+                discounts: number;
+                /** @description Σ points of points.earned */
+                pointsEarned: number;
+                /** @description Σ points of points.spent */
+                pointsSpent: number;
+                /** @description Σ points of points.expired */
+                pointsExpired: number;
+                /** @description Σ points of points.adjusted (signed) */
+                pointsAdjusted: number;
+                /** @description Σ pointsTakenBack of order.cancelled and order.returned */
+                pointsTakenBack: number;
+                /** @description Σ pointsGivenBack of order.cancelled and order.returned */
+                pointsGivenBack: number;
+                /** @description customer.created events */
+                newCustomers: number;
+                /** @description customer.verified events (a customer proving phone and e-mail counts twice) */
+                verifications: number;
+                /** @description reward.redeemed events */
+                rewardsRedeemed: number;
+                /** @description tier.changed events up */
+                tierUps: number;
+                /** @description tier.changed events down */
+                tierDowns: number;
+                /** @description distinct customers who placed or confirmed an order or redeemed a reward that day */
+                activeCustomers: number;
+            };
+        };
         Evaluation: {
             /** @description minor units of the program currency */
             subtotal: number;
@@ -783,6 +976,78 @@ export interface components {
             at: string;
             /** @description available after it */
             balance: number;
+        };
+        /**
+         * @example {
+         *       "id": "evt_0o61frl10z8k2m4q7r1t5v9x3b6d",
+         *       "type": "order.confirmed",
+         *       "version": 1,
+         *       "shopId": "shop_2kq8f1x9",
+         *       "customerId": "c-42",
+         *       "createdAt": "2030-01-15T09:00:00.000Z",
+         *       "data": {
+         *         "orderId": "A-1001",
+         *         "store": null,
+         *         "subtotal": 250000,
+         *         "discount": 0,
+         *         "amount": 250000,
+         *         "pointsSpent": 0,
+         *         "pointsEarned": 250,
+         *         "balance": 750,
+         *         "availableAt": "2030-01-15T09:00:00.000Z"
+         *       }
+         *     }
+         */
+        EventEnvelope: {
+            /** @description `evt_…`, unique: a receiver that sees an id again has seen that event */
+            id: string;
+            /** @enum {string} */
+            type: "customer.created" | "customer.verified" | "order.placed" | "order.confirmed" | "order.cancelled" | "order.lapsed" | "order.returned" | "points.earned" | "points.spent" | "points.adjusted" | "points.expiring" | "points.expired" | "tier.changed" | "reward.redeemed" | "coupon.expiring" | "coupon.expired" | "birthday.upcoming" | "referral.rewarded" | "verification.code";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /** @description when the change happened (RFC 3339) */
+            createdAt: string;
+            /** @description the type's payload (docs/events.md "Event types"); a stored `verification.code` has no `code` */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "id": "evt_0o61frl10z8k2m4q7r1t5v9x3b6d",
+         *           "type": "order.confirmed",
+         *           "version": 1,
+         *           "shopId": "shop_2kq8f1x9",
+         *           "customerId": "c-42",
+         *           "createdAt": "2030-01-15T09:00:00.000Z",
+         *           "data": {
+         *             "orderId": "A-1001",
+         *             "store": null,
+         *             "subtotal": 250000,
+         *             "discount": 0,
+         *             "amount": 250000,
+         *             "pointsSpent": 0,
+         *             "pointsEarned": 250,
+         *             "balance": 750,
+         *             "availableAt": "2030-01-15T09:00:00.000Z"
+         *           }
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
+        EventPage: {
+            /** @description newest first */
+            items: components["schemas"]["EventEnvelope"][];
+            /** @description pass as `cursor` for the next (older) page; null on the last */
+            nextCursor: string | null;
         };
         EventRequest: {
             /** @example ev1 */
@@ -1589,8 +1854,11 @@ export type SchemaCustomer = components['schemas']['Customer'];
 export type SchemaCustomerHistory = components['schemas']['CustomerHistory'];
 export type SchemaCustomerProfile = components['schemas']['CustomerProfile'];
 export type SchemaCustomerUpserted = components['schemas']['CustomerUpserted'];
+export type SchemaDailyStats = components['schemas']['DailyStats'];
 export type SchemaEvaluation = components['schemas']['Evaluation'];
 export type SchemaEvent = components['schemas']['Event'];
+export type SchemaEventEnvelope = components['schemas']['EventEnvelope'];
+export type SchemaEventPage = components['schemas']['EventPage'];
 export type SchemaEventRequest = components['schemas']['EventRequest'];
 export type SchemaKeyRotation = components['schemas']['KeyRotation'];
 export type SchemaMe = components['schemas']['Me'];
@@ -6488,6 +6756,530 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "not_found";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `method_not_allowed`: the path exists, the method does not (`Allow` lists the methods) */
+            405: {
+                headers: {
+                    /** @description the methods the path has */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `internal`: a bug on our side; the answer carries no detail (the log has it, under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /** @description `nextCursor` of the previous page (opaque) */
+                cursor?: string;
+                /** @description 1 to 100, default 50 */
+                limit?: number;
+                /** @description only these types: one, or several comma-separated */
+                type?: string;
+                /** @description only this customer's events */
+                customerId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            /** @description `invalid_request`: a bad `cursor`, `limit`, `type` or `customerId` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthorized`: missing, malformed, wrong or expired key or token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `method_not_allowed`: the path exists, the method does not (`Allow` lists the methods) */
+            405: {
+                headers: {
+                    /** @description the methods the path has */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `internal`: a bug on our side; the answer carries no detail (the log has it, under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventEnvelope"];
+                };
+            };
+            /** @description `invalid_request`: malformed JSON, or a field that fails its schema (`path` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthorized`: missing, malformed, wrong or expired key or token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found`: no such event in this shop in the last 30 days */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `method_not_allowed`: the path exists, the method does not (`Allow` lists the methods) */
+            405: {
+                headers: {
+                    /** @description the methods the path has */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `internal`: a bug on our side; the answer carries no detail (the log has it, under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getDailyStats: {
+        parameters: {
+            query: {
+                /** @description the first day (the program's timezone), inclusive */
+                from: string;
+                /** @description the last day, inclusive; at most 366 days after from */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every day of the range */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DailyStats"];
+                };
+            };
+            /** @description `invalid_request`: a bad date, `from` after `to`, or more than 366 days */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthorized`: missing, malformed, wrong or expired key or token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
                             /** @description for the developer reading the answer; shopper-readable on widget routes */
                             message: string;
                             /**

@@ -12,6 +12,7 @@ import { HTTPException } from "hono/http-exception";
 import { Refused } from "../lib/refusal.ts";
 import { checkoutRoutes } from "./routes/checkout.ts";
 import { customerRoutes } from "./routes/customers.ts";
+import { eventRoutes } from "./routes/events.ts";
 import { programRoutes } from "./routes/program.ts";
 import { publicRoutes } from "./public/routes.ts";
 import { keyRoutes } from "./routes/keys.ts";
@@ -68,6 +69,7 @@ export function createApp(extensions: AppExtensions = {}): OpenAPIHono<AppEnv> {
   programRoutes(app);
   checkoutRoutes(app);
   customerRoutes(app);
+  eventRoutes(app);
   publicRoutes(app);
   extensions.after?.(app);
 

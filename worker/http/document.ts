@@ -44,6 +44,7 @@ export const DOCUMENT_PARTS: DocumentParts = {
     { name: "Checkout", description: "Quoting a cart" },
     { name: "Orders", description: "Placing, confirming, cancelling and returning orders" },
     { name: "Customers", description: "Customers, their points and rewards, from the shop's backend" },
+    { name: "Events", description: "The shop's events of the last 30 days and its figures per day (the analytics store)" },
     { name: "Widget", description: "The storefront widget's API: publishable key, storefront origins only" },
     { name: "Health", description: "Liveness" },
     { name: "Webhooks", description: "Requests Kopilka sends to the shop's `webhookUrl`" },
