@@ -121,7 +121,8 @@ async function main(): Promise<number> {
     const before = violations.length;
     eventFigures = await checkEvents(ledger, shop, violations);
     log(`events: ${eventFigures.events} in the store for ${eventFigures.writes} writes that took effect; ${eventFigures.checks} checks, ` +
-      `${violations.length - before} violations`);
+      `${violations.length - before} violations; the events of ${eventFigures.lostWithLocalQueue} changes made before a kill ` +
+      "were lost with wrangler dev's in-memory queue (Cloudflare's queues keep a message once sent)");
     for (const v of violations.slice(before, before + 20)) log(`  ✗ ${v}`);
   } finally {
     await cleanUp();

@@ -30,6 +30,10 @@ export interface Op {
   settled?: Answer;
   /** For a write not acknowledged: whether it had taken effect before the kill (its answer's instant is before it). */
   appliedBeforeKill?: boolean;
+  /** When its acknowledgement arrived (epoch ms); undefined without one. */
+  answeredAt?: number;
+  /** When its cycle's kill came (epoch ms). */
+  killedAt?: number;
 }
 
 export const acknowledged = (op: Op): boolean => op.first !== undefined && op.first.status >= 200 && op.first.status < 300;
@@ -205,6 +209,7 @@ export async function runStream(ledger: Ledger, shop: Shop, options: StreamOptio
       inFlight--;
       if (answer) {
         op.first = answer;
+        op.answeredAt = Date.now();
         noteSettled(ledger, op, answer);
       }
       // A write without an acknowledgement leaves its order in its in-between stage: nothing more is sent for it
@@ -213,5 +218,6 @@ export async function runStream(ledger: Ledger, shop: Shop, options: StreamOptio
     }
   };
   await Promise.all([...Array.from({ length: options.width }, client), killing]);
+  for (const op of cycleOps) op.killedAt = killedAt;
   return { ops: cycleOps, killedAt, inFlightAtKill };
 }

@@ -1,8 +1,10 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { EventType, KopilkaEvent } from "../lib/events.ts";
 import { emit, outboxSize, type EventMessage } from "../lib/outbox.ts";
-import type { CustomerAccount } from "./account.ts";
+import { ensureSchema } from "../stream/analytics.ts";
+import { CustomerAccount as CustomerAccountClass, type CustomerAccount } from "./account.ts";
 import { account, alarmAt, DAY, err, fireAlarm, HOUR, MINUTE, ok, order, program, receipt, T0 } from "./test-helpers.ts";
 
 type Stub = DurableObjectStub<CustomerAccount>;
@@ -173,5 +175,29 @@ describe("the event outbox of an account", () => {
     expect(types(tapped.events)).toEqual(["order.placed", "points.adjusted"]);
     // Relayed: the alarm is the ledger's again (the hold's end).
     expect(await alarmAt(stub)).toBe(T0 + HOUR);
+  });
+
+  it("events committed but not relayed when the object restarts are relayed by the next instance, and stored", async () => {
+    const stub = account("ev");
+    const tapped = await tap(stub);
+    tapped.failing = true;
+    ok(await stub.adjust({ id: "a1", points: 25 }, T0));
+    ok(await stub.adjust({ id: "a2", points: -5 }, T0 + 1000));
+    const ids = await runInDurableObject(stub, (_i: CustomerAccount, state) =>
+      state.storage.sql.exec<{ id: string }>("SELECT id FROM event_outbox ORDER BY seq").toArray().map((r) => r.id));
+    expect(ids).toHaveLength(2);
+    // The object starts again (as after a crash or a deploy) on the same storage, with the real queue: its
+    // constructor relays what the outbox holds. Nothing else is called on it.
+    await runInDurableObject(stub, (_i: CustomerAccount, state) => {
+      void new CustomerAccountClass(state, env);
+    });
+    await ensureSchema(env.ANALYTICS);
+    let stored: string[] = [];
+    for (let i = 0; i < 100 && stored.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      stored = (await env.ANALYTICS.prepare(`SELECT id FROM events WHERE id IN (?, ?) ORDER BY id`).bind(...ids).all<{ id: string }>()).results.map((r) => r.id);
+    }
+    expect(stored).toEqual([...ids].sort());
+    expect(await runInDurableObject(stub, (_i: CustomerAccount, state) => outboxSize(state.storage.sql))).toBe(0);
   });
 });
