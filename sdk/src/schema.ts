@@ -390,6 +390,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The shop's webhook endpoints
+         * @description Oldest first, with their status and how their deliveries went.
+         */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /**
+         * Subscribe a URL to events
+         * @description Answers the endpoint with its signing secret `whsec_…`, shown only here and on rotation. At most 16 endpoints per shop. A URL on this machine or a private network is refused. Honours `Idempotency-Key`.
+         */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/endpoints/{endpointId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A webhook endpoint
+         * @description Its status, and why it was disabled if it was.
+         */
+        get: operations["getWebhookEndpoint"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook endpoint
+         * @description Deliveries still queued for it are dropped.
+         */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook endpoint
+         * @description Only the fields given change; `events` replaces the list. `enabled: true` re-enables a disabled endpoint and clears its reason (deliveries that had been given up are not sent again: re-deliver them by event id). Other Worker instances see a change within 30 s.
+         */
+        patch: operations["updateWebhookEndpoint"];
+        trace?: never;
+    };
+    "/v1/webhooks/endpoints/{endpointId}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an endpoint's signing secret
+         * @description Answers a fresh secret, which signs every delivery from now on (including retries); the old one stops at once. Honours `Idempotency-Key` (a retry answers the same secret).
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{eventId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver an event again
+         * @description Queues one event of the last 30 days again, with a fresh 3-day retry window: to `endpointId`, or to every enabled endpoint subscribed to its type. The receiver sees the same event id. Honours `Idempotency-Key`.
+         */
+        post: operations["redeliverEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/public/program": {
         parameters: {
             query?: never;
@@ -713,6 +805,11 @@ export interface components {
             /** @description the welcome bonus granted by this request */
             welcomePoints: number;
         };
+        DeletedWebhookEndpoint: {
+            id: string;
+            /** @constant */
+            deleted: true;
+        };
         Evaluation: {
             /** @description minor units of the program currency */
             subtotal: number;
@@ -854,6 +951,23 @@ export interface components {
             name: string;
             /** @description storefront origins allowed to call the widget endpoints (CORS); none by default — a shop that only uses the server API needs none, and `PATCH /v1/shop` adds them later */
             origins?: string[];
+        };
+        NewWebhookEndpoint: {
+            /**
+             * Format: uri
+             * @example https://shop.example/hooks/kopilka
+             */
+            url: string;
+            /**
+             * @description the event types to receive; `["*"]`: all of them, including types added later
+             * @example [
+             *       "points.earned",
+             *       "points.expiring"
+             *     ]
+             */
+            events: ("customer.created" | "customer.verified" | "order.placed" | "order.confirmed" | "order.cancelled" | "order.lapsed" | "order.returned" | "points.earned" | "points.spent" | "points.adjusted" | "points.expiring" | "points.expired" | "tier.changed" | "reward.redeemed" | "coupon.expiring" | "coupon.expired" | "birthday.upcoming" | "referral.rewarded" | "verification.code" | "*")[];
+            /** @description for the shop's own reference */
+            description?: string | null;
         };
         Order: {
             orderId: string;
@@ -1417,6 +1531,15 @@ export interface components {
              */
             redeemPoints?: number | "max";
         };
+        Redelivered: {
+            eventId: string;
+            /** @description the endpoints the event was queued for */
+            endpointIds: string[];
+        };
+        Redelivery: {
+            /** @description only this endpoint; omitted: every enabled endpoint subscribed to the event's type */
+            endpointId?: string;
+        };
         Registered: {
             customer: components["schemas"]["Me"];
             /** @description a customer token for the new customer (send it as Bearer from now on); null when the shop signed one */
@@ -1572,6 +1695,82 @@ export interface components {
             customer: components["schemas"]["Me"];
             welcomePoints: number;
         };
+        WebhookEndpoint: {
+            /** @example we_4fJx0aQ9LmZp2sTbV8cD */
+            id: string;
+            url: string;
+            events: string[];
+            description: string | null;
+            /** @enum {string} */
+            status: "enabled" | "disabled";
+            /**
+             * @description why it is disabled
+             * @example deliveries failed for 3 days: HTTP 500
+             */
+            disabledReason: string | null;
+            disabledAt: string | null;
+            /** @description the last delivery answered 2xx after failures (successes in a row are not recorded one by one) */
+            lastSuccessAt: string | null;
+            /** @description the last failed delivery attempt */
+            lastFailureAt: string | null;
+            /**
+             * @description what the last failed attempt got
+             * @example HTTP 500
+             */
+            lastError: string | null;
+            createdAt: string;
+        };
+        WebhookEndpointList: {
+            items: components["schemas"]["WebhookEndpoint"][];
+        };
+        WebhookEndpointPatch: {
+            /**
+             * Format: uri
+             * @example https://shop.example/hooks/kopilka
+             */
+            url?: string;
+            /**
+             * @description the event types to receive; `["*"]`: all of them, including types added later
+             * @example [
+             *       "points.earned",
+             *       "points.expiring"
+             *     ]
+             */
+            events?: ("customer.created" | "customer.verified" | "order.placed" | "order.confirmed" | "order.cancelled" | "order.lapsed" | "order.returned" | "points.earned" | "points.spent" | "points.adjusted" | "points.expiring" | "points.expired" | "tier.changed" | "reward.redeemed" | "coupon.expiring" | "coupon.expired" | "birthday.upcoming" | "referral.rewarded" | "verification.code" | "*")[];
+            description?: string | null;
+            /** @description true re-enables a disabled endpoint (and clears its reason); false disables it */
+            enabled?: boolean;
+        };
+        WebhookEndpointWithSecret: {
+            /** @example we_4fJx0aQ9LmZp2sTbV8cD */
+            id: string;
+            url: string;
+            events: string[];
+            description: string | null;
+            /** @enum {string} */
+            status: "enabled" | "disabled";
+            /**
+             * @description why it is disabled
+             * @example deliveries failed for 3 days: HTTP 500
+             */
+            disabledReason: string | null;
+            disabledAt: string | null;
+            /** @description the last delivery answered 2xx after failures (successes in a row are not recorded one by one) */
+            lastSuccessAt: string | null;
+            /** @description the last failed delivery attempt */
+            lastFailureAt: string | null;
+            /**
+             * @description what the last failed attempt got
+             * @example HTTP 500
+             */
+            lastError: string | null;
+            createdAt: string;
+            /**
+             * @description the signing secret: shown only in this answer
+             * @example whsec_9v2LkQm0XzR4tYb7NcW1pA3sD5fG6hJ8
+             */
+            secret: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -1589,12 +1788,14 @@ export type SchemaCustomer = components['schemas']['Customer'];
 export type SchemaCustomerHistory = components['schemas']['CustomerHistory'];
 export type SchemaCustomerProfile = components['schemas']['CustomerProfile'];
 export type SchemaCustomerUpserted = components['schemas']['CustomerUpserted'];
+export type SchemaDeletedWebhookEndpoint = components['schemas']['DeletedWebhookEndpoint'];
 export type SchemaEvaluation = components['schemas']['Evaluation'];
 export type SchemaEvent = components['schemas']['Event'];
 export type SchemaEventRequest = components['schemas']['EventRequest'];
 export type SchemaKeyRotation = components['schemas']['KeyRotation'];
 export type SchemaMe = components['schemas']['Me'];
 export type SchemaNewShop = components['schemas']['NewShop'];
+export type SchemaNewWebhookEndpoint = components['schemas']['NewWebhookEndpoint'];
 export type SchemaOrder = components['schemas']['Order'];
 export type SchemaOrderRequest = components['schemas']['OrderRequest'];
 export type SchemaProgram = components['schemas']['Program'];
@@ -1602,6 +1803,8 @@ export type SchemaProgramInput = components['schemas']['ProgramInput'];
 export type SchemaProgramVersion = components['schemas']['ProgramVersion'];
 export type SchemaPublicProgram = components['schemas']['PublicProgram'];
 export type SchemaReceipt = components['schemas']['Receipt'];
+export type SchemaRedelivered = components['schemas']['Redelivered'];
+export type SchemaRedelivery = components['schemas']['Redelivery'];
 export type SchemaRegistered = components['schemas']['Registered'];
 export type SchemaRegistration = components['schemas']['Registration'];
 export type SchemaReturn = components['schemas']['Return'];
@@ -1616,6 +1819,10 @@ export type SchemaVerificationCodeEvent = components['schemas']['VerificationCod
 export type SchemaVerificationSend = components['schemas']['VerificationSend'];
 export type SchemaVerificationSent = components['schemas']['VerificationSent'];
 export type SchemaVerified = components['schemas']['Verified'];
+export type SchemaWebhookEndpoint = components['schemas']['WebhookEndpoint'];
+export type SchemaWebhookEndpointList = components['schemas']['WebhookEndpointList'];
+export type SchemaWebhookEndpointPatch = components['schemas']['WebhookEndpointPatch'];
+export type SchemaWebhookEndpointWithSecret = components['schemas']['WebhookEndpointWithSecret'];
 export type $defs = Record<string, never>;
 export interface operations {
     getHealth: {
@@ -6524,6 +6731,1551 @@ export interface operations {
                         error: {
                             /** @enum {string} */
                             code: "method_not_allowed";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `internal`: a bug on our side; the answer carries no detail (the log has it, under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointList"];
+                };
+            };
+            /** @description `unauthorized`: missing, malformed, wrong or expired key or token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `method_not_allowed`: the path exists, the method does not (`Allow` lists the methods) */
+            405: {
+                headers: {
+                    /** @description the methods the path has */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `internal`: a bug on our side; the answer carries no detail (the log has it, under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe: a repeat with the same key and body returns the first answer (remembered ≥ 24 h) */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewWebhookEndpoint"];
+            };
+        };
+        responses: {
+            /** @description The endpoint and its secret */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            /** @description `invalid_request`: malformed JSON, or a field that fails its schema (`path` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthorized`: missing, malformed, wrong or expired key or token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `method_not_allowed`: the path exists, the method does not (`Allow` lists the methods) */
+            405: {
+                headers: {
+                    /** @description the methods the path has */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `idempotency_conflict`: the Idempotency-Key was used with a different request, or its first request is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "idempotency_conflict";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large`: the body exceeds 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `invalid_state`: the shop has 16 endpoints already */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_state";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `internal`: a bug on our side; the answer carries no detail (the log has it, under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description `invalid_request`: malformed JSON, or a field that fails its schema (`path` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthorized`: missing, malformed, wrong or expired key or token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found`: no such webhook endpoint in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `method_not_allowed`: the path exists, the method does not (`Allow` lists the methods) */
+            405: {
+                headers: {
+                    /** @description the methods the path has */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `internal`: a bug on our side; the answer carries no detail (the log has it, under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedWebhookEndpoint"];
+                };
+            };
+            /** @description `invalid_request`: malformed JSON, or a field that fails its schema (`path` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthorized`: missing, malformed, wrong or expired key or token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found`: no such webhook endpoint in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `method_not_allowed`: the path exists, the method does not (`Allow` lists the methods) */
+            405: {
+                headers: {
+                    /** @description the methods the path has */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `internal`: a bug on our side; the answer carries no detail (the log has it, under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    updateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointPatch"];
+            };
+        };
+        responses: {
+            /** @description The endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description `invalid_request`: malformed JSON, or a field that fails its schema (`path` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthorized`: missing, malformed, wrong or expired key or token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found`: no such webhook endpoint in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `method_not_allowed`: the path exists, the method does not (`Allow` lists the methods) */
+            405: {
+                headers: {
+                    /** @description the methods the path has */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large`: the body exceeds 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `internal`: a bug on our side; the answer carries no detail (the log has it, under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe: a repeat with the same key and body returns the first answer (remembered ≥ 24 h) */
+                "idempotency-key"?: string;
+            };
+            path: {
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint and its new secret */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            /** @description `invalid_request`: malformed JSON, or a field that fails its schema (`path` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthorized`: missing, malformed, wrong or expired key or token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found`: no such webhook endpoint in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `method_not_allowed`: the path exists, the method does not (`Allow` lists the methods) */
+            405: {
+                headers: {
+                    /** @description the methods the path has */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `idempotency_conflict`: the Idempotency-Key was used with a different request, or its first request is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "idempotency_conflict";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `internal`: a bug on our side; the answer carries no detail (the log has it, under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    redeliverEvent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe: a repeat with the same key and body returns the first answer (remembered ≥ 24 h) */
+                "idempotency-key"?: string;
+            };
+            path: {
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Redelivery"];
+            };
+        };
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Redelivered"];
+                };
+            };
+            /** @description `invalid_request`: malformed JSON, or a field that fails its schema (`path` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthorized`: missing, malformed, wrong or expired key or token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found`: no such event in this shop within 30 days, or no such endpoint */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `method_not_allowed`: the path exists, the method does not (`Allow` lists the methods) */
+            405: {
+                headers: {
+                    /** @description the methods the path has */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `idempotency_conflict`: the Idempotency-Key was used with a different request, or its first request is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "idempotency_conflict";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large`: the body exceeds 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `invalid_state`: the endpoint is disabled */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_state";
                             /** @description for the developer reading the answer; shopper-readable on widget routes */
                             message: string;
                             /**

@@ -16,6 +16,7 @@ import { programRoutes } from "./routes/program.ts";
 import { publicRoutes } from "./public/routes.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { shopRoutes } from "./routes/shops.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 
 const healthRoute = createRoute({
   method: "get",
@@ -68,6 +69,7 @@ export function createApp(extensions: AppExtensions = {}): OpenAPIHono<AppEnv> {
   programRoutes(app);
   checkoutRoutes(app);
   customerRoutes(app);
+  webhookRoutes(app);
   publicRoutes(app);
   extensions.after?.(app);
 
