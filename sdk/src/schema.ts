@@ -624,6 +624,366 @@ export interface paths {
     };
 }
 export interface webhooks {
+    "customer.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A customer registered
+         * @description Sent to every enabled webhook endpoint subscribed to `customer.created` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_customer_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "customer.verified": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A customer proved a contact with a code
+         * @description Sent to every enabled webhook endpoint subscribed to `customer.verified` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_customer_verified"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.placed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order was placed and holds its points
+         * @description Sent to every enabled webhook endpoint subscribed to `order.placed` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_order_placed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.confirmed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order was paid: points spent and issued
+         * @description Sent to every enabled webhook endpoint subscribed to `order.confirmed` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_order_confirmed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order was cancelled
+         * @description Sent to every enabled webhook endpoint subscribed to `order.cancelled` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_order_cancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.lapsed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A pending order's hold ran out unconfirmed
+         * @description Sent to every enabled webhook endpoint subscribed to `order.lapsed` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_order_lapsed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.returned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lines of a confirmed order came back
+         * @description Sent to every enabled webhook endpoint subscribed to `order.returned` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_order_returned"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "points.earned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Points were issued
+         * @description Sent to every enabled webhook endpoint subscribed to `points.earned` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_points_earned"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "points.spent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Points were spent
+         * @description Sent to every enabled webhook endpoint subscribed to `points.spent` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_points_spent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "points.adjusted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The shop adjusted the balance
+         * @description Sent to every enabled webhook endpoint subscribed to `points.adjusted` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_points_adjusted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "points.expiring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Points will expire soon unless spent
+         * @description Sent to every enabled webhook endpoint subscribed to `points.expiring` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_points_expiring"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "points.expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Points expired
+         * @description Sent to every enabled webhook endpoint subscribed to `points.expired` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_points_expired"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "tier.changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The customer's tier changed
+         * @description Sent to every enabled webhook endpoint subscribed to `tier.changed` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_tier_changed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "reward.redeemed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The customer bought a reward coupon
+         * @description Sent to every enabled webhook endpoint subscribed to `reward.redeemed` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_reward_redeemed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "coupon.expiring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A reward coupon will expire unused
+         * @description Sent to every enabled webhook endpoint subscribed to `coupon.expiring` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_coupon_expiring"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "coupon.expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A reward coupon expired unused
+         * @description Sent to every enabled webhook endpoint subscribed to `coupon.expired` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_coupon_expired"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "birthday.upcoming": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The customer's birthday is coming
+         * @description Sent to every enabled webhook endpoint subscribed to `birthday.upcoming` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_birthday_upcoming"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "referral.rewarded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A referral paid a bonus
+         * @description Sent to every enabled webhook endpoint subscribed to `referral.rewarded` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_referral_rewarded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "verification.code": {
         parameters: {
             query?: never;
@@ -634,10 +994,30 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * Send a verification code
-         * @description The shop sends `code` to the customer's phone or e-mail through its own SMS or e-mail provider. Check the signature first: `Kopilka-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret key, "<t>.<raw body>")>`, and that `t` is within 5 minutes. Retried with backoff until delivered or the code expires.
+         * A verification code to send
+         * @description Sent to every enabled webhook endpoint subscribed to `verification.code` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
          */
         post: operations["webhook_verification_code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhookUrl.verification.code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a verification code (the shop's webhookUrl)
+         * @description Sent to the shop's `webhookUrl` (`PATCH /v1/shop`), signed with the shop's secret key; webhook endpoints subscribed to `verification.code` receive the event as well, in the envelope above. The shop sends `code` to the customer's phone or e-mail through its own SMS or e-mail provider. Check the signature first: `Kopilka-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret key, "<t>.<raw body>")>`, and that `t` is within 5 minutes. Retried with backoff until delivered or the code expires.
+         */
+        post: operations["webhook_webhookUrl_verification_code"];
         delete?: never;
         options?: never;
         head?: never;
@@ -662,6 +1042,33 @@ export interface components {
             points: number;
             reason?: string;
         };
+        BirthdayUpcomingEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "birthday.upcoming";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                /** @description this year's birthday, YYYY-MM-DD */
+                birthday: string;
+                daysBefore: number;
+            };
+        };
         Coupon: {
             /** @example K-7Q4M-XR2D-9HWT */
             code: string;
@@ -679,6 +1086,69 @@ export interface components {
             expiresAt: string;
             /** @description the order holding or having used it */
             orderId: string | null;
+        };
+        CouponExpiredEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "coupon.expired";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                code: string;
+                rewardId: string;
+                name: string;
+                cost: number;
+                /** @description the customer's available points after the change */
+                balance: number;
+            };
+        };
+        CouponExpiringEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "coupon.expiring";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                code: string;
+                rewardId: string;
+                name: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-02T12:00:00.000Z
+                 */
+                expiresAt: string;
+                daysBefore: number;
+            };
         };
         CouponIssued: {
             /**
@@ -737,6 +1207,33 @@ export interface components {
             spend: number;
             /** @description coupons still to be used (active, or held by a pending order), newest first */
             coupons: components["schemas"]["Coupon"][];
+        };
+        CustomerCreatedEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "customer.created";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                referralCode: string | null;
+                /** @description YYYY-MM-DD */
+                birthday: string | null;
+            };
         };
         CustomerHistory: {
             items: {
@@ -804,6 +1301,32 @@ export interface components {
             coupons: components["schemas"]["Coupon"][];
             /** @description the welcome bonus granted by this request */
             welcomePoints: number;
+        };
+        CustomerVerifiedEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "customer.verified";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                /** @enum {string} */
+                channel: "phone" | "email";
+            };
         };
         DeletedWebhookEndpoint: {
             id: string;
@@ -981,6 +1504,146 @@ export interface components {
             cancelledAt: string | null;
             returns: components["schemas"]["Return"][];
         };
+        OrderCancelledEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "order.cancelled";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                orderId: string;
+                wasConfirmed: boolean;
+                /** @description minor units of the program currency */
+                amount: number;
+                pointsGivenBack: number;
+                pointsTakenBack: number;
+                /** @description the customer's available points after the change */
+                balance: number;
+            };
+        };
+        OrderConfirmedEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "order.confirmed";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                orderId: string;
+                store: string | null;
+                /** @description minor units of the program currency */
+                subtotal: number;
+                /** @description minor units of the program currency */
+                discount: number;
+                /** @description paid in money */
+                amount: number;
+                pointsSpent: number;
+                pointsEarned: number;
+                /** @description the customer's available points after the change */
+                balance: number;
+                /** @description when the earned points become spendable */
+                availableAt: string | null;
+            };
+        };
+        OrderLapsedEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "order.lapsed";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                orderId: string;
+                pointsReleased: number;
+                /** @description the customer's available points after the change */
+                balance: number;
+            };
+        };
+        OrderPlacedEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "order.placed";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                orderId: string;
+                store: string | null;
+                /** @description minor units of the program currency */
+                subtotal: number;
+                /** @description minor units of the program currency */
+                discount: number;
+                /** @description paid in money */
+                amount: number;
+                pointsSpent: number;
+                pointsEarned: number;
+                /** @description the customer's available points after the change */
+                balance: number;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-02T12:00:00.000Z
+                 */
+                holdExpiresAt: string;
+                programVersion: number;
+            };
+        };
         /** @description A receipt placed as an order (docs/api.md) */
         OrderRequest: {
             /** @description the shop's customer id (docs/api.md "Ids") */
@@ -1025,6 +1688,201 @@ export interface components {
             quoteId?: string;
             /** @description how long the points stay held (default 30) */
             holdMinutes?: number;
+        };
+        OrderReturnedEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "order.returned";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                orderId: string;
+                returnId: string;
+                /** @description minor units of the program currency */
+                amount: number;
+                pointsGivenBack: number;
+                pointsTakenBack: number;
+                /** @description every unit of the order is back */
+                full: boolean;
+                lines: {
+                    id: string;
+                    qty: number;
+                }[];
+                /** @description the customer's available points after the change */
+                balance: number;
+            };
+        };
+        PointsAdjustedEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "points.adjusted";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                adjustmentId: string;
+                /** @description negative: taken */
+                points: number;
+                reason: string | null;
+                /** @description the customer's available points after the change */
+                balance: number;
+            };
+        };
+        PointsEarnedEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "points.earned";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                points: number;
+                /** @enum {string} */
+                source: "order" | "bonus" | "event" | "reward_refund";
+                orderId: string | null;
+                reason: string | null;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-02T12:00:00.000Z
+                 */
+                availableAt: string;
+                expiresAt: string | null;
+                /** @description the customer's available points after the change */
+                balance: number;
+            };
+        };
+        PointsExpiredEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "points.expired";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                points: number;
+                orderId: string | null;
+                /** @description the customer's available points after the change */
+                balance: number;
+            };
+        };
+        PointsExpiringEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "points.expiring";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                points: number;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-02T12:00:00.000Z
+                 */
+                expiresAt: string;
+                daysBefore: number;
+                /** @description the customer's available points after the change */
+                balance: number;
+            };
+        };
+        PointsSpentEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "points.spent";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                points: number;
+                orderId: string | null;
+                rewardId: string | null;
+                /** @description the customer's available points after the change */
+                balance: number;
+            };
         };
         /** @description The loyalty program (docs/program.md) */
         Program: {
@@ -1540,6 +2398,38 @@ export interface components {
             /** @description only this endpoint; omitted: every enabled endpoint subscribed to the event's type */
             endpointId?: string;
         };
+        ReferralRewardedEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "referral.rewarded";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                /** @enum {string} */
+                role: "referrer" | "referee";
+                points: number;
+                otherCustomerId: string;
+                /** @enum {string} */
+                trigger: "registration" | "first_order";
+                /** @description the customer's available points after the change */
+                balance: number;
+            };
+        };
         Registered: {
             customer: components["schemas"]["Me"];
             /** @description a customer token for the new customer (send it as Bearer from now on); null when the shop signed one */
@@ -1623,6 +2513,41 @@ export interface components {
             expiresAt: string;
             balance: number;
         };
+        RewardRedeemedEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "reward.redeemed";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                rewardId: string;
+                name: string;
+                cost: number;
+                code: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-02T12:00:00.000Z
+                 */
+                expiresAt: string;
+                /** @description the customer's available points after the change */
+                balance: number;
+            };
+        };
         RotatedKey: {
             /**
              * @description the new secret key (key: secret); shown only in this answer
@@ -1658,6 +2583,34 @@ export interface components {
              */
             webhookUrl?: ((string | null) | null) | string | null;
         };
+        TierChangedEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "tier.changed";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                from: string | null;
+                to: string | null;
+                /** @enum {string} */
+                direction: "up" | "down";
+            };
+        };
         Verification: {
             /** @enum {string} */
             channel: "phone" | "email";
@@ -1680,6 +2633,42 @@ export interface components {
             code: string;
             /** @description the shopper's language (first Accept-Language tag), for the message's text */
             locale?: string;
+        };
+        VerificationCodeEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "verification.code";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                /** @enum {string} */
+                channel: "phone" | "email";
+                /** @example 482913 */
+                code: string;
+                /** @description the phone (E.164) or e-mail to send it to */
+                to: string;
+                locale: string | null;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-02T12:00:00.000Z
+                 */
+                expiresAt: string;
+            };
         };
         VerificationSend: {
             /** @enum {string} */
@@ -1780,14 +2769,19 @@ export interface components {
 }
 export type SchemaAdjustment = components['schemas']['Adjustment'];
 export type SchemaAdjustmentRequest = components['schemas']['AdjustmentRequest'];
+export type SchemaBirthdayUpcomingEventV1 = components['schemas']['BirthdayUpcomingEventV1'];
 export type SchemaCoupon = components['schemas']['Coupon'];
+export type SchemaCouponExpiredEventV1 = components['schemas']['CouponExpiredEventV1'];
+export type SchemaCouponExpiringEventV1 = components['schemas']['CouponExpiringEventV1'];
 export type SchemaCouponIssued = components['schemas']['CouponIssued'];
 export type SchemaCouponList = components['schemas']['CouponList'];
 export type SchemaCreatedShop = components['schemas']['CreatedShop'];
 export type SchemaCustomer = components['schemas']['Customer'];
+export type SchemaCustomerCreatedEventV1 = components['schemas']['CustomerCreatedEventV1'];
 export type SchemaCustomerHistory = components['schemas']['CustomerHistory'];
 export type SchemaCustomerProfile = components['schemas']['CustomerProfile'];
 export type SchemaCustomerUpserted = components['schemas']['CustomerUpserted'];
+export type SchemaCustomerVerifiedEventV1 = components['schemas']['CustomerVerifiedEventV1'];
 export type SchemaDeletedWebhookEndpoint = components['schemas']['DeletedWebhookEndpoint'];
 export type SchemaEvaluation = components['schemas']['Evaluation'];
 export type SchemaEvent = components['schemas']['Event'];
@@ -1797,7 +2791,17 @@ export type SchemaMe = components['schemas']['Me'];
 export type SchemaNewShop = components['schemas']['NewShop'];
 export type SchemaNewWebhookEndpoint = components['schemas']['NewWebhookEndpoint'];
 export type SchemaOrder = components['schemas']['Order'];
+export type SchemaOrderCancelledEventV1 = components['schemas']['OrderCancelledEventV1'];
+export type SchemaOrderConfirmedEventV1 = components['schemas']['OrderConfirmedEventV1'];
+export type SchemaOrderLapsedEventV1 = components['schemas']['OrderLapsedEventV1'];
+export type SchemaOrderPlacedEventV1 = components['schemas']['OrderPlacedEventV1'];
 export type SchemaOrderRequest = components['schemas']['OrderRequest'];
+export type SchemaOrderReturnedEventV1 = components['schemas']['OrderReturnedEventV1'];
+export type SchemaPointsAdjustedEventV1 = components['schemas']['PointsAdjustedEventV1'];
+export type SchemaPointsEarnedEventV1 = components['schemas']['PointsEarnedEventV1'];
+export type SchemaPointsExpiredEventV1 = components['schemas']['PointsExpiredEventV1'];
+export type SchemaPointsExpiringEventV1 = components['schemas']['PointsExpiringEventV1'];
+export type SchemaPointsSpentEventV1 = components['schemas']['PointsSpentEventV1'];
 export type SchemaProgram = components['schemas']['Program'];
 export type SchemaProgramInput = components['schemas']['ProgramInput'];
 export type SchemaProgramVersion = components['schemas']['ProgramVersion'];
@@ -1805,17 +2809,21 @@ export type SchemaPublicProgram = components['schemas']['PublicProgram'];
 export type SchemaReceipt = components['schemas']['Receipt'];
 export type SchemaRedelivered = components['schemas']['Redelivered'];
 export type SchemaRedelivery = components['schemas']['Redelivery'];
+export type SchemaReferralRewardedEventV1 = components['schemas']['ReferralRewardedEventV1'];
 export type SchemaRegistered = components['schemas']['Registered'];
 export type SchemaRegistration = components['schemas']['Registration'];
 export type SchemaReturn = components['schemas']['Return'];
 export type SchemaReturnRequest = components['schemas']['ReturnRequest'];
 export type SchemaReturnResult = components['schemas']['ReturnResult'];
 export type SchemaRewardRedeemed = components['schemas']['RewardRedeemed'];
+export type SchemaRewardRedeemedEventV1 = components['schemas']['RewardRedeemedEventV1'];
 export type SchemaRotatedKey = components['schemas']['RotatedKey'];
 export type SchemaShopSettings = components['schemas']['ShopSettings'];
 export type SchemaShopSettingsPatch = components['schemas']['ShopSettingsPatch'];
+export type SchemaTierChangedEventV1 = components['schemas']['TierChangedEventV1'];
 export type SchemaVerification = components['schemas']['Verification'];
 export type SchemaVerificationCodeEvent = components['schemas']['VerificationCodeEvent'];
+export type SchemaVerificationCodeEventV1 = components['schemas']['VerificationCodeEventV1'];
 export type SchemaVerificationSend = components['schemas']['VerificationSend'];
 export type SchemaVerificationSent = components['schemas']['VerificationSent'];
 export type SchemaVerified = components['schemas']['Verified'];
@@ -10254,7 +11262,558 @@ export interface operations {
             };
         };
     };
+    webhook_customer_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `customer.created` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerCreatedEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_customer_verified: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `customer.verified` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerVerifiedEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_placed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `order.placed` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderPlacedEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_confirmed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `order.confirmed` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderConfirmedEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_cancelled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `order.cancelled` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderCancelledEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_lapsed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `order.lapsed` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderLapsedEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_returned: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `order.returned` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderReturnedEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_points_earned: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `points.earned` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PointsEarnedEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_points_spent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `points.spent` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PointsSpentEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_points_adjusted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `points.adjusted` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PointsAdjustedEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_points_expiring: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `points.expiring` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PointsExpiringEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_points_expired: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `points.expired` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PointsExpiredEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_tier_changed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `tier.changed` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TierChangedEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_reward_redeemed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `reward.redeemed` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RewardRedeemedEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_coupon_expiring: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `coupon.expiring` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CouponExpiringEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_coupon_expired: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `coupon.expired` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CouponExpiredEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_birthday_upcoming: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `birthday.upcoming` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BirthdayUpcomingEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_referral_rewarded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `referral.rewarded` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReferralRewardedEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     webhook_verification_code: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `verification.code` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerificationCodeEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_webhookUrl_verification_code: {
         parameters: {
             query?: never;
             header: {

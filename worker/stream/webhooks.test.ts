@@ -5,6 +5,7 @@ import { verifyWebhook, WebhookSignatureError } from "../../sdk/src/signing.ts";
 import { resetClock, setClock } from "../lib/clock.ts";
 import type { KopilkaEvent } from "../lib/events.ts";
 import { createShop, send, webhooksOf, type TestShop } from "../test-support.ts";
+import { checkWebhookConformance } from "../test-conformance.ts";
 import { ensureSchema } from "./analytics.ts";
 import { RETRY_SCHEDULE_SECONDS, RETRY_WINDOW_MS, type Delivery } from "./webhooks.ts";
 
@@ -93,6 +94,8 @@ describe("webhook deliveries", () => {
     const body = JSON.parse(delivery!.body) as KopilkaEvent<"customer.created">;
     expect(body).toMatchObject({ type: "customer.created", version: 1, shopId: shop.shopId, customerId: "c-42" });
     expect(body.id).toMatch(/^evt_/);
+    checkWebhookConformance("customer.created", body); // the body is what the OpenAPI document's webhooks section says
+    expect(() => checkWebhookConformance("customer.created", { ...body, data: { referralCode: 7 } })).toThrow();
     expect(delivery!.headers["kopilka-event"]).toBe("customer.created");
     expect(delivery!.headers["kopilka-event-id"]).toBe(body.id);
     expect(delivery!.headers["content-type"]).toBe("application/json");
