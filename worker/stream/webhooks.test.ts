@@ -7,6 +7,7 @@ import type { KopilkaEvent } from "../lib/events.ts";
 import { createShop, send, webhooksOf, type TestShop } from "../test-support.ts";
 import { checkWebhookConformance } from "../test-conformance.ts";
 import { ensureSchema } from "./analytics.ts";
+import { freshPhone, lastCode, register, WIDGET_PROGRAM, widgetShop } from "../http/public/test-helpers.ts";
 import { RETRY_SCHEDULE_SECONDS, RETRY_WINDOW_MS, type Delivery } from "./webhooks.ts";
 
 afterEach(() => resetClock());
@@ -112,6 +113,21 @@ describe("webhook deliveries", () => {
     await new Promise((r) => setTimeout(r, 1500)); // the same batch fanned out to both: nothing more is coming
     expect(await webhooksOf(no)).toEqual([]);
     expect(await webhooksOf(yes)).toHaveLength(1);
+  });
+
+  it("verification codes still reach the shop's webhookUrl, and an endpoint subscribed to verification.code gets them as events too", async () => {
+    // A program whose welcome bonus waits for the phone to be verified: joining sends a code.
+    const shop = await widgetShop({ ...WIDGET_PROGRAM, bonuses: { welcome: { points: 500, verify: "phone" } } });
+    const codes = box();
+    await endpoint(shop, `https://hooks.test${codes}`, ["verification.code"]);
+    const phone = freshPhone();
+    const registered = await register(shop, { phone });
+    const code = await lastCode(shop, registered.customer.id); // the webhookUrl contract, signed with the secret key
+    const [delivery] = await received(codes);
+    expect(delivery, "the endpoint got the code").toBeDefined();
+    const event = JSON.parse(delivery!.body) as KopilkaEvent<"verification.code">;
+    expect(event).toMatchObject({ type: "verification.code", customerId: registered.customer.id, data: { channel: "phone", code, to: phone } });
+    checkWebhookConformance("verification.code", event);
   });
 
   it("a failing endpoint is retried by the schedule, and 3 days on it is disabled with its reason; re-enabled, it receives again", async () => {
