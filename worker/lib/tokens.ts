@@ -142,5 +142,10 @@ export function sealEndpointSecret(sealSecret: string, shopId: string, endpointI
 
 /** Opens an endpoint's signing secret with the current seal secret, else the previous one (a rotation). */
 export async function openEndpointSecret(secrets: SealSecrets, shopId: string, endpointId: string, sealed: string): Promise<string> {
-  return (await openSealedKey(secrets, `${shopId}:${endpointId}`, sealed)).secretKey;
+  return (await openSealedEndpointSecret(secrets, shopId, endpointId, sealed)).secretKey;
+}
+
+/** As `openEndpointSecret`, saying whether the previous seal secret was needed (`stale`: re-seal it). */
+export function openSealedEndpointSecret(secrets: SealSecrets, shopId: string, endpointId: string, sealed: string): Promise<{ secretKey: string; stale: boolean }> {
+  return openSealedKey(secrets, `${shopId}:${endpointId}`, sealed);
 }

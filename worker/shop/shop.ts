@@ -36,7 +36,8 @@ import { deliverDue } from "./webhooks.ts";
 import { claimContacts, contactsOf, customerCard, markWelcomeGiven, rekeyContacts } from "./directory.ts";
 import { startIdempotentRequest } from "./idempotency-records.ts";
 import {
-  createEndpoint, endpointTargets, getEndpoint, listEndpoints, recordDelivery, removeEndpoint, replaceEndpointSecret, updateEndpoint,
+  createEndpoint, endpointTargets, getEndpoint, listEndpoints, recordDelivery, removeEndpoint, replaceEndpointSecret, resealEndpointSecrets,
+  updateEndpoint,
   type DeliveryOutcome, type EndpointPatch, type EndpointTarget, type EndpointView, type NewEndpoint,
 } from "./webhook-endpoints.ts";
 import type { Result } from "../lib/refusal.ts";
@@ -135,8 +136,12 @@ export class Shop extends DurableObject<Env> {
    * Re-seals the sealed secret keys that only `KEY_SEAL_SECRET_PREVIOUS` opens under `KEY_SEAL_SECRET`
    * (docs/key-rotation.md); how many were re-sealed.
    */
-  resealKeys(): Promise<{ resealed: number }> {
-    return resealKeys(this.sql, sealSecretsOf(this.env));
+  async resealKeys(): Promise<{ resealed: number }> {
+    const secrets = sealSecretsOf(this.env);
+    const keys = await resealKeys(this.sql, secrets);
+    const shopId = selectShop(this.sql)?.shop_id;
+    // The webhook endpoints' signing secrets are sealed the same way and re-sealed with the keys.
+    return { resealed: keys.resealed + (shopId === undefined ? 0 : await resealEndpointSecrets(this.sql, shopId, secrets)) };
   }
 
   /** While the seal secret is being rotated, every read of the sealed keys re-seals those still under the previous one. */

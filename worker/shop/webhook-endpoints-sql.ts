@@ -92,3 +92,8 @@ export function updateEndpointFailure(sql: SqlStorage, id: string, at: number, e
 export function deleteEndpoint(sql: SqlStorage, id: string): boolean {
   return sql.exec("DELETE FROM webhook_endpoints WHERE id = ?", id).rowsWritten > 0;
 }
+
+/** Re-sealing: replaces the sealed secret only if it is still `before` (a rotation meanwhile is never undone). */
+export function resealEndpointSecret(sql: SqlStorage, id: string, before: string, after: string): boolean {
+  return sql.exec("UPDATE webhook_endpoints SET secret_sealed = ? WHERE id = ? AND secret_sealed = ?", after, id, before).rowsWritten > 0;
+}

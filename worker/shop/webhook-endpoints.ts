@@ -6,9 +6,10 @@
  * endpoint with its reason.
  */
 import { refusal, type Result } from "../lib/refusal.ts";
+import { openSealedEndpointSecret, sealEndpointSecret, type SealSecrets } from "../lib/tokens.ts";
 import {
   countEndpoints, deleteEndpoint, insertEndpoint, selectEndpoint, selectEndpoints, updateEndpointDisabled, updateEndpointEnabled,
-  updateEndpointFailure, updateEndpointFields, updateEndpointSecret, updateEndpointSuccess, type EndpointRow,
+  resealEndpointSecret, updateEndpointFailure, updateEndpointFields, updateEndpointSecret, updateEndpointSuccess, type EndpointRow,
 } from "./webhook-endpoints-sql.ts";
 
 /** A shop has at most this many endpoints. */
@@ -154,4 +155,24 @@ export function recordDelivery(storage: DurableObjectStorage, id: string, outcom
     updateEndpointFailure(sql, id, outcome.at, outcome.error);
     if (outcome.kind === "gave_up" && row.status === "enabled") updateEndpointDisabled(sql, id, outcome.reason, outcome.at);
   });
+}
+
+/**
+ * Re-seals under the current KEY_SEAL_SECRET the endpoint secrets only KEY_SEAL_SECRET_PREVIOUS opens
+ * (docs/key-rotation.md), with the shop's sealed keys; how many. One that neither opens is left and logged.
+ */
+export async function resealEndpointSecrets(sql: SqlStorage, shopId: string, secrets: SealSecrets): Promise<number> {
+  let resealed = 0;
+  for (const row of selectEndpoints(sql)) {
+    try {
+      const opened = await openSealedEndpointSecret(secrets, shopId, row.id, row.secret_sealed);
+      if (!opened.stale) continue;
+      const after = await sealEndpointSecret(secrets.current, shopId, row.id, opened.secretKey);
+      if (resealEndpointSecret(sql, row.id, row.secret_sealed, after)) resealed++;
+    } catch {
+      console.error(`Shop ${shopId}: the signing secret of ${row.id} opens with neither KEY_SEAL_SECRET nor KEY_SEAL_SECRET_PREVIOUS`);
+    }
+  }
+  if (resealed > 0) console.log(`Shop ${shopId}: ${resealed} webhook signing secret(s) re-sealed under the current KEY_SEAL_SECRET`);
+  return resealed;
 }
