@@ -8,7 +8,7 @@ import { createShop, send, webhooksOf, type TestShop } from "../test-support.ts"
 import { checkWebhookConformance } from "../test-conformance.ts";
 import { ensureSchema } from "./analytics.ts";
 import { freshPhone, lastCode, register, WIDGET_PROGRAM, widgetShop } from "../http/public/test-helpers.ts";
-import { RETRY_SCHEDULE_SECONDS, RETRY_WINDOW_MS, type Delivery } from "./webhooks.ts";
+import { batchesOf, RETRY_SCHEDULE_SECONDS, RETRY_WINDOW_MS, type Delivery } from "./webhooks.ts";
 
 afterEach(() => resetClock());
 
@@ -221,9 +221,35 @@ describe("webhook deliveries", () => {
     expect(await one.json()).toEqual({ eventId: e.id, endpointIds: [first.id] });
     expect(await received(a, 2)).toHaveLength(2);
 
+    // No body at all is every subscribed endpoint too; a retry with the same Idempotency-Key queues nothing more.
+    const headers = { "idempotency-key": "redeliver-1" };
+    const bare = await send("POST", `/v1/events/${e.id}/redeliver`, { token: shop.secretKey, headers });
+    expect(bare.status).toBe(202);
+    const replay = await send("POST", `/v1/events/${e.id}/redeliver`, { token: shop.secretKey, headers });
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(await replay.json()).toEqual(await bare.json());
+    expect(await received(b, 2)).toHaveLength(2);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await webhooksOf(b)).toHaveLength(2);
+
     // Another shop cannot re-deliver it, nor name an endpoint it does not have.
     expect((await send("POST", `/v1/events/${e.id}/redeliver`, { token: other.secretKey, body: {} })).status).toBe(404);
     expect((await send("POST", `/v1/events/${e.id}/redeliver`, { token: shop.secretKey, body: { endpointId: "we_nope" } })).status).toBe(404);
     expect((await send("POST", "/v1/events/evt_unknown/redeliver", { token: shop.secretKey, body: {} })).status).toBe(404);
+  });
+});
+
+describe("batchesOf", () => {
+  it("splits deliveries into sendBatch calls of at most 100 messages and about 200 KB, in order", async () => {
+    const shop = { shopId: "s1", secretKey: "", publishableKey: "" };
+    const small = (i: number): Delivery => ({ eventId: `evt_${i}`, endpointId: "we_1", shopId: "s1", event: event(shop, { id: `evt_${i}` }), firstAttemptAt: 0 });
+    const many = Array.from({ length: 250 }, (_, i) => small(i));
+    expect(batchesOf(many).map((batch) => batch.length)).toEqual([100, 100, 50]);
+    expect(batchesOf(many).flat()).toEqual(many);
+    const big = (i: number): Delivery => ({ ...small(i), event: event(shop, { id: `evt_big${i}`, data: { adjustmentId: "a", points: 1, reason: "x".repeat(20_000), balance: 1 } }) });
+    const batches = batchesOf(Array.from({ length: 10 }, (_, i) => big(i)));
+    expect(batches.length).toBeGreaterThan(1);
+    for (const batch of batches) expect(JSON.stringify(batch).length * 3).toBeLessThan(256_000);
+    expect(batchesOf([])).toEqual([]);
   });
 });

@@ -32,8 +32,9 @@ export const RETRY_WINDOW_MS = 3 * 24 * 60 * 60 * 1000;
 const DELIVERY_TIMEOUT_MS = 10_000;
 /** How long an isolate trusts what it read of a shop's endpoints. */
 export const ENDPOINTS_TTL_MS = 30_000;
-/** Messages per `sendBatch` call (the queue's limit). */
+/** Messages per `sendBatch` call, and bytes (the queue's limits: 100 messages, 256 KB, with room for overhead). */
 const SEND_BATCH = 100;
+const SEND_BATCH_BYTES = 200_000;
 
 export function retryDelaySeconds(attempts: number): number {
   return RETRY_SCHEDULE_SECONDS[Math.min(Math.max(attempts, 1), RETRY_SCHEDULE_SECONDS.length) - 1]!;
@@ -86,11 +87,30 @@ export async function fanOut(env: Env, events: KopilkaEvent[]): Promise<void> {
   await sendDeliveries(env, deliveries);
 }
 
-/** Queues deliveries, `SEND_BATCH` per call. */
+/** Queues deliveries: at most `SEND_BATCH` messages and about `SEND_BATCH_BYTES` per call (the queue's limits). */
 export async function sendDeliveries(env: Env, deliveries: Delivery[]): Promise<void> {
-  for (let i = 0; i < deliveries.length; i += SEND_BATCH) {
-    await env.DELIVERIES.sendBatch(deliveries.slice(i, i + SEND_BATCH).map((body) => ({ body, contentType: "json" as const })));
+  for (const chunk of batchesOf(deliveries)) {
+    await env.DELIVERIES.sendBatch(chunk.map((body) => ({ body, contentType: "json" as const })));
   }
+}
+
+/** Splits deliveries into sendBatch calls by count and by size (an order.returned of many lines is large). */
+export function batchesOf(deliveries: Delivery[]): Delivery[][] {
+  const batches: Delivery[][] = [];
+  let current: Delivery[] = [];
+  let bytes = 0;
+  for (const delivery of deliveries) {
+    const size = JSON.stringify(delivery).length * 3; // UTF-8 is at most 3 bytes per UTF-16 unit
+    if (current.length > 0 && (current.length === SEND_BATCH || bytes + size > SEND_BATCH_BYTES)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(delivery);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
 }
 
 /** The enabled endpoint a delivery is for; asks the Shop again when this isolate does not know it (a new one). */
