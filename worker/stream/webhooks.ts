@@ -132,11 +132,12 @@ export async function deliver(env: Env, message: Message<Delivery>): Promise<voi
     const error = await send(env, delivery, target, at);
     const shop = shopObject(env, delivery.shopId);
     if (error === null) {
+      message.ack(); // delivered: whatever happens next, it is not sent again
       if (target.failing) {
-        await shop.recordWebhookDelivery(target.id, { kind: "success", at });
         target.failing = false;
+        await shop.recordWebhookDelivery(target.id, { kind: "success", at }).catch((e: unknown) =>
+          console.error(`webhooks: could not record the success of ${target.id}`, e instanceof Error ? e.message : e));
       }
-      message.ack();
       return;
     }
     if (at - delivery.firstAttemptAt >= RETRY_WINDOW_MS) {
