@@ -184,6 +184,20 @@ describe("webhook deliveries", () => {
     expect(await read(shop, failing.id)).toMatchObject({ lastSuccessAt: new Date(at + 1000).toISOString() });
   });
 
+  it("a redirect and no answer within 10 s are failures, retried, with what went wrong on the endpoint", async () => {
+    const shop = await createShop();
+    const e = event(shop);
+    const redirecting = await endpoint(shop, `https://hooks.test${box()}?redirect=1`, ["*"]);
+    const at = Date.now();
+    expect(await attempt({ eventId: e.id, endpointId: redirecting.id, shopId: shop.shopId, event: e, firstAttemptAt: at }, 1)).toEqual({ acked: false, delaySeconds: 30 });
+    expect(await read(shop, redirecting.id)).toMatchObject({ status: "enabled", lastError: "HTTP 302" });
+
+    const target = box();
+    const slow = await endpoint(shop, `https://hooks.test${target}?slow=12000`, ["*"]);
+    expect(await attempt({ eventId: e.id, endpointId: slow.id, shopId: shop.shopId, event: e, firstAttemptAt: at }, 2)).toEqual({ acked: false, delaySeconds: 120 });
+    expect(await read(shop, slow.id)).toMatchObject({ status: "enabled", lastError: "no answer within 10 s" });
+  });
+
   it("a deleted endpoint's deliveries are dropped", async () => {
     const shop = await createShop();
     const target = box();
