@@ -8,7 +8,7 @@ import { createShop, send, webhooksOf, type TestShop } from "../test-support.ts"
 import { checkWebhookConformance } from "../test-conformance.ts";
 import { ensureSchema } from "./analytics.ts";
 import { freshPhone, lastCode, register, WIDGET_PROGRAM, widgetShop } from "../http/public/test-helpers.ts";
-import { batchesOf, RETRY_SCHEDULE_SECONDS, RETRY_WINDOW_MS, type Delivery } from "./webhooks.ts";
+import { batchesOf, ENDPOINTS_TTL_MS, fanOut, RETRY_SCHEDULE_SECONDS, RETRY_WINDOW_MS, type Delivery } from "./webhooks.ts";
 
 afterEach(() => resetClock());
 
@@ -196,6 +196,26 @@ describe("webhook deliveries", () => {
     const slow = await endpoint(shop, `https://hooks.test${target}?slow=12000`, ["*"]);
     expect(await attempt({ eventId: e.id, endpointId: slow.id, shopId: shop.shopId, event: e, firstAttemptAt: at }, 2)).toEqual({ acked: false, delaySeconds: 120 });
     expect(await read(shop, slow.id)).toMatchObject({ status: "enabled", lastError: "no answer within 10 s" });
+  });
+
+  it("an isolate trusts what it read of a shop's endpoints for at most 30 s", async () => {
+    const shop = await createShop();
+    const target = box();
+    const hook = await endpoint(shop, `https://hooks.test${target}`, ["points.adjusted"]);
+    const t0 = Date.now();
+    setClock(t0);
+    const first = event(shop);
+    await fanOut(env, [first]);
+    expect(await received(target, 1)).toHaveLength(1);
+    // Another isolate changes the endpoint (here: the Shop directly, so this isolate's memory is not forgotten).
+    expect((await env.SHOP.getByName(shop.shopId).updateWebhookEndpoint(hook.id, { events: ["order.placed"] }, t0)).ok).toBe(true);
+    setClock(t0 + ENDPOINTS_TTL_MS - 1000);
+    await fanOut(env, [event(shop)]); // still what it read: fanned out
+    expect(await received(target, 2)).toHaveLength(2);
+    setClock(t0 + ENDPOINTS_TTL_MS + 1);
+    await fanOut(env, [event(shop)]); // read again: no longer subscribed
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await webhooksOf(target)).toHaveLength(2);
   });
 
   it("a deleted endpoint's deliveries are dropped", async () => {
