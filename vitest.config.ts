@@ -9,6 +9,10 @@ async function fakeWebhookReceiver(request: Request): Promise<Response> {
   const box = url.pathname;
   if (request.method === "GET") return Response.json(received.get(box) ?? []);
   if (url.searchParams.get("fail") === "1") return new Response("failing on purpose", { status: 500 });
+  // A receiver that redirects (deliveries do not follow), or answers only after `slow` ms (deliveries give up at 10 s).
+  if (url.searchParams.get("redirect") === "1") return new Response(null, { status: 302, headers: { location: "https://hooks.test/elsewhere" } });
+  const slow = Number(url.searchParams.get("slow") ?? 0);
+  if (slow > 0) await new Promise((resolve) => setTimeout(resolve, slow));
   const entries = received.get(box) ?? [];
   const headers: Record<string, string> = {};
   request.headers.forEach((value, name) => (headers[name] = value));
@@ -44,7 +48,8 @@ export default defineConfig({
           main: "./worker/demo/local.ts",
           // Outbound requests of the Worker under test (the shop's webhooks) reach this fake receiver instead of
           // the network: `POST https://hooks.test/<box>` is recorded, `GET https://hooks.test/<box>` answers what
-          // that box received (worker/test-support.ts `webhooksOf`). Anything else is refused.
+          // that box received (worker/test-support.ts `webhooksOf`); `?fail=1` answers 500, `?redirect=1` 302 and
+          // `?slow=<ms>` answers that late. Anything else is refused.
           miniflare: {
             outboundService: fakeWebhookReceiver,
             // The tests play Cloudflare: they send CF-Connecting-IP to test per-IP limits (.dev.vars trusts none).

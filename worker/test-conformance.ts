@@ -50,3 +50,15 @@ export async function checkConformance(method: string, url: string, response: Re
     throw new Error(`${where} with a body the OpenAPI document does not describe — ${errors}: ${JSON.stringify(body).slice(0, 500)}`);
   }
 }
+
+/** Throws when a webhook body of `type` is not what the document's `webhooks` section says it is. */
+export function checkWebhookConformance(type: string, body: unknown): void {
+  const webhooks = (document as unknown as { webhooks: Record<string, { post: { requestBody: { content: { "application/json": { schema: Json } } } } }> }).webhooks;
+  const hook = webhooks[type];
+  if (hook === undefined) throw new Error(`the OpenAPI document has no webhook ${type}`);
+  const result = validatorFor(`webhook ${type}`, hook.post.requestBody.content["application/json"].schema).validate(body);
+  if (!result.valid) {
+    const errors = result.errors.slice(-3).map((e) => `${e.instanceLocation}: ${e.error}`).join("; ");
+    throw new Error(`webhook ${type} with a body the OpenAPI document does not describe — ${errors}: ${JSON.stringify(body).slice(0, 500)}`);
+  }
+}

@@ -22,7 +22,10 @@ export type ReturnResult = Schemas["ReturnResult"];
 export type Customer = Schemas["Customer"];
 export type CustomerProfile = Schemas["CustomerProfile"];
 export type Program = Schemas["ProgramInput"];
+/** What the shop's `webhookUrl` receives (verification codes, signed with the secret key). */
 export type VerificationCodeEvent = Schemas["VerificationCodeEvent"];
+/** Any event a webhook endpoint receives (docs/events.md): narrow it on `type`. */
+export type KopilkaEvent = Schemas[Extract<keyof Schemas, `${string}EventV1`>];
 
 /** An answer that was not 2xx. `code` is one the OpenAPI document lists for the operation. */
 export class KopilkaError extends Error {

@@ -450,6 +450,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks/endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The shop's webhook endpoints
+         * @description Oldest first, with their status and how their deliveries went.
+         */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /**
+         * Subscribe a URL to events
+         * @description Answers the endpoint with its signing secret `whsec_…`, shown only here and on rotation. At most 16 endpoints per shop. A URL on this machine or a private network is refused. Honours `Idempotency-Key`.
+         */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/endpoints/{endpointId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A webhook endpoint
+         * @description Its status, and why it was disabled if it was.
+         */
+        get: operations["getWebhookEndpoint"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook endpoint
+         * @description Deliveries still queued for it are dropped.
+         */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a webhook endpoint
+         * @description Only the fields given change; `events` replaces the list. `enabled: true` re-enables a disabled endpoint and clears its reason (deliveries that had been given up are not sent again: re-deliver them by event id). Other Worker instances see a change within 30 s.
+         */
+        patch: operations["updateWebhookEndpoint"];
+        trace?: never;
+    };
+    "/v1/webhooks/endpoints/{endpointId}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an endpoint's signing secret
+         * @description Answers a fresh secret, which signs every delivery from now on (including retries); the old one stops at once. Honours `Idempotency-Key` (a retry answers the same secret).
+         */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/{eventId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver an event again
+         * @description Queues one event of the last 30 days again, with a fresh 3-day retry window: to `endpointId`, or to every enabled endpoint subscribed to its type. The receiver sees the same event id. Honours `Idempotency-Key`.
+         */
+        post: operations["redeliverEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/public/program": {
         parameters: {
             query?: never;
@@ -592,6 +684,366 @@ export interface paths {
     };
 }
 export interface webhooks {
+    "customer.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A customer registered
+         * @description Sent to every enabled webhook endpoint subscribed to `customer.created` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_customer_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "customer.verified": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A customer proved a contact with a code
+         * @description Sent to every enabled webhook endpoint subscribed to `customer.verified` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_customer_verified"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.placed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order was placed and holds its points
+         * @description Sent to every enabled webhook endpoint subscribed to `order.placed` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_order_placed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.confirmed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order was paid: points spent and issued
+         * @description Sent to every enabled webhook endpoint subscribed to `order.confirmed` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_order_confirmed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order was cancelled
+         * @description Sent to every enabled webhook endpoint subscribed to `order.cancelled` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_order_cancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.lapsed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A pending order's hold ran out unconfirmed
+         * @description Sent to every enabled webhook endpoint subscribed to `order.lapsed` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_order_lapsed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.returned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lines of a confirmed order came back
+         * @description Sent to every enabled webhook endpoint subscribed to `order.returned` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_order_returned"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "points.earned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Points were issued
+         * @description Sent to every enabled webhook endpoint subscribed to `points.earned` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_points_earned"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "points.spent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Points were spent
+         * @description Sent to every enabled webhook endpoint subscribed to `points.spent` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_points_spent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "points.adjusted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The shop adjusted the balance
+         * @description Sent to every enabled webhook endpoint subscribed to `points.adjusted` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_points_adjusted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "points.expiring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Points will expire soon unless spent
+         * @description Sent to every enabled webhook endpoint subscribed to `points.expiring` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_points_expiring"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "points.expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Points expired
+         * @description Sent to every enabled webhook endpoint subscribed to `points.expired` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_points_expired"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "tier.changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The customer's tier changed
+         * @description Sent to every enabled webhook endpoint subscribed to `tier.changed` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_tier_changed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "reward.redeemed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The customer bought a reward coupon
+         * @description Sent to every enabled webhook endpoint subscribed to `reward.redeemed` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_reward_redeemed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "coupon.expiring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A reward coupon will expire unused
+         * @description Sent to every enabled webhook endpoint subscribed to `coupon.expiring` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_coupon_expiring"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "coupon.expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A reward coupon expired unused
+         * @description Sent to every enabled webhook endpoint subscribed to `coupon.expired` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_coupon_expired"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "birthday.upcoming": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The customer's birthday is coming
+         * @description Sent to every enabled webhook endpoint subscribed to `birthday.upcoming` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_birthday_upcoming"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "referral.rewarded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A referral paid a bonus
+         * @description Sent to every enabled webhook endpoint subscribed to `referral.rewarded` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
+         */
+        post: operations["webhook_referral_rewarded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "verification.code": {
         parameters: {
             query?: never;
@@ -602,10 +1054,30 @@ export interface webhooks {
         get?: never;
         put?: never;
         /**
-         * Send a verification code
-         * @description The shop sends `code` to the customer's phone or e-mail through its own SMS or e-mail provider. Check the signature first: `Kopilka-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret key, "<t>.<raw body>")>`, and that `t` is within 5 minutes. Retried with backoff until delivered or the code expires.
+         * A verification code to send
+         * @description Sent to every enabled webhook endpoint subscribed to `verification.code` (or `*`). Check `Kopilka-Signature` with the endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md "Webhooks").
          */
         post: operations["webhook_verification_code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhookUrl.verification.code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a verification code (the shop's webhookUrl)
+         * @description Sent to the shop's `webhookUrl` (`PATCH /v1/shop`), signed with the shop's secret key; webhook endpoints subscribed to `verification.code` receive the event as well, in the envelope above. The shop sends `code` to the customer's phone or e-mail through its own SMS or e-mail provider. Check the signature first: `Kopilka-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret key, "<t>.<raw body>")>`, and that `t` is within 5 minutes. Retried with backoff until delivered or the code expires.
+         */
+        post: operations["webhook_webhookUrl_verification_code"];
         delete?: never;
         options?: never;
         head?: never;
@@ -630,6 +1102,33 @@ export interface components {
             points: number;
             reason?: string;
         };
+        BirthdayUpcomingEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "birthday.upcoming";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                /** @description this year's birthday, YYYY-MM-DD */
+                birthday: string;
+                daysBefore: number;
+            };
+        };
         Coupon: {
             /** @example K-7Q4M-XR2D-9HWT */
             code: string;
@@ -647,6 +1146,69 @@ export interface components {
             expiresAt: string;
             /** @description the order holding or having used it */
             orderId: string | null;
+        };
+        CouponExpiredEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "coupon.expired";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                code: string;
+                rewardId: string;
+                name: string;
+                cost: number;
+                /** @description the customer's available points after the change */
+                balance: number;
+            };
+        };
+        CouponExpiringEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "coupon.expiring";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                code: string;
+                rewardId: string;
+                name: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-02T12:00:00.000Z
+                 */
+                expiresAt: string;
+                daysBefore: number;
+            };
         };
         CouponIssued: {
             /**
@@ -705,6 +1267,33 @@ export interface components {
             spend: number;
             /** @description coupons still to be used (active, or held by a pending order), newest first */
             coupons: components["schemas"]["Coupon"][];
+        };
+        CustomerCreatedEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "customer.created";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                referralCode: string | null;
+                /** @description YYYY-MM-DD */
+                birthday: string | null;
+            };
         };
         CustomerHistory: {
             items: {
@@ -772,6 +1361,32 @@ export interface components {
             coupons: components["schemas"]["Coupon"][];
             /** @description the welcome bonus granted by this request */
             welcomePoints: number;
+        };
+        CustomerVerifiedEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "customer.verified";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                /** @enum {string} */
+                channel: "phone" | "email";
+            };
         };
         /**
          * @example {
@@ -905,6 +1520,11 @@ export interface components {
                 /** @description distinct customers who placed or confirmed an order or redeemed a reward that day */
                 activeCustomers: number;
             };
+        };
+        DeletedWebhookEndpoint: {
+            id: string;
+            /** @constant */
+            deleted: true;
         };
         Evaluation: {
             /** @description minor units of the program currency */
@@ -1120,6 +1740,23 @@ export interface components {
             /** @description storefront origins allowed to call the widget endpoints (CORS); none by default — a shop that only uses the server API needs none, and `PATCH /v1/shop` adds them later */
             origins?: string[];
         };
+        NewWebhookEndpoint: {
+            /**
+             * Format: uri
+             * @example https://shop.example/hooks/kopilka
+             */
+            url: string;
+            /**
+             * @description the event types to receive; `["*"]`: all of them, including types added later
+             * @example [
+             *       "points.earned",
+             *       "points.expiring"
+             *     ]
+             */
+            events: ("customer.created" | "customer.verified" | "order.placed" | "order.confirmed" | "order.cancelled" | "order.lapsed" | "order.returned" | "points.earned" | "points.spent" | "points.adjusted" | "points.expiring" | "points.expired" | "tier.changed" | "reward.redeemed" | "coupon.expiring" | "coupon.expired" | "birthday.upcoming" | "referral.rewarded" | "verification.code" | "*")[];
+            /** @description for the shop's own reference */
+            description?: string | null;
+        };
         Order: {
             orderId: string;
             /** @enum {string} */
@@ -1131,6 +1768,146 @@ export interface components {
             confirmedAt: string | null;
             cancelledAt: string | null;
             returns: components["schemas"]["Return"][];
+        };
+        OrderCancelledEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "order.cancelled";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                orderId: string;
+                wasConfirmed: boolean;
+                /** @description minor units of the program currency */
+                amount: number;
+                pointsGivenBack: number;
+                pointsTakenBack: number;
+                /** @description the customer's available points after the change */
+                balance: number;
+            };
+        };
+        OrderConfirmedEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "order.confirmed";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                orderId: string;
+                store: string | null;
+                /** @description minor units of the program currency */
+                subtotal: number;
+                /** @description minor units of the program currency */
+                discount: number;
+                /** @description paid in money */
+                amount: number;
+                pointsSpent: number;
+                pointsEarned: number;
+                /** @description the customer's available points after the change */
+                balance: number;
+                /** @description when the earned points become spendable */
+                availableAt: string | null;
+            };
+        };
+        OrderLapsedEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "order.lapsed";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                orderId: string;
+                pointsReleased: number;
+                /** @description the customer's available points after the change */
+                balance: number;
+            };
+        };
+        OrderPlacedEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "order.placed";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                orderId: string;
+                store: string | null;
+                /** @description minor units of the program currency */
+                subtotal: number;
+                /** @description minor units of the program currency */
+                discount: number;
+                /** @description paid in money */
+                amount: number;
+                pointsSpent: number;
+                pointsEarned: number;
+                /** @description the customer's available points after the change */
+                balance: number;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-02T12:00:00.000Z
+                 */
+                holdExpiresAt: string;
+                programVersion: number;
+            };
         };
         /** @description A receipt placed as an order (docs/api.md) */
         OrderRequest: {
@@ -1176,6 +1953,201 @@ export interface components {
             quoteId?: string;
             /** @description how long the points stay held (default 30) */
             holdMinutes?: number;
+        };
+        OrderReturnedEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "order.returned";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                orderId: string;
+                returnId: string;
+                /** @description minor units of the program currency */
+                amount: number;
+                pointsGivenBack: number;
+                pointsTakenBack: number;
+                /** @description every unit of the order is back */
+                full: boolean;
+                lines: {
+                    id: string;
+                    qty: number;
+                }[];
+                /** @description the customer's available points after the change */
+                balance: number;
+            };
+        };
+        PointsAdjustedEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "points.adjusted";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                adjustmentId: string;
+                /** @description negative: taken */
+                points: number;
+                reason: string | null;
+                /** @description the customer's available points after the change */
+                balance: number;
+            };
+        };
+        PointsEarnedEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "points.earned";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                points: number;
+                /** @enum {string} */
+                source: "order" | "bonus" | "event" | "reward_refund";
+                orderId: string | null;
+                reason: string | null;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-02T12:00:00.000Z
+                 */
+                availableAt: string;
+                expiresAt: string | null;
+                /** @description the customer's available points after the change */
+                balance: number;
+            };
+        };
+        PointsExpiredEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "points.expired";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                points: number;
+                orderId: string | null;
+                /** @description the customer's available points after the change */
+                balance: number;
+            };
+        };
+        PointsExpiringEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "points.expiring";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                points: number;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-02T12:00:00.000Z
+                 */
+                expiresAt: string;
+                daysBefore: number;
+                /** @description the customer's available points after the change */
+                balance: number;
+            };
+        };
+        PointsSpentEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "points.spent";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                points: number;
+                orderId: string | null;
+                rewardId: string | null;
+                /** @description the customer's available points after the change */
+                balance: number;
+            };
         };
         /** @description The loyalty program (docs/program.md) */
         Program: {
@@ -1682,6 +2654,47 @@ export interface components {
              */
             redeemPoints?: number | "max";
         };
+        Redelivered: {
+            eventId: string;
+            /** @description the endpoints the event was queued for */
+            endpointIds: string[];
+        };
+        Redelivery: {
+            /** @description only this endpoint; omitted: every enabled endpoint subscribed to the event's type */
+            endpointId?: string;
+        };
+        ReferralRewardedEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "referral.rewarded";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                /** @enum {string} */
+                role: "referrer" | "referee";
+                points: number;
+                otherCustomerId: string;
+                /** @enum {string} */
+                trigger: "registration" | "first_order";
+                /** @description the customer's available points after the change */
+                balance: number;
+            };
+        };
         Registered: {
             customer: components["schemas"]["Me"];
             /** @description a customer token for the new customer (send it as Bearer from now on); null when the shop signed one */
@@ -1765,6 +2778,41 @@ export interface components {
             expiresAt: string;
             balance: number;
         };
+        RewardRedeemedEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "reward.redeemed";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                rewardId: string;
+                name: string;
+                cost: number;
+                code: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-02T12:00:00.000Z
+                 */
+                expiresAt: string;
+                /** @description the customer's available points after the change */
+                balance: number;
+            };
+        };
         RotatedKey: {
             /**
              * @description the new secret key (key: secret); shown only in this answer
@@ -1800,6 +2848,34 @@ export interface components {
              */
             webhookUrl?: ((string | null) | null) | string | null;
         };
+        TierChangedEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "tier.changed";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                from: string | null;
+                to: string | null;
+                /** @enum {string} */
+                direction: "up" | "down";
+            };
+        };
         Verification: {
             /** @enum {string} */
             channel: "phone" | "email";
@@ -1823,6 +2899,42 @@ export interface components {
             /** @description the shopper's language (first Accept-Language tag), for the message's text */
             locale?: string;
         };
+        VerificationCodeEventV1: {
+            /**
+             * @description unique: a receiver that sees an id again has seen that event
+             * @example evt_01JF8ZK3Q2
+             */
+            id: string;
+            /** @constant */
+            type: "verification.code";
+            /**
+             * @description the payload's version
+             * @constant
+             */
+            version: 1;
+            shopId: string;
+            customerId: string | null;
+            /**
+             * Format: date-time
+             * @description when the change happened
+             * @example 2026-12-02T12:00:00.000Z
+             */
+            createdAt: string;
+            data: {
+                /** @enum {string} */
+                channel: "phone" | "email";
+                /** @example 482913 */
+                code: string;
+                /** @description the phone (E.164) or e-mail to send it to */
+                to: string;
+                locale: string | null;
+                /**
+                 * Format: date-time
+                 * @example 2026-12-02T12:00:00.000Z
+                 */
+                expiresAt: string;
+            };
+        };
         VerificationSend: {
             /** @enum {string} */
             channel: "phone" | "email";
@@ -1837,6 +2949,82 @@ export interface components {
             customer: components["schemas"]["Me"];
             welcomePoints: number;
         };
+        WebhookEndpoint: {
+            /** @example we_4fJx0aQ9LmZp2sTbV8cD */
+            id: string;
+            url: string;
+            events: string[];
+            description: string | null;
+            /** @enum {string} */
+            status: "enabled" | "disabled";
+            /**
+             * @description why it is disabled
+             * @example deliveries failed for 3 days: HTTP 500
+             */
+            disabledReason: string | null;
+            disabledAt: string | null;
+            /** @description the last delivery answered 2xx after failures (successes in a row are not recorded one by one) */
+            lastSuccessAt: string | null;
+            /** @description the last failed delivery attempt */
+            lastFailureAt: string | null;
+            /**
+             * @description what the last failed attempt got
+             * @example HTTP 500
+             */
+            lastError: string | null;
+            createdAt: string;
+        };
+        WebhookEndpointList: {
+            items: components["schemas"]["WebhookEndpoint"][];
+        };
+        WebhookEndpointPatch: {
+            /**
+             * Format: uri
+             * @example https://shop.example/hooks/kopilka
+             */
+            url?: string;
+            /**
+             * @description the event types to receive; `["*"]`: all of them, including types added later
+             * @example [
+             *       "points.earned",
+             *       "points.expiring"
+             *     ]
+             */
+            events?: ("customer.created" | "customer.verified" | "order.placed" | "order.confirmed" | "order.cancelled" | "order.lapsed" | "order.returned" | "points.earned" | "points.spent" | "points.adjusted" | "points.expiring" | "points.expired" | "tier.changed" | "reward.redeemed" | "coupon.expiring" | "coupon.expired" | "birthday.upcoming" | "referral.rewarded" | "verification.code" | "*")[];
+            description?: string | null;
+            /** @description true re-enables a disabled endpoint (and clears its reason); false disables it */
+            enabled?: boolean;
+        };
+        WebhookEndpointWithSecret: {
+            /** @example we_4fJx0aQ9LmZp2sTbV8cD */
+            id: string;
+            url: string;
+            events: string[];
+            description: string | null;
+            /** @enum {string} */
+            status: "enabled" | "disabled";
+            /**
+             * @description why it is disabled
+             * @example deliveries failed for 3 days: HTTP 500
+             */
+            disabledReason: string | null;
+            disabledAt: string | null;
+            /** @description the last delivery answered 2xx after failures (successes in a row are not recorded one by one) */
+            lastSuccessAt: string | null;
+            /** @description the last failed delivery attempt */
+            lastFailureAt: string | null;
+            /**
+             * @description what the last failed attempt got
+             * @example HTTP 500
+             */
+            lastError: string | null;
+            createdAt: string;
+            /**
+             * @description the signing secret: shown only in this answer
+             * @example whsec_9v2LkQm0XzR4tYb7NcW1pA3sD5fG6hJ8
+             */
+            secret: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -1846,15 +3034,21 @@ export interface components {
 }
 export type SchemaAdjustment = components['schemas']['Adjustment'];
 export type SchemaAdjustmentRequest = components['schemas']['AdjustmentRequest'];
+export type SchemaBirthdayUpcomingEventV1 = components['schemas']['BirthdayUpcomingEventV1'];
 export type SchemaCoupon = components['schemas']['Coupon'];
+export type SchemaCouponExpiredEventV1 = components['schemas']['CouponExpiredEventV1'];
+export type SchemaCouponExpiringEventV1 = components['schemas']['CouponExpiringEventV1'];
 export type SchemaCouponIssued = components['schemas']['CouponIssued'];
 export type SchemaCouponList = components['schemas']['CouponList'];
 export type SchemaCreatedShop = components['schemas']['CreatedShop'];
 export type SchemaCustomer = components['schemas']['Customer'];
+export type SchemaCustomerCreatedEventV1 = components['schemas']['CustomerCreatedEventV1'];
 export type SchemaCustomerHistory = components['schemas']['CustomerHistory'];
 export type SchemaCustomerProfile = components['schemas']['CustomerProfile'];
 export type SchemaCustomerUpserted = components['schemas']['CustomerUpserted'];
+export type SchemaCustomerVerifiedEventV1 = components['schemas']['CustomerVerifiedEventV1'];
 export type SchemaDailyStats = components['schemas']['DailyStats'];
+export type SchemaDeletedWebhookEndpoint = components['schemas']['DeletedWebhookEndpoint'];
 export type SchemaEvaluation = components['schemas']['Evaluation'];
 export type SchemaEvent = components['schemas']['Event'];
 export type SchemaEventEnvelope = components['schemas']['EventEnvelope'];
@@ -1863,27 +3057,48 @@ export type SchemaEventRequest = components['schemas']['EventRequest'];
 export type SchemaKeyRotation = components['schemas']['KeyRotation'];
 export type SchemaMe = components['schemas']['Me'];
 export type SchemaNewShop = components['schemas']['NewShop'];
+export type SchemaNewWebhookEndpoint = components['schemas']['NewWebhookEndpoint'];
 export type SchemaOrder = components['schemas']['Order'];
+export type SchemaOrderCancelledEventV1 = components['schemas']['OrderCancelledEventV1'];
+export type SchemaOrderConfirmedEventV1 = components['schemas']['OrderConfirmedEventV1'];
+export type SchemaOrderLapsedEventV1 = components['schemas']['OrderLapsedEventV1'];
+export type SchemaOrderPlacedEventV1 = components['schemas']['OrderPlacedEventV1'];
 export type SchemaOrderRequest = components['schemas']['OrderRequest'];
+export type SchemaOrderReturnedEventV1 = components['schemas']['OrderReturnedEventV1'];
+export type SchemaPointsAdjustedEventV1 = components['schemas']['PointsAdjustedEventV1'];
+export type SchemaPointsEarnedEventV1 = components['schemas']['PointsEarnedEventV1'];
+export type SchemaPointsExpiredEventV1 = components['schemas']['PointsExpiredEventV1'];
+export type SchemaPointsExpiringEventV1 = components['schemas']['PointsExpiringEventV1'];
+export type SchemaPointsSpentEventV1 = components['schemas']['PointsSpentEventV1'];
 export type SchemaProgram = components['schemas']['Program'];
 export type SchemaProgramInput = components['schemas']['ProgramInput'];
 export type SchemaProgramVersion = components['schemas']['ProgramVersion'];
 export type SchemaPublicProgram = components['schemas']['PublicProgram'];
 export type SchemaReceipt = components['schemas']['Receipt'];
+export type SchemaRedelivered = components['schemas']['Redelivered'];
+export type SchemaRedelivery = components['schemas']['Redelivery'];
+export type SchemaReferralRewardedEventV1 = components['schemas']['ReferralRewardedEventV1'];
 export type SchemaRegistered = components['schemas']['Registered'];
 export type SchemaRegistration = components['schemas']['Registration'];
 export type SchemaReturn = components['schemas']['Return'];
 export type SchemaReturnRequest = components['schemas']['ReturnRequest'];
 export type SchemaReturnResult = components['schemas']['ReturnResult'];
 export type SchemaRewardRedeemed = components['schemas']['RewardRedeemed'];
+export type SchemaRewardRedeemedEventV1 = components['schemas']['RewardRedeemedEventV1'];
 export type SchemaRotatedKey = components['schemas']['RotatedKey'];
 export type SchemaShopSettings = components['schemas']['ShopSettings'];
 export type SchemaShopSettingsPatch = components['schemas']['ShopSettingsPatch'];
+export type SchemaTierChangedEventV1 = components['schemas']['TierChangedEventV1'];
 export type SchemaVerification = components['schemas']['Verification'];
 export type SchemaVerificationCodeEvent = components['schemas']['VerificationCodeEvent'];
+export type SchemaVerificationCodeEventV1 = components['schemas']['VerificationCodeEventV1'];
 export type SchemaVerificationSend = components['schemas']['VerificationSend'];
 export type SchemaVerificationSent = components['schemas']['VerificationSent'];
 export type SchemaVerified = components['schemas']['Verified'];
+export type SchemaWebhookEndpoint = components['schemas']['WebhookEndpoint'];
+export type SchemaWebhookEndpointList = components['schemas']['WebhookEndpointList'];
+export type SchemaWebhookEndpointPatch = components['schemas']['WebhookEndpointPatch'];
+export type SchemaWebhookEndpointWithSecret = components['schemas']['WebhookEndpointWithSecret'];
 export type $defs = Record<string, never>;
 export interface operations {
     getHealth: {
@@ -7376,6 +8591,1551 @@ export interface operations {
             };
         };
     };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointList"];
+                };
+            };
+            /** @description `unauthorized`: missing, malformed, wrong or expired key or token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `method_not_allowed`: the path exists, the method does not (`Allow` lists the methods) */
+            405: {
+                headers: {
+                    /** @description the methods the path has */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `internal`: a bug on our side; the answer carries no detail (the log has it, under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe: a repeat with the same key and body returns the first answer (remembered ≥ 24 h) */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewWebhookEndpoint"];
+            };
+        };
+        responses: {
+            /** @description The endpoint and its secret */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            /** @description `invalid_request`: malformed JSON, or a field that fails its schema (`path` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthorized`: missing, malformed, wrong or expired key or token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `method_not_allowed`: the path exists, the method does not (`Allow` lists the methods) */
+            405: {
+                headers: {
+                    /** @description the methods the path has */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `idempotency_conflict`: the Idempotency-Key was used with a different request, or its first request is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "idempotency_conflict";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large`: the body exceeds 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `invalid_state`: the shop has 16 endpoints already */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_state";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `internal`: a bug on our side; the answer carries no detail (the log has it, under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    getWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description `invalid_request`: malformed JSON, or a field that fails its schema (`path` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthorized`: missing, malformed, wrong or expired key or token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found`: no such webhook endpoint in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `method_not_allowed`: the path exists, the method does not (`Allow` lists the methods) */
+            405: {
+                headers: {
+                    /** @description the methods the path has */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `internal`: a bug on our side; the answer carries no detail (the log has it, under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedWebhookEndpoint"];
+                };
+            };
+            /** @description `invalid_request`: malformed JSON, or a field that fails its schema (`path` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthorized`: missing, malformed, wrong or expired key or token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found`: no such webhook endpoint in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `method_not_allowed`: the path exists, the method does not (`Allow` lists the methods) */
+            405: {
+                headers: {
+                    /** @description the methods the path has */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `internal`: a bug on our side; the answer carries no detail (the log has it, under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    updateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointPatch"];
+            };
+        };
+        responses: {
+            /** @description The endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description `invalid_request`: malformed JSON, or a field that fails its schema (`path` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthorized`: missing, malformed, wrong or expired key or token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found`: no such webhook endpoint in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `method_not_allowed`: the path exists, the method does not (`Allow` lists the methods) */
+            405: {
+                headers: {
+                    /** @description the methods the path has */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large`: the body exceeds 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `internal`: a bug on our side; the answer carries no detail (the log has it, under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe: a repeat with the same key and body returns the first answer (remembered ≥ 24 h) */
+                "idempotency-key"?: string;
+            };
+            path: {
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint and its new secret */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            /** @description `invalid_request`: malformed JSON, or a field that fails its schema (`path` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthorized`: missing, malformed, wrong or expired key or token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found`: no such webhook endpoint in this shop */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `method_not_allowed`: the path exists, the method does not (`Allow` lists the methods) */
+            405: {
+                headers: {
+                    /** @description the methods the path has */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `idempotency_conflict`: the Idempotency-Key was used with a different request, or its first request is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "idempotency_conflict";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `internal`: a bug on our side; the answer carries no detail (the log has it, under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    redeliverEvent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe: a repeat with the same key and body returns the first answer (remembered ≥ 24 h) */
+                "idempotency-key"?: string;
+            };
+            path: {
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Redelivery"];
+            };
+        };
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Redelivered"];
+                };
+            };
+            /** @description `invalid_request`: malformed JSON, or a field that fails its schema (`path` names it) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_request";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `unauthorized`: missing, malformed, wrong or expired key or token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "unauthorized";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `not_found`: no such event in this shop within 30 days, or no such endpoint */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "not_found";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `method_not_allowed`: the path exists, the method does not (`Allow` lists the methods) */
+            405: {
+                headers: {
+                    /** @description the methods the path has */
+                    Allow?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "method_not_allowed";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `idempotency_conflict`: the Idempotency-Key was used with a different request, or its first request is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "idempotency_conflict";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `payload_too_large`: the body exceeds 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "payload_too_large";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `invalid_state`: the endpoint is disabled */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "invalid_state";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+            /** @description `internal`: a bug on our side; the answer carries no detail (the log has it, under the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            /** @enum {string} */
+                            code: "internal";
+                            /** @description for the developer reading the answer; shopper-readable on widget routes */
+                            message: string;
+                            /**
+                             * @description the field at fault, if any
+                             * @example lines[2].price
+                             */
+                            path?: string;
+                            /** @description program_invalid, and invalid_request of a whole document: every problem found */
+                            problems?: {
+                                path: string;
+                                message: string;
+                            }[];
+                            /** @description 409 conflict of a stale quote: the fresh evaluation (an Evaluation) */
+                            evaluation?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description rate_limited: how long to wait (also the Retry-After header) */
+                            retryAfterSeconds?: number;
+                            /** @description a wrong verification code: the tries left */
+                            attemptsLeft?: number;
+                        };
+                    };
+                };
+            };
+        };
+    };
     getPublicProgram: {
         parameters: {
             query?: never;
@@ -9294,7 +12054,558 @@ export interface operations {
             };
         };
     };
+    webhook_customer_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `customer.created` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerCreatedEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_customer_verified: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `customer.verified` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerVerifiedEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_placed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `order.placed` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderPlacedEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_confirmed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `order.confirmed` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderConfirmedEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_cancelled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `order.cancelled` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderCancelledEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_lapsed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `order.lapsed` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderLapsedEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_order_returned: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `order.returned` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderReturnedEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_points_earned: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `points.earned` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PointsEarnedEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_points_spent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `points.spent` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PointsSpentEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_points_adjusted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `points.adjusted` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PointsAdjustedEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_points_expiring: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `points.expiring` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PointsExpiringEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_points_expired: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `points.expired` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PointsExpiredEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_tier_changed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `tier.changed` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TierChangedEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_reward_redeemed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `reward.redeemed` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RewardRedeemedEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_coupon_expiring: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `coupon.expiring` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CouponExpiringEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_coupon_expired: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `coupon.expired` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CouponExpiredEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_birthday_upcoming: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `birthday.upcoming` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BirthdayUpcomingEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_referral_rewarded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `referral.rewarded` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReferralRewardedEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     webhook_verification_code: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, "<t>.<raw body>")>` */
+                "Kopilka-Signature": string;
+                /** @description the event's type: `verification.code` */
+                "Kopilka-Event": string;
+                /** @description the event's id (`evt_…`): the same on every retry and re-delivery */
+                "Kopilka-Event-Id": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerificationCodeEventV1"];
+            };
+        };
+        responses: {
+            /** @description Delivered. Any other answer, or none within 10 s, is retried. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_webhookUrl_verification_code: {
         parameters: {
             query?: never;
             header: {

@@ -49,10 +49,11 @@ function sameHex(a: string, b: string): boolean {
 }
 
 /**
- * Checks a webhook's `Kopilka-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret key, "<t>.<raw body>")>` and
- * answers the parsed event. Give it the body exactly as received (before any JSON parsing). Refuses a signature
- * older or newer than `toleranceSeconds` (default 300), so a captured delivery cannot be replayed later.
- * During a secret-key rotation's grace period pass both keys: deliveries are signed with the newest.
+ * Checks a webhook's `Kopilka-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>` and
+ * answers the parsed event. The secret is the webhook endpoint's signing secret `whsec_…` (docs/events.md), or for
+ * the verification codes sent to the shop's `webhookUrl` its secret key. Give it the body exactly as received
+ * (before any JSON parsing). Refuses a signature older or newer than `toleranceSeconds` (default 300), so a captured
+ * delivery cannot be replayed later. While a rotated secret (or key) is rolled out, pass both: the newest signs.
  */
 export async function verifyWebhook<T = unknown>(
   secretKeys: string | readonly string[],

@@ -10,6 +10,8 @@ import { widget, widgetShop, type WidgetShop } from "../../worker/http/public/te
 import { createShop, PLATFORM_TOKEN, send } from "../../worker/test-support.ts";
 import { signCustomerToken } from "../../worker/lib/tokens.ts";
 import { expectNoneIn, shopState } from "./support.ts";
+import { ensureSchema } from "../../worker/stream/analytics.ts";
+import { env } from "cloudflare:workers";
 
 const A_ORIGIN = "https://alpha-coffee.example";
 const B_ORIGIN = "https://bravo-tea.example";
@@ -24,6 +26,9 @@ interface A {
   coupon: string;
   aliceReferral: string;
   orders: { confirmed: string; pending: string };
+  /** A's webhook endpoint, and an event of A's kept for re-delivery. */
+  endpoint: { id: string; secret: string };
+  eventId: string;
 }
 
 let a: A;
@@ -57,9 +62,17 @@ beforeAll(async () => {
   const aliceReferral = (await ok(send("GET", `/v1/customers/${ALICE}`, { token: sk }), 200)).referralCode as string;
   const joined = await ok(widget(shopA, "POST", "/v1/public/register", { origin: A_ORIGIN, body: { name: "Anton Alphason", email: "anton@alpha-coffee.example", consent: true } }), 201);
   const customer = joined.customer as { id: string; referralCode: string };
+  // Its deliveries succeed, so nothing B does (or the stream) writes to A's endpoint while the table runs.
+  const endpoint = await ok(send("POST", "/v1/webhooks/endpoints", { token: sk, body: { url: "https://hooks.test/alpha-endpoint", events: ["tier.changed"], description: "Alpha CRM" } }), 201);
+  const eventId = "evt_alpha1";
+  await ensureSchema(env.ANALYTICS);
+  await env.ANALYTICS.prepare("INSERT OR IGNORE INTO events (id, shopId, type, customerId, createdAt, body) VALUES (?, ?, 'points.adjusted', ?, ?, ?)")
+    .bind(eventId, shopA.shopId, ALICE, Date.now(), JSON.stringify({ id: eventId, type: "points.adjusted", version: 1, shopId: shopA.shopId, customerId: ALICE, createdAt: new Date().toISOString(), data: { adjustmentId: "seed", points: 1234, reason: null, balance: 1234 } }))
+    .run();
   a = {
     shop: shopA, coupon, aliceReferral, orders: { confirmed: "alpha-o1", pending: "alpha-o2" },
     member: { id: customer.id, token: joined.token as string, referralCode: customer.referralCode },
+    endpoint: { id: endpoint.id as string, secret: endpoint.secret as string }, eventId,
   };
   b = await widgetShop(undefined, [B_ORIGIN]);
   const exp = Math.floor(Date.now() / 1000) + 3600;
@@ -70,6 +83,7 @@ beforeAll(async () => {
     "A's coupon": a.coupon, "A's referral code": aliceReferral, "A's member's referral code": a.member.referralCode,
     "A's order amount": "123457", "A's other order amount": "98765", "A's event": "Alpha photo contest",
     "A's secret key": shopA.secretKey, "A's publishable key": shopA.publishableKey, "A's customer token": a.member.token,
+    "A's webhook endpoint": a.endpoint.id, "A's webhook secret": a.endpoint.secret, "A's webhook URL": "alpha-endpoint", "A's endpoint's description": "Alpha CRM",
   };
   before = await shopState(shopA.shopId, [ALICE, a.member.id]);
 }, 60_000);
@@ -181,6 +195,22 @@ const TABLE: Record<string, () => Attempt[]> = {
   "POST /v1/public/me/rewards/{rewardId}": () => [
     { label: "A's member's token", send: pk("POST", "/v1/public/me/rewards/coupon-20", { token: a.member.token }), status: [401] },
     { label: "B's token for A's member", send: pk("POST", "/v1/public/me/rewards/coupon-20", { token: bTokens.member, headers: { "idempotency-key": "alpha-redeem-1" } }), status: [404] },
+  ],
+  "GET /v1/webhooks/endpoints": () => [
+    { label: "B's endpoints: none of A's", send: sk("GET", "/v1/webhooks/endpoints"), status: [200], check: (l) => expect(l).toEqual({ items: [] }) },
+  ],
+  "GET /v1/webhooks/endpoints/{endpointId}": () => [{ label: "A's endpoint", send: sk("GET", `/v1/webhooks/endpoints/${a.endpoint.id}`), status: [404] }],
+  "PATCH /v1/webhooks/endpoints/{endpointId}": () => [
+    { label: "A's endpoint to B's URL", send: sk("PATCH", `/v1/webhooks/endpoints/${a.endpoint.id}`, { url: "https://hooks.test/bravo", enabled: false }), status: [404] },
+  ],
+  "POST /v1/webhooks/endpoints/{endpointId}/rotate-secret": () => [{ label: "A's endpoint", send: sk("POST", `/v1/webhooks/endpoints/${a.endpoint.id}/rotate-secret`), status: [404] }],
+  "DELETE /v1/webhooks/endpoints/{endpointId}": () => [{ label: "A's endpoint", send: sk("DELETE", `/v1/webhooks/endpoints/${a.endpoint.id}`), status: [404] }],
+  "POST /v1/events/{eventId}/redeliver": () => [
+    { label: "A's event", send: sk("POST", `/v1/events/${a.eventId}/redeliver`, {}), status: [404] },
+    { label: "A's event to A's endpoint", send: sk("POST", `/v1/events/${a.eventId}/redeliver`, { endpointId: a.endpoint.id }), status: [404] },
+  ],
+  "POST /v1/webhooks/endpoints": () => [
+    { label: "B's own endpoint", send: sk("POST", "/v1/webhooks/endpoints", { url: "https://hooks.test/bravo", events: ["*"] }), status: [201], check: (e) => expect(e).toMatchObject({ url: "https://hooks.test/bravo", events: ["*"] }) },
   ],
 };
 

@@ -11,7 +11,28 @@ import type { AppEnv } from "../http/http.ts";
 import { shopObject } from "../shop/shop.ts";
 import { platformObject } from "../shop/registry.ts";
 import { sealSecretKey, sealSecretOf } from "../lib/tokens.ts";
+import { addEndpoint } from "../flows/webhooks.ts";
 import demoProgram from "./program.json";
+
+/** The demo shop's webhook endpoint: one fixed id, so a restart finds it again. */
+export const DEMO_ENDPOINT_ID = "we_demo";
+
+/**
+ * Subscribes the demo receiver (`DEMO_WEBHOOK_URL`, which `npm start` points at this Worker's /demo/webhooks) to
+ * every event, with the known secret of .dev.vars (`DEMO_WEBHOOK_SECRET`) so the receiver can verify. The only path
+ * by which an endpoint gets a secret chosen by someone: the API always makes a fresh one. Nothing without both.
+ */
+export async function seedDemoEndpoint(env: Env): Promise<void> {
+  const url = (env as { DEMO_WEBHOOK_URL?: string }).DEMO_WEBHOOK_URL;
+  if (!url || !env.DEMO_WEBHOOK_SECRET) return;
+  const endpoint = await addEndpoint(env, env.DEMO_SHOP_ID, DEMO_ENDPOINT_ID, env.DEMO_WEBHOOK_SECRET, {
+    url, events: ["*"], description: "the demo receiver (npm start): verifies and logs every delivery",
+  }, now());
+  // A demo state persisted on another port, or an endpoint disabled by a run whose receiver was down.
+  if (endpoint.url !== url || endpoint.status !== "enabled") {
+    await shopObject(env, env.DEMO_SHOP_ID).updateWebhookEndpoint(DEMO_ENDPOINT_ID, { url, enabled: true }, now());
+  }
+}
 
 let seeded: Promise<void> | undefined;
 
@@ -50,6 +71,7 @@ async function seed(env: Env): Promise<void> {
     // Validated with the same schema as PUT /v1/program (a test keeps the demo program valid).
     await shop.putProgram(programSchema.parse(demoProgram), now());
   }
+  await seedDemoEndpoint(env);
 }
 
 /** Middleware: seeds the demo shop once per isolate when the local variables ask for it. */

@@ -28,7 +28,9 @@ const wrangler = spawn(
     // A shop under development may send its webhooks to a receiver on this machine.
     "--var", "ALLOW_PRIVATE_WEBHOOKS:1",
     // The demo shop's storefront origins: this port's, never a request's Host header (worker/demo/seed.ts).
-    "--var", `DEMO_ORIGINS:http://127.0.0.1:${port},http://localhost:${port}`],
+    "--var", `DEMO_ORIGINS:http://127.0.0.1:${port},http://localhost:${port}`,
+    // The demo shop's webhook endpoint delivers every event to the demo receiver in this Worker (worker/demo/receiver.ts).
+    "--var", `DEMO_WEBHOOK_URL:http://127.0.0.1:${port}/demo/webhooks`],
   { cwd: root, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
 );
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => wrangler.kill(signal));

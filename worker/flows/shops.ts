@@ -50,12 +50,20 @@ export async function shopSettings(env: Env, shopId: string): Promise<ShopSettin
 export async function updateShopSettings(
   env: Env, shopId: string, patch: { name?: string; origins?: string[]; webhookUrl?: string | null },
 ): Promise<ShopSettings> {
-  const allowPrivate = (env as { ALLOW_PRIVATE_WEBHOOKS?: string }).ALLOW_PRIVATE_WEBHOOKS === "1";
-  if (patch.webhookUrl && !allowPrivate && isPrivateHost(new URL(patch.webhookUrl).hostname)) {
-    throw refusal("invalid_request", "webhookUrl: must be a public host (not this machine or a private network)", "webhookUrl");
-  }
+  if (patch.webhookUrl) refusePrivateWebhook(env, patch.webhookUrl, "webhookUrl");
   const settings = await shopObject(env, shopId).updateSettings(patch);
   if (settings === null) throw refusal("not_found", "No such shop");
   if (patch.origins !== undefined) await platformObject(env).registerOrigins(shopId, settings.origins);
   return settings;
+}
+
+/**
+ * Refuses (400 naming `path`) a webhook URL on this machine or a private network, unless the deployment allows it
+ * (`ALLOW_PRIVATE_WEBHOOKS=1`: `npm start` only). The shop's `webhookUrl` and webhook endpoints both go through it.
+ */
+export function refusePrivateWebhook(env: Env, url: string, path: string): void {
+  const allowPrivate = (env as { ALLOW_PRIVATE_WEBHOOKS?: string }).ALLOW_PRIVATE_WEBHOOKS === "1";
+  if (!allowPrivate && isPrivateHost(new URL(url).hostname)) {
+    throw refusal("invalid_request", `${path}: must be a public host (not this machine or a private network)`, path);
+  }
 }

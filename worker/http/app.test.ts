@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES } from "./http.ts";
+import { EVENT_TYPES } from "../lib/events.ts";
 import { Validator } from "@cfworker/json-schema";
 import { call, createShop, errorOf, program, send } from "../test-support.ts";
 import committed from "../../docs/openapi.json";
@@ -155,7 +156,8 @@ describe("GET /v1/openapi.json", () => {
       paths: Record<string, Record<string, { operationId?: string; responses: Record<string, { content?: { "application/json"?: { schema: { properties: { error?: { properties: { code: { enum: string[] } } } } } } } }> }>>;
     };
     expect(document.servers.map((server) => server.url)).toEqual(["https://{host}", "http://127.0.0.1:8787"]);
-    expect(Object.keys(document.webhooks)).toEqual(["verification.code"]);
+    // Every event type a webhook endpoint can receive, and the shop's webhookUrl verification codes.
+    expect(Object.keys(document.webhooks)).toEqual([...EVENT_TYPES, "webhookUrl.verification.code"]);
     const ids = Object.values(document.paths).flatMap((methods) => Object.values(methods).map((operation) => operation.operationId));
     expect(ids.every((id) => typeof id === "string")).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);

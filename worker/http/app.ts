@@ -17,6 +17,7 @@ import { programRoutes } from "./routes/program.ts";
 import { publicRoutes } from "./public/routes.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { shopRoutes } from "./routes/shops.ts";
+import { webhookRoutes } from "./routes/webhooks.ts";
 
 const healthRoute = createRoute({
   method: "get",
@@ -70,6 +71,7 @@ export function createApp(extensions: AppExtensions = {}): OpenAPIHono<AppEnv> {
   checkoutRoutes(app);
   customerRoutes(app);
   eventRoutes(app);
+  webhookRoutes(app);
   publicRoutes(app);
   extensions.after?.(app);
 

@@ -9,8 +9,10 @@ import { Scalar } from "@scalar/hono-api-reference";
 import { programSchema } from "../../engine/host/validate.ts";
 import type { AppEnv } from "./http.ts";
 import type { DocumentParts } from "./openapi.ts";
+import { EVENT_TYPES } from "../lib/events.ts";
+import { EVENT_SUMMARIES, eventSchema } from "./routes/event-schemas.ts";
 
-/** `verification.code`: the one event the shop's webhook receives today (worker/flows/verification.ts). */
+/** `verification.code` as the shop's `webhookUrl` receives it (worker/flows/verification.ts): a contract of its own. */
 const verificationCodeEvent = z
   .object({
     type: z.literal("verification.code"),
@@ -47,7 +49,7 @@ export const DOCUMENT_PARTS: DocumentParts = {
     { name: "Events", description: "The shop's events of the last 30 days and its figures per day (the analytics store)" },
     { name: "Widget", description: "The storefront widget's API: publishable key, storefront origins only" },
     { name: "Health", description: "Liveness" },
-    { name: "Webhooks", description: "Requests Kopilka sends to the shop's `webhookUrl`" },
+    { name: "Webhooks", description: "Webhook endpoints: subscribing URLs to events, and re-delivery. The requests Kopilka sends them are in `webhooks`" },
   ],
   securitySchemes: {
     secretKey: { type: "http", scheme: "bearer", description: "The shop's secret key `sk_…` (server-to-server; never in a browser)" },
@@ -57,7 +59,8 @@ export const DOCUMENT_PARTS: DocumentParts = {
       type: "apiKey",
       in: "header",
       name: "Kopilka-Signature",
-      description: "On webhooks Kopilka sends: `t=<unix seconds>,v1=<hex HMAC-SHA256(the shop's secret key, \"<t>.<raw body>\")>`",
+      description: "On webhooks Kopilka sends: `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>`, where the secret is " +
+        "the endpoint's signing secret `whsec_…` (webhook endpoints), or the shop's secret key (the `webhookUrl` verification codes)",
     },
     customerToken: {
       type: "http",
@@ -67,9 +70,11 @@ export const DOCUMENT_PARTS: DocumentParts = {
     },
   },
   webhooks: {
-    "verification.code": {
-      summary: "Send a verification code",
-      description: "The shop sends `code` to the customer's phone or e-mail through its own SMS or e-mail provider. Check the " +
+    ...eventWebhooks(),
+    "webhookUrl.verification.code": {
+      summary: "Send a verification code (the shop's webhookUrl)",
+      description: "Sent to the shop's `webhookUrl` (`PATCH /v1/shop`), signed with the shop's secret key; webhook endpoints " +
+        "subscribed to `verification.code` receive the event as well, in the envelope above. The shop sends `code` to the customer's phone or e-mail through its own SMS or e-mail provider. Check the " +
         "signature first: `Kopilka-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret key, \"<t>.<raw body>\")>`, and that `t` " +
         "is within 5 minutes. Retried with backoff until delivered or the code expires.",
       schema: verificationCodeEvent,
@@ -81,6 +86,26 @@ export const DOCUMENT_PARTS: DocumentParts = {
     },
   },
 };
+
+/** One entry per event type: what a webhook endpoint subscribed to it receives (docs/events.md "Webhooks"). */
+function eventWebhooks(): DocumentParts["webhooks"] {
+  const hooks: DocumentParts["webhooks"] = {};
+  for (const type of EVENT_TYPES) {
+    hooks[type] = {
+      summary: EVENT_SUMMARIES[type],
+      description: `Sent to every enabled webhook endpoint subscribed to \`${type}\` (or \`*\`). Check \`Kopilka-Signature\` with the ` +
+        "endpoint's signing secret and that `t` is within 5 minutes before trusting the body; deduplicate by `id` (delivery is at " +
+        "least once). Any answer but 2xx within 10 s is retried for 3 days (docs/events.md \"Webhooks\").",
+      schema: eventSchema(type),
+      headers: {
+        "Kopilka-Signature": "`t=<unix seconds>,v1=<hex HMAC-SHA256(endpoint secret, \"<t>.<raw body>\")>`",
+        "Kopilka-Event": `the event's type: \`${type}\``,
+        "Kopilka-Event-Id": "the event's id (`evt_…`): the same on every retry and re-delivery",
+      },
+    };
+  }
+  return hooks;
+}
 
 let programJson: Record<string, unknown> | undefined;
 

@@ -128,3 +128,24 @@ export async function unsealSecretKey(sealSecret: string, shopId: string, sealed
   if (iv === null || data === null) throw new Error("sealed secret key is corrupt");
   return unseal(SEAL_PURPOSE, sealSecret, { iv, data }, shopId);
 }
+
+// ---- sealing webhook endpoints' signing secrets --------------------------------------------------------------
+
+/**
+ * A webhook endpoint's signing secret (`whsec_…`), sealed like a shop's secret key and bound to its shop and
+ * endpoint: a sealed secret copied to another endpoint or shop does not open. (`:` is in no shop id, so this
+ * binding never equals a shop key's.)
+ */
+export function sealEndpointSecret(sealSecret: string, shopId: string, endpointId: string, secret: string): Promise<string> {
+  return sealSecretKey(sealSecret, `${shopId}:${endpointId}`, secret);
+}
+
+/** Opens an endpoint's signing secret with the current seal secret, else the previous one (a rotation). */
+export async function openEndpointSecret(secrets: SealSecrets, shopId: string, endpointId: string, sealed: string): Promise<string> {
+  return (await openSealedEndpointSecret(secrets, shopId, endpointId, sealed)).secretKey;
+}
+
+/** As `openEndpointSecret`, saying whether the previous seal secret was needed (`stale`: re-seal it). */
+export function openSealedEndpointSecret(secrets: SealSecrets, shopId: string, endpointId: string, sealed: string): Promise<{ secretKey: string; stale: boolean }> {
+  return openSealedKey(secrets, `${shopId}:${endpointId}`, sealed);
+}

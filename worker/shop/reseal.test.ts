@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { forgetVerifiedKeys } from "../http/auth.ts";
 import { forgetPublicContexts } from "../http/public/access.ts";
 import { register, widget, widgetShop } from "../http/public/test-helpers.ts";
-import { openSealedKey, sealSecretKey, sealSecretsOf, signCustomerToken, unsealSecretKey } from "../lib/tokens.ts";
+import { openEndpointSecret, openSealedKey, sealEndpointSecret, sealSecretKey, sealSecretsOf, signCustomerToken, unsealSecretKey } from "../lib/tokens.ts";
 import { send } from "../test-support.ts";
 
 const current = env.KEY_SEAL_SECRET;
@@ -116,5 +116,27 @@ describe("a key sealed under the previous seal secret", () => {
     const rotation = await send("POST", "/v1/shop/keys/rotate", { token: shop.secretKey, body: { key: "secret" } });
     const fresh = ((await rotation.json()) as { secretKey: string }).secretKey;
     expect(await unsealSecretKey(current, shop.shopId, (await sealedCopies(shop.shopId)).current!)).toBe(fresh);
+  });
+
+  it("webhook endpoints' signing secrets are re-sealed with the keys", async () => {
+    const shop = await widgetShop();
+    const created = await send("POST", "/v1/webhooks/endpoints", { token: shop.secretKey, body: { url: "https://hooks.test/reseal", events: ["*"] } });
+    const endpoint = (await created.json()) as { id: string; secret: string };
+    const planted = await sealEndpointSecret(previous, shop.shopId, endpoint.id, endpoint.secret);
+    const stored = () => runInDurableObject(env.SHOP.getByName(shop.shopId), (_shop, state) =>
+      state.storage.sql.exec<{ s: string }>("SELECT secret_sealed AS s FROM webhook_endpoints").one().s);
+    await runInDurableObject(env.SHOP.getByName(shop.shopId), (_shop, state) => {
+      state.storage.sql.exec("UPDATE webhook_endpoints SET secret_sealed = ?", planted);
+    });
+    // Still opens (deliveries keep being signed) while KEY_SEAL_SECRET_PREVIOUS is set…
+    expect(await openEndpointSecret(sealSecretsOf(env), shop.shopId, endpoint.id, planted)).toBe(endpoint.secret);
+    // …and re-sealing moves it under the current secret, once.
+    expect(await env.SHOP.getByName(shop.shopId).resealKeys()).toEqual({ resealed: 1 });
+    expect(await env.SHOP.getByName(shop.shopId).resealKeys()).toEqual({ resealed: 0 });
+    const after = await stored();
+    expect(after).not.toBe(planted);
+    expect(await openEndpointSecret({ current, previous: null }, shop.shopId, endpoint.id, after)).toBe(endpoint.secret);
+    // Bound to its endpoint: the sealed copy does not open as another endpoint's.
+    await expect(openEndpointSecret(sealSecretsOf(env), shop.shopId, "we_other", after)).rejects.toThrow();
   });
 });

@@ -7,6 +7,7 @@ import { OUTBOX_SCHEMA } from "../lib/outbox.ts";
 import type { ContactKind } from "./contacts.ts";
 import { SHOP_ENGAGEMENT_SCHEMA, SHOP_REFERRAL_ORDER_SCHEMA, SHOP_VERIFICATION_WELCOME_SCHEMA } from "./engagement-sql.ts";
 import { SHOP_PREVIOUS_KEYS_SCHEMA } from "./keys-sql.ts";
+import { SHOP_WEBHOOK_ENDPOINTS_SCHEMA } from "./webhook-endpoints-sql.ts";
 
 /** Version 1 of the schema. Later changes are appended to `SHOP_MIGRATIONS`, never edited in place. */
 export const SHOP_SCHEMA = `
@@ -120,6 +121,8 @@ export const SHOP_MIGRATIONS: readonly string[] = [
   SHOP_PREVIOUS_KEYS_SCHEMA,
   // 9: the shop's own events (verification), relayed to the EVENTS queue (worker/lib/outbox.ts).
   OUTBOX_SCHEMA,
+  // 10: webhook endpoints (worker/shop/webhook-endpoints.ts).
+  SHOP_WEBHOOK_ENDPOINTS_SCHEMA,
 ];
 
 export interface ShopRow {

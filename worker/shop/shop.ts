@@ -35,6 +35,12 @@ import {
 import { deliverDue } from "./webhooks.ts";
 import { claimContacts, contactsOf, customerCard, markWelcomeGiven, rekeyContacts } from "./directory.ts";
 import { startIdempotentRequest } from "./idempotency-records.ts";
+import {
+  createEndpoint, endpointTargets, getEndpoint, listEndpoints, recordDelivery, removeEndpoint, replaceEndpointSecret, resealEndpointSecrets,
+  updateEndpoint,
+  type DeliveryOutcome, type EndpointPatch, type EndpointTarget, type EndpointView, type NewEndpoint,
+} from "./webhook-endpoints.ts";
+import type { Result } from "../lib/refusal.ts";
 import type {
   ClaimResult, ContactClaim, CustomerCard, IdempotencyStart, NewShop, ProgramVersion, PublicContext, ShopSettings, ValidProgram,
 } from "./types.ts";
@@ -130,8 +136,12 @@ export class Shop extends DurableObject<Env> {
    * Re-seals the sealed secret keys that only `KEY_SEAL_SECRET_PREVIOUS` opens under `KEY_SEAL_SECRET`
    * (docs/key-rotation.md); how many were re-sealed.
    */
-  resealKeys(): Promise<{ resealed: number }> {
-    return resealKeys(this.sql, sealSecretsOf(this.env));
+  async resealKeys(): Promise<{ resealed: number }> {
+    const secrets = sealSecretsOf(this.env);
+    const keys = await resealKeys(this.sql, secrets);
+    const shopId = selectShop(this.sql)?.shop_id;
+    // The webhook endpoints' signing secrets are sealed the same way and re-sealed with the keys.
+    return { resealed: keys.resealed + (shopId === undefined ? 0 : await resealEndpointSecrets(this.sql, shopId, secrets)) };
   }
 
   /** While the seal secret is being rotated, every read of the sealed keys re-seals those still under the previous one. */
@@ -395,6 +405,43 @@ export class Shop extends DurableObject<Env> {
     const next = selectNextOutboxAt(this.sql);
     if (next !== null) await this.ctx.storage.setAlarm(Math.max(next, clockNow()));
     await this.relayEvents();
+  }
+
+  // ---- webhook endpoints (webhook-endpoints.ts; delivered by stream/webhooks.ts) ----
+
+  createWebhookEndpoint(endpoint: NewEndpoint): Result<EndpointView> {
+    return createEndpoint(this.ctx.storage, endpoint);
+  }
+
+  listWebhookEndpoints(): EndpointView[] {
+    return listEndpoints(this.sql);
+  }
+
+  getWebhookEndpoint(id: string): Result<EndpointView> {
+    return getEndpoint(this.sql, id);
+  }
+
+  updateWebhookEndpoint(id: string, patch: EndpointPatch, now: number): Result<EndpointView> {
+    return updateEndpoint(this.ctx.storage, id, patch, now);
+  }
+
+  deleteWebhookEndpoint(id: string): Result<{ deleted: true }> {
+    return removeEndpoint(this.sql, id);
+  }
+
+  /** The endpoint's new signing secret (sealed by the caller) replaces the old one at once. */
+  rotateWebhookSecret(id: string, secretSealed: string): Result<EndpointView> {
+    return replaceEndpointSecret(this.sql, id, secretSealed);
+  }
+
+  /** The enabled endpoints, with their sealed secrets: what the deliverer caches. */
+  webhookTargets(): EndpointTarget[] {
+    return endpointTargets(this.sql);
+  }
+
+  /** A delivery's outcome: failures, a success after failures, or giving up (the endpoint is disabled). */
+  recordWebhookDelivery(id: string, outcome: DeliveryOutcome): void {
+    recordDelivery(this.ctx.storage, id, outcome);
   }
 
   /**

@@ -69,17 +69,25 @@ const createShopRoute = createRoute({
 
 const WEBHOOK_MESSAGE = "must be an https URL (http only for localhost), or null";
 
+/**
+ * A URL webhooks may go to: https, or http on the local machine for development (private hosts are refused by the
+ * flow unless the deployment allows them, flows/shops.ts `refusePrivateWebhook`). Webhook endpoints use it too.
+ */
+export function webhookTarget(message: string) {
+  return z
+    .string({ error: say(message) })
+    .max(2048, { error: message })
+    .refine(...maxUnits(2048))
+    .refine((value) => {
+      if (!URL.canParse(value)) return false;
+      const url = new URL(value);
+      const local = url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]";
+      return (url.protocol === "https:" || (url.protocol === "http:" && local)) && url.username === "" && url.password === "";
+    }, { error: message });
+}
+
 /** Where the shop receives webhooks (verification codes): https, or http on the local machine for development. */
-const webhookUrl = z
-  .string({ error: say(WEBHOOK_MESSAGE) })
-  .max(2048, { error: WEBHOOK_MESSAGE })
-  .refine(...maxUnits(2048))
-  .refine((value) => {
-    if (!URL.canParse(value)) return false;
-    const url = new URL(value);
-    const local = url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]";
-    return (url.protocol === "https:" || (url.protocol === "http:" && local)) && url.username === "" && url.password === "";
-  }, { error: WEBHOOK_MESSAGE })
+const webhookUrl = webhookTarget(WEBHOOK_MESSAGE)
   .nullable()
   .meta({ type: ["string", "null"], format: "uri", examples: ["https://shop.example/hooks/kopilka"] });
 
