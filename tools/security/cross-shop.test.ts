@@ -10,7 +10,10 @@ import { widget, widgetShop, type WidgetShop } from "../../worker/http/public/te
 import { createShop, PLATFORM_TOKEN, send } from "../../worker/test-support.ts";
 import { signCustomerToken } from "../../worker/lib/tokens.ts";
 import { expectNoneIn, shopState } from "./support.ts";
-import { ensureSchema } from "../../worker/stream/analytics.ts";
+import { recordEvents } from "../../worker/stream/analytics.ts";
+
+/** A day in the future on which only the event the setup records happened. */
+const QUIET_DAY = "2031-03-03";
 import { env } from "cloudflare:workers";
 
 const A_ORIGIN = "https://alpha-coffee.example";
@@ -65,10 +68,10 @@ beforeAll(async () => {
   // Its deliveries succeed, so nothing B does (or the stream) writes to A's endpoint while the table runs.
   const endpoint = await ok(send("POST", "/v1/webhooks/endpoints", { token: sk, body: { url: "https://hooks.test/alpha-endpoint", events: ["tier.changed"], description: "Alpha CRM" } }), 201);
   const eventId = "evt_alpha1";
-  await ensureSchema(env.ANALYTICS);
-  await env.ANALYTICS.prepare("INSERT OR IGNORE INTO events (id, shopId, type, customerId, createdAt, body) VALUES (?, ?, 'points.adjusted', ?, ?, ?)")
-    .bind(eventId, shopA.shopId, ALICE, Date.now(), JSON.stringify({ id: eventId, type: "points.adjusted", version: 1, shopId: shopA.shopId, customerId: ALICE, createdAt: new Date().toISOString(), data: { adjustmentId: "seed", points: 1234, reason: null, balance: 1234 } }))
-    .run();
+  // One event of A's on a day nothing else happens (A's figures for it: 1 234 points adjusted; B's must be zeros).
+  await recordEvents(env, [{ id: eventId, type: "points.adjusted", version: 1, shopId: shopA.shopId, customerId: ALICE, createdAt: `${QUIET_DAY}T12:00:00.000Z`, data: { adjustmentId: "seed", points: 1234, reason: null, balance: 1234 } }]);
+  const figures = await ok(send("GET", `/v1/stats/daily?from=${QUIET_DAY}&to=${QUIET_DAY}`, { token: sk }), 200);
+  expect(figures.totals).toMatchObject({ pointsAdjusted: 1234 });
   a = {
     shop: shopA, coupon, aliceReferral, orders: { confirmed: "alpha-o1", pending: "alpha-o2" },
     member: { id: customer.id, token: joined.token as string, referralCode: customer.referralCode },
@@ -209,6 +212,16 @@ const TABLE: Record<string, () => Attempt[]> = {
     { label: "A's event", send: sk("POST", `/v1/events/${a.eventId}/redeliver`, {}), status: [404] },
     { label: "A's event to A's endpoint", send: sk("POST", `/v1/events/${a.eventId}/redeliver`, { endpointId: a.endpoint.id }), status: [404] },
   ],
+  "GET /v1/events": () => [
+    { label: "B's events: none of A's", send: sk("GET", "/v1/events?limit=100"), status: [200],
+      check: (l) => expect((l as { items: { shopId: string }[] }).items.filter((e) => e.shopId !== b.shopId)).toEqual([]) },
+    { label: "B's events of A's customer id", send: sk("GET", `/v1/events?customerId=${ALICE}`), status: [200], check: (l) => expect(l).toMatchObject({ items: [] }) },
+  ],
+  "GET /v1/events/{id}": () => [{ label: "A's event", send: sk("GET", `/v1/events/${a.eventId}`), status: [404] }],
+  "GET /v1/stats/daily": () => [{
+    label: "B's figures of the day of A's event", send: sk("GET", `/v1/stats/daily?from=${QUIET_DAY}&to=${QUIET_DAY}`), status: [200],
+    check: (s) => expect(Object.values((s as { totals: Record<string, number> }).totals).filter((v) => v !== 0)).toEqual([]),
+  }],
   "POST /v1/webhooks/endpoints": () => [
     { label: "B's own endpoint", send: sk("POST", "/v1/webhooks/endpoints", { url: "https://hooks.test/bravo", events: ["*"] }), status: [201], check: (e) => expect(e).toMatchObject({ url: "https://hooks.test/bravo", events: ["*"] }) },
   ],
