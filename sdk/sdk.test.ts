@@ -1,10 +1,12 @@
 /**
  * The SDK against the real Worker under `wrangler dev` (the local entry, throwaway state): the README's checkout
  * through the typed client, its errors, a customer token the widget routes accept, webhook signatures as the
- * Worker makes them, and the checkout example app end to end.
+ * Worker makes them, events and webhook endpoints, and the checkout example app end to end.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { platformToken, startWorker, type RunningWorker } from "../tools/bench/server.ts";
 import { signatureHeader } from "../worker/shop/webhooks.ts";
@@ -78,6 +80,48 @@ describe("the typed client", () => {
     const refused = await fetch(`${worker.base}/v1/public/me`, { headers: { "x-publishable-key": shop.publishableKey, authorization: `Bearer ${expired}` } });
     expect(refused.status).toBe(401);
   });
+});
+
+describe("events and webhook endpoints through the client", () => {
+  it("subscribes an endpoint that gets the customer's events signed, and reads them and the day's figures back", async () => {
+    const kopilka = createKopilka({ baseUrl: worker.base, secretKey: shop.secretKey });
+    // The shop's receiver: a plain HTTP server here (a local address: the test Worker allows private webhooks).
+    const deliveries: { signature: string | undefined; body: string }[] = [];
+    const server = createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+      request.on("end", () => {
+        deliveries.push({ signature: request.headers["kopilka-signature"] as string | undefined, body });
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const endpoint = await kopilka.createWebhookEndpoint({ url: `http://127.0.0.1:${port}/hooks`, events: ["points.adjusted"] });
+      expect(endpoint.secret).toMatch(/^whsec_/);
+      expect((await kopilka.listWebhookEndpoints()).items.map((e) => e.id)).toContain(endpoint.id);
+
+      await kopilka.adjustPoints("c-42", { id: "sdk-goodwill", points: 77, reason: "SDK test" });
+      for (let i = 0; i < 150 && deliveries.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(deliveries).toHaveLength(1);
+      const event = await verifyWebhook<{ id: string; type: string; data: { adjustmentId: string; points: number } }>(
+        endpoint.secret, deliveries[0]!.signature ?? null, deliveries[0]!.body);
+      expect(event).toMatchObject({ type: "points.adjusted", data: { adjustmentId: "sdk-goodwill", points: 77 } });
+      await expect(verifyWebhook("whsec_someone_else", deliveries[0]!.signature ?? null, deliveries[0]!.body)).rejects.toThrow(WebhookSignatureError);
+
+      const page = await kopilka.listEvents({ types: ["points.adjusted"], customerId: "c-42" });
+      expect(page.items.map((e) => e.id)).toEqual([event.id]);
+      expect((await kopilka.getEvent(event.id)).type).toBe("points.adjusted");
+      const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+      expect((await kopilka.dailyStats(day(-1), day(1))).totals).toMatchObject({ pointsAdjusted: 77 });
+      expect(await kopilka.redeliverEvent(event.id, endpoint.id)).toMatchObject({ eventId: event.id, endpointIds: [endpoint.id] });
+      for (let i = 0; i < 150 && deliveries.length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(JSON.parse(deliveries[1]!.body)).toMatchObject({ id: event.id });
+    } finally {
+      server.close();
+    }
+  }, 60_000);
 });
 
 describe("webhook signatures", () => {

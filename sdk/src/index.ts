@@ -113,6 +113,24 @@ export function createKopilka(options: KopilkaOptions) {
       })),
     /** `PUT /v1/program`: publishes a new version. */
     publishProgram: async (program: Program) => unwrap(await raw.PUT("/v1/program", { body: program })),
+
+    /** `GET /v1/events`: the shop's events of the last 30 days, newest first; pass `nextCursor` for the next page. */
+    listEvents: async (query: { cursor?: string; limit?: number; types?: string[]; customerId?: string } = {}) =>
+      unwrap(await raw.GET("/v1/events", {
+        params: { query: { cursor: query.cursor, limit: query.limit, type: query.types?.join(","), customerId: query.customerId } },
+      })),
+    /** `GET /v1/events/{eventId}`. */
+    getEvent: async (eventId: string) => unwrap(await raw.GET("/v1/events/{eventId}", { params: { path: { eventId } } })),
+    /** `GET /v1/stats/daily`: the daily figures of `from` to `to` (YYYY-MM-DD, the program's timezone). */
+    dailyStats: async (from: string, to: string) => unwrap(await raw.GET("/v1/stats/daily", { params: { query: { from, to } } })),
+    /** `POST /v1/webhooks/endpoints`: the answer holds the endpoint's signing `secret`, shown only here and on rotation. */
+    createWebhookEndpoint: async (endpoint: Schemas["NewWebhookEndpoint"]) =>
+      unwrap(await raw.POST("/v1/webhooks/endpoints", { body: endpoint })),
+    /** `GET /v1/webhooks/endpoints`. */
+    listWebhookEndpoints: async () => unwrap(await raw.GET("/v1/webhooks/endpoints")),
+    /** `POST /v1/events/{eventId}/redeliver`: to one endpoint, or to every subscribed one. */
+    redeliverEvent: async (eventId: string, endpointId?: string) =>
+      unwrap(await raw.POST("/v1/events/{eventId}/redeliver", { params: { path: { eventId } }, body: endpointId ? { endpointId } : {} })),
   };
 }
 

@@ -410,7 +410,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/events/{id}": {
+    "/v1/events/{eventId}": {
         parameters: {
             query?: never;
             header?: never;
@@ -8239,7 +8239,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                id: string;
+                eventId: string;
             };
             cookie?: never;
         };

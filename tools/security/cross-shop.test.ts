@@ -217,7 +217,7 @@ const TABLE: Record<string, () => Attempt[]> = {
       check: (l) => expect((l as { items: { shopId: string }[] }).items.filter((e) => e.shopId !== b.shopId)).toEqual([]) },
     { label: "B's events of A's customer id", send: sk("GET", `/v1/events?customerId=${ALICE}`), status: [200], check: (l) => expect(l).toMatchObject({ items: [] }) },
   ],
-  "GET /v1/events/{id}": () => [{ label: "A's event", send: sk("GET", `/v1/events/${a.eventId}`), status: [404] }],
+  "GET /v1/events/{eventId}": () => [{ label: "A's event", send: sk("GET", `/v1/events/${a.eventId}`), status: [404] }],
   "GET /v1/stats/daily": () => [{
     label: "B's figures of the day of A's event", send: sk("GET", `/v1/stats/daily?from=${QUIET_DAY}&to=${QUIET_DAY}`), status: [200],
     check: (s) => expect(Object.values((s as { totals: Record<string, number> }).totals).filter((v) => v !== 0)).toEqual([]),

@@ -65,7 +65,7 @@ const eventsQuery = z.object({
 });
 
 const eventIdParam = z.object({
-  id: z.string().max(100).meta({ examples: ["evt_0o61frl10z8k2m4q7r1t5v9x3b6d"] }),
+  eventId: z.string().max(100).meta({ examples: ["evt_0o61frl10z8k2m4q7r1t5v9x3b6d"] }),
 });
 
 const dateText = z.string().refine(isDateText, "must be a date YYYY-MM-DD");
@@ -123,7 +123,7 @@ const listRoute = createRoute({
 });
 
 const getRoute = createRoute({
-  method: "get", operationId: "getEvent", path: "/v1/events/{id}", tags: ["Events"], security: secret,
+  method: "get", operationId: "getEvent", path: "/v1/events/{eventId}", tags: ["Events"], security: secret,
   summary: "One event",
   description: `An event of the last 30 days. ${SEEN_AFTER_QUEUE}`,
   middleware: [requireSecretKey] as const,
@@ -153,7 +153,7 @@ export function eventRoutes(app: OpenAPIHono<AppEnv>): void {
   });
 
   app.openapi(getRoute, async (c) => {
-    const event = await readEvent(c.env, c.var.shopId, c.req.valid("param").id);
+    const event = await readEvent(c.env, c.var.shopId, c.req.valid("param").eventId);
     if (event === null) throw refusal("not_found", "No such event");
     return c.json(event, 200);
   });
