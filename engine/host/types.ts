@@ -11,7 +11,7 @@ export interface Program {
   currency: string;
   timezone: string;
   status?: "active" | "paused";
-  points: { value: number; expiryDays?: number | null; pendingDays?: number };
+  points: { value: number; expiryDays?: number | null; pendingDays?: number; remindDays?: number[] };
   earn: {
     rateBps: Bps;
     step?: { every: Money; points: number } | null;
@@ -49,7 +49,7 @@ export interface Bonuses {
   review?: number;
   rating?: number;
   survey?: number;
-  birthday?: { points: number; daysBefore: number; daysAfter: number } | null;
+  birthday?: { points: number; daysBefore: number; daysAfter: number; auto?: boolean } | null;
 }
 
 export interface Reward {

@@ -211,6 +211,13 @@ describe("validateProgram", () => {
     ["points.value Infinity", (p) => (p.points.value = Infinity), "points.value"],
     ["points.expiryDays 0", (p) => (p.points.expiryDays = 0), "points.expiryDays"],
     ["points.expiryDays above 36500", (p) => (p.points.expiryDays = 36501), "points.expiryDays"],
+    ["points.remindDays 0", (p) => (p.points.remindDays = [30, 0]), "points.remindDays[1]"],
+    ["points.remindDays above 365", (p) => (p.points.remindDays = [366]), "points.remindDays[0]"],
+    ["points.remindDays a float", (p) => (p.points.remindDays = [7.5]), "points.remindDays[0]"],
+    ["points.remindDays four of them", (p) => (p.points.remindDays = [30, 14, 7, 1]), "points.remindDays"],
+    ["points.remindDays twice the same", (p) => (p.points.remindDays = [7, 30, 7]), "points.remindDays[2]"],
+    ["points.remindDays not a list", (p) => (p.points.remindDays = 7), "points.remindDays"],
+    ["bonuses.birthday.auto not a boolean", (p) => (p.bonuses.birthday.auto = "yes"), "bonuses.birthday.auto"],
     ["points.pendingDays negative", (p) => (p.points.pendingDays = -1), "points.pendingDays"],
     ["points.pendingDays above 3650", (p) => (p.points.pendingDays = 3651), "points.pendingDays"],
     ["earn.rateBps above 10000", (p) => (p.earn.rateBps = 10001), "earn.rateBps"],
@@ -354,7 +361,7 @@ describe("validateProgram", () => {
 
   it("accepts the boundaries of every range", () => {
     const result = programWith((p) => {
-      p.points = { value: 1_000_000, expiryDays: 36500, pendingDays: 3650 };
+      p.points = { value: 1_000_000, expiryDays: 36500, pendingDays: 3650, remindDays: [365, 1, 2] };
       p.earn.rateBps = 10000;
       p.earn.step = { every: 1e13, points: 1e9 };
       p.redeem = { maxShareBps: 0, minOrder: 1e13, minPoints: 1e9 };

@@ -2169,6 +2169,8 @@ export interface components {
                  * @default 0
                  */
                 pendingDays: number;
+                /** @description `points.expiring` (and `coupon.expiring`) reminders this many days before the expiry; absent: none */
+                remindDays?: number[];
             };
             earn: {
                 /** @description basis points: 100 = 1% */
@@ -2254,6 +2256,8 @@ export interface components {
                     points: number;
                     daysBefore: number;
                     daysAfter: number;
+                    /** @description absent or true: granted automatically when the window opens; false: only by the event */
+                    auto?: boolean;
                 } | null;
             };
             /** @default [] */
@@ -2394,6 +2398,8 @@ export interface components {
                  * @default 0
                  */
                 pendingDays?: number;
+                /** @description `points.expiring` (and `coupon.expiring`) reminders this many days before the expiry; absent: none */
+                remindDays?: number[];
             };
             earn: {
                 /** @description basis points: 100 = 1% */
@@ -2480,6 +2486,8 @@ export interface components {
                     points: number;
                     daysBefore: number;
                     daysAfter: number;
+                    /** @description absent or true: granted automatically when the window opens; false: only by the event */
+                    auto?: boolean;
                 } | null;
             };
             /** @default [] */

@@ -130,7 +130,25 @@ CREATE INDEX bought_recent ON bought (kind, lastAt DESC, value);
  */
 export const SCHEMA_V5 = OUTBOX_SCHEMA;
 
-export const MIGRATIONS: readonly string[] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5];
+/**
+ * Version 6: scheduled work (schedule.ts). `schedule` holds the shop's current program as the alarm needs it
+ * (timezone, reminders, the birthday rule, tiers; read from the Shop) and the customer's last known tier;
+ * `reminders` the reminders sent, so each is sent once (kind points: target the local expiry date; coupon: the
+ * code; birthday: the year).
+ */
+export const SCHEMA_V6 = `
+CREATE TABLE schedule (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  programVersion INTEGER, program TEXT,  -- JSON ScheduleProgram
+  tier TEXT, tierKnown INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE reminders (
+  kind TEXT NOT NULL, target TEXT NOT NULL, daysBefore INTEGER NOT NULL, at INTEGER NOT NULL,
+  PRIMARY KEY (kind, target, daysBefore)
+);
+`;
+
+export const MIGRATIONS: readonly string[] = [SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4, SCHEMA_V5, SCHEMA_V6];
 
 /** The latest instant processed (0 before the first call). */
 export function clockReached(sql: SqlStorage): number {

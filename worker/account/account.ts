@@ -35,10 +35,19 @@ import type {
 import { accountView, historyPage, iso, orderView, profileView, snapshotOf } from "./views.ts";
 import { PreviewMemo } from "./preview-memo.ts";
 import { objectByName } from "../lib/objects.ts";
+import { knownProgram, rememberProgram } from "../lib/engine-cache.ts";
+import type { Program } from "../../engine/host/types.ts";
+import { nextScheduled, retier, runScheduled, scheduleProgramOf } from "./schedule.ts";
+import { selectSchedule, storeScheduleProgram } from "./schedule-sql.ts";
 
 const MAX_POINTS = LIMITS.points;
 /** How soon the alarm comes back for events a relay did not send. */
 const RELAY_BACKSTOP_MS = 30_000;
+/**
+ * How long (by the calls' clocks) the account trusts the program version it last read from the Shop for its
+ * scheduled work; the alarm always reads it again.
+ */
+export const PROGRAM_RECHECK_MS = 60 * 60_000;
 
 /**
  * What a call does to the account. `write` may change it. `read` changes nothing itself but counts as served: its
@@ -73,6 +82,8 @@ export class CustomerAccount extends DurableObject<Env> {
   private workAt: number | null | undefined;
   /** The alarm as this instance last set it. */
   private alarmAt: number | null | undefined;
+  /** When this instance last asked the Shop for its current program version (scheduled work, `refreshProgram`). */
+  private programCheckedAt: number | undefined;
   /** What quotes read, between writes (preview-memo.ts); cleared wherever storage may change. */
   private readonly memo: PreviewMemo;
   /** Relays the event outbox to the EVENTS queue after each commit (lib/outbox.ts). */
@@ -96,7 +107,12 @@ export class CustomerAccount extends DurableObject<Env> {
 
   /** `op` as one transaction after catching up to `now`, serialized with every other call (see `serialized`). */
   private run<T>(requested: number, op: (now: number) => T, access: Access = "write"): Promise<Result<T>> {
-    return this.serialized(requested, access, (now) => this.ctx.storage.transactionSync(() => op(now)));
+    return this.serialized(requested, access, (now) => this.ctx.storage.transactionSync(() => {
+      const value = op(now);
+      // A cancellation or a return moves spend: the tier is evaluated again in the same transaction.
+      if (access === "write") retier(this.sql, now);
+      return value;
+    }));
   }
 
   /**
@@ -113,6 +129,7 @@ export class CustomerAccount extends DurableObject<Env> {
       try {
         if (!Number.isSafeInteger(requested) || requested < 0) refuse("invalid_request", "now must be epoch milliseconds", { path: "now" });
         const now = Math.max(requested, this.clockReached());
+        if (access === "write") await this.refreshProgram(now, false);
         changed = this.catchUp(now, access !== "preview");
         try {
           const value = await body(now);
@@ -144,7 +161,7 @@ export class CustomerAccount extends DurableObject<Env> {
     if (Number.isSafeInteger(requested) && requested >= 0) {
       try {
         const now = Math.max(requested, this.clockReached());
-        this.workAt ??= selectDueTimes(this.sql).work;
+        this.workAt ??= this.dueWork();
         if (this.workAt === null || this.workAt > now) return Promise.resolve({ ok: true, value: op(now) });
       } catch (e) {
         if (e instanceof Refused) return Promise.resolve({ ok: false, error: e.refusal });
@@ -165,12 +182,13 @@ export class CustomerAccount extends DurableObject<Env> {
    * after processing something, otherwise only when `served`.
    */
   private catchUp(now: number, served: boolean): boolean {
-    this.workAt ??= selectDueTimes(this.sql).work;
+    this.workAt ??= this.dueWork();
     const due = this.workAt !== null && this.workAt <= now;
     if (due) {
       this.memo.clear();
       this.ctx.storage.transactionSync(() => {
         advance(this.sql, now);
+        runScheduled(this.sql, now);
         recordClock(this.sql, now);
       });
       this.workAt = undefined; // read again after the change
@@ -181,6 +199,40 @@ export class CustomerAccount extends DurableObject<Env> {
     }
     this.reached = now;
     return due;
+  }
+
+  /** The earliest instant anything is due: the ledger's work (`advance`) or the scheduled work (schedule.ts). */
+  private dueWork(): number | null {
+    return earliest(selectDueTimes(this.sql).work, nextScheduled(this.sql, this.clockReached()));
+  }
+
+  /**
+   * Reads the shop's current program for the scheduled work when this instance has not asked within
+   * PROGRAM_RECHECK_MS (`force`: the alarm, always): one RPC for the version; the program itself from this isolate's
+   * cache, else from the Shop. A new version is stored with the account (`schedule`), so the scheduled work is a
+   * function of storage and `now`. A Shop that cannot answer is logged and the stored program kept.
+   */
+  private async refreshProgram(now: number, force: boolean): Promise<void> {
+    if (!force && this.programCheckedAt !== undefined && now < this.programCheckedAt + PROGRAM_RECHECK_MS) return;
+    try {
+      const shopId = this.shopId();
+      const shop = this.env.SHOP.getByName(shopId);
+      const version = await shop.getProgramVersion();
+      this.programCheckedAt = now;
+      if (version === null || version === selectSchedule(this.sql).programVersion) return;
+      let program = knownProgram(shopId, version) as Program | undefined;
+      if (!program) {
+        const stored = await shop.getProgram(version);
+        if (stored === null) return;
+        program = stored.program as Program;
+        rememberProgram(shopId, version, program);
+      }
+      storeScheduleProgram(this.sql, version, scheduleProgramOf(program));
+      this.workAt = undefined;
+      this.memo.clear();
+    } catch (e) {
+      console.error("CustomerAccount: could not read the shop's program for scheduled work", e instanceof Error ? e.message : e);
+    }
   }
 
   private forget(): void {
@@ -198,7 +250,9 @@ export class CustomerAccount extends DurableObject<Env> {
    */
   private async schedule(fromAlarm = false): Promise<void> {
     try {
-      const times = selectDueTimes(this.sql);
+      const ledger = selectDueTimes(this.sql);
+      const scheduled = nextScheduled(this.sql, this.clockReached());
+      const times = { work: earliest(ledger.work, scheduled), alarm: earliest(ledger.alarm, scheduled) };
       this.workAt = times.work;
       // Events not yet relayed: the alarm comes back within RELAY_BACKSTOP_MS to relay them, should the relay
       // running after this commit fail or the object restart first. An alarm already set before then will do.
@@ -225,9 +279,11 @@ export class CustomerAccount extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     try {
       const now = Math.max(this.clock(), this.clockReached());
+      await this.refreshProgram(now, true);
       this.memo.clear();
       this.ctx.storage.transactionSync(() => {
         advance(this.sql, now);
+        runScheduled(this.sql, now);
         recordClock(this.sql, now);
       });
       this.reached = now;
@@ -293,7 +349,7 @@ export class CustomerAccount extends DurableObject<Env> {
    * refuses with 422 `hold_expired`. The Worker then commits the uses at the counters.
    */
   confirmOrder(orderId: string, now: number): Promise<Result<OrderView>> {
-    return this.serialized(now, "write", (at) => confirmReserving(this.ctx.storage, this.env, this.shopId(), orderId, at));
+    return this.serialized(now, "write", (at) => confirmReserving(this.ctx.storage, this.env, this.shopId(), orderId, at, retier));
   }
 
   /** The shop this account belongs to: its object name is `shopId:customerId` (shop ids have no colon). */
@@ -455,6 +511,10 @@ export class CustomerAccount extends DurableObject<Env> {
     return { view, replayed: false };
   }
 
+}
+
+function earliest(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
 }
 
 /** The account of a shop's customer (the shop id must come from a verified key). */

@@ -26,8 +26,15 @@ export const RECONFIRM_HOLD_MS = 10 * 60_000;
 const limitsOf = (program: Program, campaignId: string) => program.campaigns?.find((c) => c.id === campaignId)?.limits ?? {};
 
 /** Confirms the order; a lapsed one only if its campaigns still have its uses (see above). */
-export async function confirmReserving(storage: DurableObjectStorage, env: Env, shopId: string, orderId: string, now: number): Promise<OrderView> {
-  const confirm = () => storage.transactionSync(() => confirmOrder(storage.sql, orderId, now));
+export async function confirmReserving(
+  storage: DurableObjectStorage, env: Env, shopId: string, orderId: string, now: number, after: (sql: SqlStorage, at: number) => void = () => {},
+): Promise<OrderView> {
+  // `after` runs in the confirmation's transaction (the account re-evaluates the tier there).
+  const confirm = () => storage.transactionSync(() => {
+    const view = confirmOrder(storage.sql, orderId, now);
+    after(storage.sql, now);
+    return view;
+  });
   const order = selectOrder(storage.sql, orderId);
   if (order?.status !== "lapsed") return confirm(); // pending, or refused or replayed by confirmOrder itself
   const evaluation = JSON.parse(order.evaluation) as QuotedEvaluation;

@@ -94,13 +94,28 @@ export function recordEvent(sql: SqlStorage, input: EventInput, now: number): Ev
   } else {
     refuse("invalid_request", "type must be review, rating, survey, birthday or custom", { path: "type" });
   }
-  const expiresAt = expiryAfter(now, input.program?.points.expiryDays);
+  const balance = grantEventBonus(sql, { points, reason, birthdayYear: year, eventId: id, expiryDays: input.program?.points.expiryDays }, now);
+  return remember(sql, remembered, { id, type, points, reason, at: iso(now), balance }, now, 201);
+}
+
+/**
+ * The effect of an event's bonus, shared by `recordEvent` and the automatic birthday bonus (schedule.ts): a `bonus`
+ * lot and entry, the birthday year's mark (its primary key makes a second grant in one year fail the transaction),
+ * and `points.earned` (source `event`). Returns the balance after it.
+ */
+export function grantEventBonus(
+  sql: SqlStorage,
+  bonus: { points: number; reason: string; birthdayYear: number | null; eventId: string; expiryDays: number | null | undefined },
+  now: number,
+): number {
+  const { points, reason } = bonus;
+  const expiresAt = expiryAfter(now, bonus.expiryDays);
   const lotId = issueLot(sql, { source: "bonus", orderId: null, points, pendingUntil: now, expiresAt }, now);
   insertEntry(sql, { at: now, type: "bonus", points, lotId, expiresAt, reason });
-  if (year !== null) insertBirthdayBonus(sql, year, id, now);
+  if (bonus.birthdayYear !== null) insertBirthdayBonus(sql, bonus.birthdayYear, bonus.eventId, now);
   const balance = balances(sql, now).available;
   emit(sql, "points.earned", {
     points, source: "event", orderId: null, reason, availableAt: iso(now), expiresAt: expiresAt === null ? null : iso(expiresAt), balance,
   }, now);
-  return remember(sql, remembered, { id, type, points, reason, at: iso(now), balance }, now, 201);
+  return balance;
 }

@@ -73,7 +73,12 @@ const bonusesSchema = obj({
   rating: bonusPoints().default(0),
   survey: bonusPoints().default(0),
   birthday: obj(
-    { points: bonusPoints(), daysBefore: int(0, 31), daysAfter: int(0, 31) },
+    {
+      points: bonusPoints(),
+      daysBefore: int(0, 31),
+      daysAfter: int(0, 31),
+      auto: flag().optional().describe("absent or true: granted automatically when the window opens; false: only by the event"),
+    },
     "must be null or an object",
   )
     .nullable()
@@ -204,6 +209,17 @@ export const programSchema = crossCheck(
       value: int(1, 1e6).describe("minor units one point is worth when spent"),
       expiryDays: int(1, 36_500, "must be null (never) or an integer between 1 and 36500").nullable().default(null),
       pendingDays: int(0, 3650).default(0).describe("earned points become spendable after N days"),
+      remindDays: crossCheck(
+        list(int(1, 365, "must be a number of days between 1 and 365"), 3),
+        (days, report) => {
+          const listed = items(days);
+          listed.forEach((day, index) => {
+            if (listed.indexOf(day) !== index) report([index], `${String(day)} days is listed twice`);
+          });
+        },
+      )
+        .optional()
+        .describe("`points.expiring` (and `coupon.expiring`) reminders this many days before the expiry; absent: none"),
     }),
     earn: obj({
       rateBps: bps(0),
