@@ -278,14 +278,27 @@ describe("POST /v1/customers/{customerId}/events", () => {
   });
 
   describe("birthday (3 days before to 7 after, Moscow time)", () => {
+    // The shop's own event: the account's automatic grant is turned off here (the next test has it on).
+    const manual = { ...demoProgram, bonuses: { ...demoProgram.bonuses, birthday: { ...demoProgram.bonuses.birthday, auto: false } } };
+
     it("inside the window: the bonus, once per year (another id is 409 conflict, the same id a replay)", async () => {
-      const w = await shopWith();
+      const w = await shopWith(manual);
       await customer(w, "c1", 0, { birthday: "1990-01-17" }); // T0 is 15 January: two days before
       const first = await w.post("/v1/customers/c1/events", { id: "b1", type: "birthday" });
       expect(first).toMatchObject({ status: 201, body: { id: "b1", type: "birthday", points: 500, reason: "birthday", balance: 1000 } });
       setClock(T0 + 5 * DAY);
       expectError(await w.post("/v1/customers/c1/events", { id: "b2", type: "birthday" }), 409, { code: "conflict", path: "type" });
       expect((await w.post("/v1/customers/c1/events", { id: "b1", type: "birthday" })).body).toEqual(first.body);
+      expect((await w.get("/v1/customers/c1")).body.balance).toBe(1000);
+    });
+
+    it("granted by the account itself to a customer registered inside the window; the shop's event then is 409", async () => {
+      const w = await shopWith();
+      await customer(w, "c1", 0, { birthday: "1990-01-17" }); // T0 is 15 January: two days before
+      expect((await w.get("/v1/customers/c1")).body.balance).toBe(1000);
+      expectError(await w.post("/v1/customers/c1/events", { id: "b1", type: "birthday" }), 409, { code: "conflict", path: "type" });
+      const history = (await w.get("/v1/customers/c1/history")).body.items as Json[];
+      expect(history.filter((i) => i.reason === "birthday").map((i) => i.points)).toEqual([500]);
       expect((await w.get("/v1/customers/c1")).body.balance).toBe(1000);
     });
 
