@@ -13,9 +13,8 @@ let shops = 0;
 const tapped = new Map<string, KopilkaEvent[]>();
 
 /** A shop of its own with `p` published in its Shop object, and a customer's account there whose events are tapped. */
-async function accountUnder(p: Program): Promise<DurableObjectStub<CustomerAccount>> {
-  const shopId = `sched${++shops}${Math.random().toString(36).slice(2, 8)}`;
-  await env.SHOP.getByName(shopId).putProgram(programSchema.parse(p), T0);
+async function accountUnder(p: Program | null, shopId = `sched${++shops}${Math.random().toString(36).slice(2, 8)}`): Promise<DurableObjectStub<CustomerAccount>> {
+  if (p) await publish(shopId, p);
   const stub = env.CUSTOMER_ACCOUNT.get(env.CUSTOMER_ACCOUNT.idFromName(`${shopId}:c1`));
   const events: KopilkaEvent[] = [];
   tapped.set(stub.id.toString(), events);
@@ -33,6 +32,10 @@ async function accountUnder(p: Program): Promise<DurableObjectStub<CustomerAccou
     holder.env = { ...holder.env, EVENTS: queue };
   });
   return stub;
+}
+
+function publish(shopId: string, p: Program): Promise<{ version: number }> {
+  return env.SHOP.getByName(shopId).putProgram(programSchema.parse(p), T0);
 }
 
 /** Every event of `type` the account relayed so far. */
@@ -85,6 +88,41 @@ describe("points.expiring", () => {
     expect(await alarmAt(stub)).toBe(at("2030-02-14T10:00:00+10:00"));
     await fireAlarm(stub, at("2030-02-14T10:00:00+10:00"));
     expect((await relayed(stub, "points.expiring")).map((e) => e.data.points)).toEqual([150, 7]);
+  });
+
+  it("follows the program the shop publishes later, and skips a reminder whose local day passed", async () => {
+    const shopId = `sched-late${++shops}`;
+    const stub = await accountUnder(null, shopId);
+    ok(await stub.adjust({ id: "a1", points: 100, expiryDays: 30 }, T0));
+    expect(await alarmAt(stub)).toBe(T0 + 30 * DAY); // the expiry only: no program, no reminders
+    await publish(shopId, program({ points: { value: 100, expiryDays: 30, remindDays: [7, 1] } }));
+    // Within the hour the account keeps what it read; after it, a write reads the new version.
+    ok(await stub.adjust({ id: "a2", points: 1 }, T0 + 30 * 60_000));
+    expect(await alarmAt(stub)).toBe(T0 + 30 * DAY);
+    ok(await stub.adjust({ id: "a3", points: 1 }, T0 + 2 * HOUR));
+    expect(await alarmAt(stub)).toBe(at("2030-02-07T10:00:00+03:00"));
+    // The alarm runs only the next day (say the object could not run): the 7-day reminder is not sent late.
+    await fireAlarm(stub, at("2030-02-08T00:00:00+03:00"));
+    expect(await relayed(stub, "points.expiring")).toEqual([]);
+    expect(await alarmAt(stub)).toBe(at("2030-02-13T10:00:00+03:00"));
+    await fireAlarm(stub, at("2030-02-13T10:00:00+03:00"));
+    expect((await relayed(stub, "points.expiring")).map((e) => [e.data.points, e.data.daysBefore])).toEqual([[100, 1]]);
+    // Expired: nothing more to remind of, nothing more scheduled but what never expires.
+    await fireAlarm(stub, T0 + 30 * DAY);
+    expect(await alarmAt(stub)).toBeNull();
+    expect(await relayed(stub, "points.expiring")).toHaveLength(1);
+  });
+
+  it("a refused call emits nothing", async () => {
+    const stub = await accountUnder(program({ points: { value: 100, expiryDays: 30, remindDays: [7] } }));
+    ok(await stub.adjust({ id: "a1", points: 100, expiryDays: 30 }, T0));
+    expect(err(await stub.adjust({ id: "a2", points: -500 }, at("2030-02-07T10:00:00+03:00")))).toMatchObject({ code: "insufficient_points" });
+    // The refused call caught up first: the reminder due at its instant went out, once; the refusal added nothing.
+    expect((await relayed(stub, "points.expiring")).map((e) => e.data.balance)).toEqual([100]);
+    expect(err(await stub.adjust({ id: "a2", points: -500 }, at("2030-02-07T11:00:00+03:00")))).toMatchObject({ code: "insufficient_points" });
+    await fireAlarm(stub, at("2030-02-07T12:00:00+03:00"));
+    expect(await relayed(stub, "points.expiring")).toHaveLength(1);
+    expect(await relayed(stub, "points.adjusted")).toHaveLength(1);
   });
 
   it("coupon.expiring: a reward coupon N days before it expires", async () => {
