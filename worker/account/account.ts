@@ -278,8 +278,9 @@ export class CustomerAccount extends DurableObject<Env> {
    */
   override async alarm(): Promise<void> {
     try {
+      // Read the program first: a call may run while this awaits, and the work below must start from what it left.
+      await this.refreshProgram(Math.max(this.clock(), this.clockReached()), true);
       const now = Math.max(this.clock(), this.clockReached());
-      await this.refreshProgram(now, true);
       this.memo.clear();
       this.ctx.storage.transactionSync(() => {
         advance(this.sql, now);

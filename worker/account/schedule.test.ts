@@ -1,4 +1,4 @@
-import { env, runInDurableObject } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Program } from "../../engine/host/types.ts";
 import { programSchema } from "../../engine/host/validate.ts";
@@ -123,6 +123,28 @@ describe("points.expiring", () => {
     await fireAlarm(stub, at("2030-02-07T12:00:00+03:00"));
     expect(await relayed(stub, "points.expiring")).toHaveLength(1);
     expect(await relayed(stub, "points.adjusted")).toHaveLength(1);
+  });
+
+  it("the alarm and calls racing at the reminder's instant send it once", async () => {
+    const p = program({ points: { value: 100, expiryDays: 30, remindDays: [7] }, bonuses: { birthday: BIRTHDAY } });
+    const stub = await accountUnder(p);
+    ok(await stub.upsertProfile({ customerId: "c1", birthday: "1990-02-09" }, T0));
+    ok(await stub.adjust({ id: "a1", points: 100, expiryDays: 30 }, T0));
+    // 7 February, 10:00 Moscow: the 7-day reminder, the birthday window (9 February − 3 days) is open already.
+    const instant = at("2030-02-07T10:00:00+03:00");
+    await fireAlarm(stub, at("2030-02-02T10:00:00+03:00")); // the birthday notice
+    await runInDurableObject(stub, async (instance: CustomerAccount) => {
+      instance.clock = () => instant;
+      await instance.flushEvents();
+    });
+    await Promise.all([
+      runDurableObjectAlarm(stub), stub.getAccount(instant), stub.adjust({ id: "a2", points: 5 }, instant),
+      stub.adjust({ id: "a2", points: 5 }, instant), runDurableObjectAlarm(stub), stub.getAccount(instant + 1),
+    ]);
+    expect((await relayed(stub, "points.expiring")).map((e) => e.data.points)).toEqual([100]);
+    expect((await relayed(stub, "birthday.upcoming")).map((e) => e.data.birthday)).toEqual(["2030-02-09"]);
+    expect((await relayed(stub, "points.earned")).filter((e) => e.data.reason === "birthday")).toHaveLength(1);
+    await expectInvariants(stub, instant + 1);
   });
 
   it("coupon.expiring: a reward coupon N days before it expires", async () => {
