@@ -37,7 +37,8 @@ import { PreviewMemo } from "./preview-memo.ts";
 import { objectByName } from "../lib/objects.ts";
 import { knownProgram, rememberProgram } from "../lib/engine-cache.ts";
 import type { Program } from "../../engine/host/types.ts";
-import { nextScheduled, retier, runScheduled, scheduleProgramOf } from "./schedule.ts";
+import { nextScheduled, runScheduled, scheduleProgramOf } from "./schedule.ts";
+import { retier } from "./tier.ts";
 import { selectSchedule, storeScheduleProgram } from "./schedule-sql.ts";
 
 const MAX_POINTS = LIMITS.points;

@@ -51,14 +51,16 @@ export function reminderSent(sql: SqlStorage, kind: string, target: string, days
   return sql.exec("SELECT 1 FROM reminders WHERE kind = ? AND target = ? AND daysBefore = ?", kind, target, daysBefore).toArray().length > 0;
 }
 
-/** Lots whose points may still expire, soonest first, expiring after `after` (exclusive); up to `limit`. */
-export function selectExpiringLots(sql: SqlStorage, after: number, limit: number): { points: number; expiresAt: number; createdAt: number }[] {
+/** Lots whose points may still expire, soonest first, expiring in (after, until]; up to `limit` (`lots_by_expiry`). */
+export function selectExpiringLots(
+  sql: SqlStorage, after: number, until: number, limit: number,
+): { points: number; expiresAt: number; createdAt: number }[] {
   return sql
     .exec<Row<{ points: number; expiresAt: number; createdAt: number }>>(
       `SELECT remaining AS points, expiresAt, createdAt FROM lots
-       WHERE remaining > 0 AND expiredAt IS NULL AND expiresAt IS NOT NULL AND expiresAt > ?
+       WHERE remaining > 0 AND expiredAt IS NULL AND expiresAt > ? AND expiresAt <= ?
        ORDER BY expiresAt, id LIMIT ?`,
-      after, limit,
+      after, until, limit,
     )
     .toArray();
 }

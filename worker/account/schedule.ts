@@ -1,7 +1,7 @@
 /**
  * Scheduled work of the account (docs/events.md "Scheduled events"): what becomes due by the calendar rather than
  * by a call — expiry reminders for points and coupons, the automatic birthday bonus and its notice, and the tier
- * as spend enters and leaves a rolling window. Everything here is a function of (storage, program, now): the
+ * as spend enters and leaves a rolling window (tier.ts). Everything here is a function of (storage, program, now): the
  * program is the shop's current one as the account last read it from the Shop (`schedule` table, account.ts
  * `refreshProgram`), `now` the instant being processed. The account runs `runScheduled` with `advance` (before a
  * call that has anything due, and in the alarm) and points its alarm at `nextScheduled` too.
@@ -15,7 +15,7 @@ import { birthdayDays, isBirthdayInRange, localTime, offsetAt } from "../../engi
 import type { Program } from "../../engine/host/types.ts";
 import { emit } from "../lib/outbox.ts";
 import { iso } from "../lib/clock.ts";
-import { selectStats, sumLots, sumSpendSince } from "./account-sql.ts";
+import { sumLots } from "./account-sql.ts";
 import { selectBirthdayBonus } from "./coupon-sql.ts";
 import { grantEventBonus } from "./events.ts";
 import { balances, DAY } from "./ledger.ts";
@@ -26,9 +26,8 @@ import {
   selectActiveCoupons,
   selectExpiringLots,
   selectSchedule,
-  selectSpendSteps,
-  storeTier,
 } from "./schedule-sql.ts";
+import { nextTierChange, retier } from "./tier.ts";
 
 /** Scheduled messages go out at 10:00 local time (minutes after local midnight). */
 export const SCHEDULED_MINUTE = 10 * 60;
@@ -36,6 +35,8 @@ export const SCHEDULED_MINUTE = 10 * 60;
 export const BIRTHDAY_NOTICE_DAYS = 7;
 /** How many expiry instants one look-ahead reads per reminder day count. */
 const LOOKAHEAD_LOTS = 50;
+/** The most lots one run reads for the reminders due (a customer's lots expiring within the longest reminder). */
+const MAX_DUE_LOTS = 10_000;
 
 /** What the scheduled work needs of the program (stored with the account, JSON). */
 export interface ScheduleProgram {
@@ -88,9 +89,9 @@ interface Expiring {
 }
 
 /** Lots grouped by the local day they expire on: one reminder per day and days-before, with the group's total. */
-function pointGroups(sql: SqlStorage, p: ScheduleProgram, after: number, limit: number): (Expiring & { points: number })[] {
+function pointGroups(sql: SqlStorage, p: ScheduleProgram, after: number, until: number, limit: number): (Expiring & { points: number })[] {
   const groups = new Map<number, Expiring & { points: number }>();
-  for (const lot of selectExpiringLots(sql, after, limit)) {
+  for (const lot of selectExpiringLots(sql, after, until, limit)) {
     const day = lastDay(p.timezone, lot.expiresAt);
     const g = groups.get(day);
     if (g) {
@@ -122,8 +123,8 @@ function dueReminder(sql: SqlStorage, p: ScheduleProgram, item: Expiring, now: n
 function sendReminders(sql: SqlStorage, p: ScheduleProgram, now: number): void {
   if (p.points.remindDays.length === 0) return;
   const horizon = (Math.max(...p.points.remindDays) + 2) * DAY;
-  for (const group of pointGroups(sql, p, now, 10_000)) {
-    if (group.expiresAt > now + horizon) break;
+  // Only points expiring within the longest reminder (and a day each side for the local calendar) can be due.
+  for (const group of pointGroups(sql, p, now, now + horizon, MAX_DUE_LOTS)) {
     const n = dueReminder(sql, p, group, now);
     if (n === null || !insertReminder(sql, "points", group.target, n, now)) continue;
     emit(sql, "points.expiring", { points: group.points, expiresAt: iso(group.expiresAt), daysBefore: n, balance: balances(sql, now).available }, now);
@@ -151,7 +152,7 @@ function nextReminder(sql: SqlStorage, p: ScheduleProgram, now: number): number 
   };
   for (const n of p.points.remindDays) {
     // Points expiring within n − 2 days of now have their n-day reminder behind them.
-    for (const g of pointGroups(sql, p, Math.max(now, now + (n - 2) * DAY), LOOKAHEAD_LOTS)) consider(g);
+    for (const g of pointGroups(sql, p, Math.max(now, now + (n - 2) * DAY), Number.MAX_SAFE_INTEGER, LOOKAHEAD_LOTS)) consider(g);
   }
   for (const c of selectActiveCoupons(sql)) {
     if (c.expiresAt > now) consider({ kind: "coupon", target: c.code, day: lastDay(p.timezone, c.expiresAt), expiresAt: c.expiresAt, createdAt: c.issuedAt });
@@ -231,62 +232,6 @@ function nextBirthday(sql: SqlStorage, p: ScheduleProgram, now: number): number 
     else if (now < notice.until && !reminderSent(sql, "birthday", String(b.year), BIRTHDAY_NOTICE_DAYS)) take(now);
   }
   return next;
-}
-
-// ---- tiers ----------------------------------------------------------------------------------------------------
-
-type Tiers = NonNullable<ScheduleProgram["tiers"]>;
-
-/** The highest level whose `from` ≤ spend (docs/program.md "tiers"), as its index; −1 for none. */
-function levelOf(tiers: Tiers, spend: number): number {
-  let level = -1;
-  tiers.levels.forEach((l, i) => {
-    if (l.from <= spend) level = i;
-  });
-  return level;
-}
-
-function spendAt(sql: SqlStorage, tiers: Tiers, now: number): number {
-  return tiers.windowDays === null ? selectStats(sql).spend : sumSpendSince(sql, now - tiers.windowDays * DAY);
-}
-
-/**
- * Evaluates the customer's tier at `now` and emits `tier.changed` when it differs from the last one known — call it
- * inside the transaction of the change that moved spend (a confirmation, a cancellation, a return) and in the
- * scheduled work (the window moving on). The first evaluation compares with the program's base tier (what a
- * customer with no spend has), so a new customer gets no event until spend moves them.
- */
-export function retier(sql: SqlStorage, now: number): void {
-  const schedule = selectSchedule(sql);
-  const tiers = schedule.program?.tiers;
-  if (!tiers) return;
-  const level = levelOf(tiers, spendAt(sql, tiers, now));
-  const to = level < 0 ? null : tiers.levels[level]!.id;
-  const from = schedule.tierKnown ? schedule.tier : levelOf(tiers, 0) < 0 ? null : tiers.levels[levelOf(tiers, 0)]!.id;
-  if (schedule.tierKnown && from === to) return;
-  storeTier(sql, to);
-  if (from === to) return;
-  const fromLevel = from === null ? -1 : tiers.levels.findIndex((l) => l.id === from);
-  emit(sql, "tier.changed", { from, to, direction: level > fromLevel ? "up" : "down" }, now);
-}
-
-/** The instant the rolling window next changes the tier (purchases leaving it), now when it already differs, or null. */
-function nextTierChange(sql: SqlStorage, now: number): number | null {
-  const schedule = selectSchedule(sql);
-  const tiers = schedule.program?.tiers;
-  if (!tiers) return null;
-  let spend = spendAt(sql, tiers, now);
-  const level = levelOf(tiers, spend);
-  const current = level < 0 ? null : tiers.levels[level]!.id;
-  // Not evaluated yet (a program just read), or evaluated under other levels: due now.
-  if (!schedule.tierKnown || schedule.tier !== current) return now;
-  if (tiers.windowDays === null) return null;
-  const window = tiers.windowDays * DAY;
-  for (const step of selectSpendSteps(sql, now - window)) {
-    spend -= step.amount;
-    if (levelOf(tiers, spend) !== level) return step.at + window;
-  }
-  return null;
 }
 
 // ---- the whole ------------------------------------------------------------------------------------------------
