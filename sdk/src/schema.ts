@@ -1124,7 +1124,7 @@ export interface components {
              */
             createdAt: string;
             data: {
-                /** @description this year's birthday, YYYY-MM-DD */
+                /** @description the date the coming birthday falls on, YYYY-MM-DD */
                 birthday: string;
                 daysBefore: number;
             };

@@ -49,7 +49,7 @@ export interface EventPayloads {
   "coupon.expiring": { code: string; rewardId: string; name: string; expiresAt: string; daysBefore: number };
   /** A reward coupon expired unused; its cost came back as points. */
   "coupon.expired": { code: string; rewardId: string; name: string; cost: number; balance: number };
-  /** The customer's birthday is `daysBefore` days away (`birthday` is the date of this year's birthday). */
+  /** The customer's birthday is `daysBefore` days away (`birthday`: the date it falls on, YYYY-MM-DD; 29 February is 28 February in common years). */
   "birthday.upcoming": { birthday: string; daysBefore: number };
   /** A referral paid a bonus: to the referrer or to the friend who came (`role`), for `trigger`. */
   "referral.rewarded": { role: "referrer" | "referee"; points: number; otherCustomerId: string; trigger: "registration" | "first_order"; balance: number };

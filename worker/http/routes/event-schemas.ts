@@ -49,7 +49,7 @@ export const PAYLOAD_SCHEMAS = {
   "reward.redeemed": z.object({ rewardId: z.string(), name: z.string(), cost: points, code: z.string(), expiresAt: instant, balance }),
   "coupon.expiring": z.object({ code: z.string(), rewardId: z.string(), name: z.string(), expiresAt: instant, daysBefore: z.int() }),
   "coupon.expired": z.object({ code: z.string(), rewardId: z.string(), name: z.string(), cost: points, balance }),
-  "birthday.upcoming": z.object({ birthday: z.string().describe("this year's birthday, YYYY-MM-DD"), daysBefore: z.int() }),
+  "birthday.upcoming": z.object({ birthday: z.string().describe("the date the coming birthday falls on, YYYY-MM-DD"), daysBefore: z.int() }),
   "referral.rewarded": z.object({
     role: z.enum(["referrer", "referee"]), points, otherCustomerId: z.string(), trigger: z.enum(["registration", "first_order"]), balance,
   }),
