@@ -13,9 +13,11 @@ let shops = 0;
 const tapped = new Map<string, KopilkaEvent[]>();
 
 /** A shop of its own with `p` published in its Shop object, and a customer's account there whose events are tapped. */
-async function accountUnder(p: Program | null, shopId = `sched${++shops}${Math.random().toString(36).slice(2, 8)}`): Promise<DurableObjectStub<CustomerAccount>> {
+async function accountUnder(
+  p: Program | null, shopId = `sched${++shops}${Math.random().toString(36).slice(2, 8)}`, customerId = "c1",
+): Promise<DurableObjectStub<CustomerAccount>> {
   if (p) await publish(shopId, p);
-  const stub = env.CUSTOMER_ACCOUNT.get(env.CUSTOMER_ACCOUNT.idFromName(`${shopId}:c1`));
+  const stub = env.CUSTOMER_ACCOUNT.get(env.CUSTOMER_ACCOUNT.idFromName(`${shopId}:${customerId}`));
   const events: KopilkaEvent[] = [];
   tapped.set(stub.id.toString(), events);
   await runInDurableObject(stub, (instance: CustomerAccount) => {
@@ -88,6 +90,20 @@ describe("points.expiring", () => {
     expect(await alarmAt(stub)).toBe(at("2030-02-14T10:00:00+10:00"));
     await fireAlarm(stub, at("2030-02-14T10:00:00+10:00"));
     expect((await relayed(stub, "points.expiring")).map((e) => e.data.points)).toEqual([150, 7]);
+  });
+
+  it("keeps 10:00 local across a daylight-saving change (Europe/Berlin)", async () => {
+    const stub = await accountUnder(program({ timezone: "Europe/Berlin", points: { value: 100, expiryDays: 365, remindDays: [1] } }));
+    // Expiring on 31 March 2030, the day clocks go forward, and on 1 April.
+    ok(await stub.adjust({ id: "a1", points: 10, expiryDays: 75 }, T0));
+    ok(await stub.adjust({ id: "a2", points: 20, expiryDays: 76 }, T0));
+    expect(await alarmAt(stub)).toBe(at("2030-03-30T10:00:00+01:00"));
+    await fireAlarm(stub, at("2030-03-30T10:00:00+01:00"));
+    expect(await alarmAt(stub)).toBe(at("2030-03-31T10:00:00+02:00"));
+    await fireAlarm(stub, at("2030-03-31T10:00:00+02:00"));
+    expect((await relayed(stub, "points.expiring")).map((e) => [e.createdAt, e.data.points])).toEqual([
+      ["2030-03-30T09:00:00.000Z", 10], ["2030-03-31T08:00:00.000Z", 20],
+    ]);
   });
 
   it("follows the program the shop publishes later, and skips a reminder whose local day passed", async () => {
@@ -211,6 +227,17 @@ describe("the birthday bonus, granted by the account", () => {
     expect(years).toEqual([{ year: 2031, eventId: "e1" }, { year: 2032, eventId: "automatic" }]);
   });
 
+  it("celebrates 29 February on 28 February in a common year", async () => {
+    const stub = await accountUnder(program({ expiryDays: null, bonuses: { birthday: { points: 300, daysBefore: 0, daysAfter: 0 } } }));
+    ok(await stub.upsertProfile({ customerId: "c1", birthday: "1992-02-29" }, T0));
+    expect(await alarmAt(stub)).toBe(at("2030-02-21T10:00:00+03:00"));
+    await fireAlarm(stub, at("2030-02-21T10:00:00+03:00"));
+    expect(await alarmAt(stub)).toBe(at("2030-02-28T10:00:00+03:00"));
+    await fireAlarm(stub, at("2030-02-28T10:00:00+03:00"));
+    expect((await relayed(stub, "birthday.upcoming")).map((e) => e.data.birthday)).toEqual(["2030-02-28"]);
+    expect((await relayed(stub, "points.earned")).map((e) => [e.createdAt, e.data.points])).toEqual([["2030-02-28T07:00:00.000Z", 300]]);
+  });
+
   it("grants nothing under a paused program or with auto: false", async () => {
     for (const p of [program({ status: "paused", bonuses: { birthday: BIRTHDAY } }), program({ bonuses: { birthday: { ...BIRTHDAY, auto: false } } })]) {
       const stub = await accountUnder(p);
@@ -249,6 +276,24 @@ describe("tier.changed", () => {
       [new Date(T0 + 31 * DAY).toISOString(), "bronze", "down"],
     ]);
     expect(await alarmAt(stub)).toBe(T0 + DAY + 365 * DAY); // the points' expiry, nothing for the tier
+  });
+
+  it("a customer above the base tier when the account first reads the program gets one up; a new one none", async () => {
+    const shopId = `sched-tier${++shops}`;
+    const stub = await accountUnder(null, shopId);
+    const fresh = await accountUnder(null, shopId, "c2");
+    ok(await stub.placeOrder(order("o1", receipt([{ id: "1", price: 150_000, qty: 1 }]), T0, tiered)));
+    ok(await stub.confirmOrder("o1", T0));
+    ok(await fresh.upsertProfile({ customerId: "c2" }, T0));
+    expect(await relayed(stub, "tier.changed")).toEqual([]);
+    await publish(shopId, tiered);
+    ok(await stub.adjust({ id: "a1", points: 1 }, T0 + 2 * HOUR));
+    ok(await fresh.adjust({ id: "a1", points: 1 }, T0 + 2 * HOUR));
+    expect((await relayed(stub, "tier.changed")).map((e) => e.data)).toEqual([{ from: "bronze", to: "silver", direction: "up" }]);
+    const tiers = await runInDurableObject(fresh, (_i: CustomerAccount, state) =>
+      state.storage.sql.exec<{ tier: string | null; tierKnown: number }>("SELECT tier, tierKnown FROM schedule").toArray());
+    expect(tiers).toEqual([{ tier: "bronze", tierKnown: 1 }]);
+    expect(await relayed(fresh, "tier.changed")).toEqual([]);
   });
 
   it("down on a cancellation of a confirmed order", async () => {
