@@ -2,35 +2,12 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { EventType, KopilkaEvent } from "../lib/events.ts";
-import { emit, outboxSize, type EventMessage } from "../lib/outbox.ts";
+import { emit, outboxSize } from "../lib/outbox.ts";
 import { ensureSchema } from "../stream/analytics.ts";
 import { CustomerAccount as CustomerAccountClass, type CustomerAccount } from "./account.ts";
-import { account, alarmAt, DAY, err, fireAlarm, HOUR, MINUTE, ok, order, program, receipt, T0 } from "./test-helpers.ts";
+import { account, alarmAt, DAY, err, fireAlarm, HOUR, MINUTE, ok, order, program, receipt, T0, tapEvents } from "./test-helpers.ts";
 
 type Stub = DurableObjectStub<CustomerAccount>;
-
-/**
- * Taps the account's EVENTS queue: every envelope its relay sends is recorded here (and still sent to the real
- * queue). `failing` makes the queue refuse, as an outage would.
- */
-async function tap(stub: Stub) {
-  const tapped = { events: [] as KopilkaEvent[], failing: false };
-  await runInDurableObject(stub, (instance: CustomerAccount) => {
-    const holder = instance as unknown as { env: Env };
-    const real = holder.env.EVENTS;
-    const queue = {
-      send: (body: EventMessage) => queue.sendBatch([{ body }]),
-      sendBatch: async (messages: Iterable<MessageSendRequest<EventMessage>>) => {
-        if (tapped.failing) throw new Error("queue unavailable (test)");
-        const list = [...messages];
-        await real.sendBatch(list);
-        tapped.events.push(...list.flatMap((m) => m.body));
-      },
-    } as unknown as Queue<EventMessage>;
-    holder.env = { ...holder.env, EVENTS: queue };
-  });
-  return tapped;
-}
 
 /** Everything the account emitted so far, once relayed. */
 async function relayed(stub: Stub, tapped: { events: KopilkaEvent[] }): Promise<KopilkaEvent[]> {
@@ -47,7 +24,7 @@ const REWARD = { rewardId: "coupon-20", name: "Купон −20%", cost: 500, va
 describe("the event outbox of an account", () => {
   it("emits each change's events once, with the envelope and the exact figures", async () => {
     const stub = account("ev");
-    const tapped = await tap(stub);
+    const tapped = await tapEvents(stub);
     ok(await stub.upsertProfile({ customerId: "c1", name: "Анна", birthday: "1990-05-20" }, T0));
     ok(await stub.adjust({ id: "seed", points: 1000, reason: "goodwill" }, T0));
     // 1 000.00 + 2 × 300.00 = 1 600.00; 300 points (300.00) spent; 10% of the 1 300.00 paid = 130 points.
@@ -85,7 +62,7 @@ describe("the event outbox of an account", () => {
 
   it("emits nothing for a replay, a refusal or a read", async () => {
     const stub = account("ev");
-    const tapped = await tap(stub);
+    const tapped = await tapEvents(stub);
     ok(await stub.adjust({ id: "seed", points: 500 }, T0));
     ok(await stub.placeOrder(order("o1", receipt([{ id: "A", price: 100_000, qty: 1 }], { redeemPoints: 100 }), T0)));
     ok(await stub.confirmOrder("o1", T0 + MINUTE));
@@ -110,7 +87,7 @@ describe("the event outbox of an account", () => {
 
   it("concurrent copies of one request emit one event; concurrent distinct requests one each", async () => {
     const stub = account("ev");
-    const tapped = await tap(stub);
+    const tapped = await tapEvents(stub);
     ok(await stub.adjust({ id: "seed", points: 5000 }, T0));
     const place = () => stub.placeOrder(order("o1", receipt([{ id: "A", price: 100_000, qty: 1 }], { redeemPoints: 200 }), T0 + MINUTE));
     const answers = await Promise.all(Array.from({ length: 8 }, place));
@@ -137,7 +114,7 @@ describe("the event outbox of an account", () => {
 
   it("time-driven changes emit from the alarm: a lapsed hold, expired points, an expired coupon", async () => {
     const stub = account("ev");
-    const tapped = await tap(stub);
+    const tapped = await tapEvents(stub);
     ok(await stub.adjust({ id: "seed", points: 1000, expiryDays: 10 }, T0));
     ok(await stub.redeemReward({ ...REWARD, validDays: 3 }, T0));
     ok(await stub.placeOrder(order("o1", receipt([{ id: "A", price: 100_000, qty: 1 }], { redeemPoints: 200 }), T0, program(), { holdMinutes: 30 })));
@@ -155,7 +132,7 @@ describe("the event outbox of an account", () => {
 
   it("a relay the queue refuses keeps the events, backed up by an alarm within 30 s, and sends them later", async () => {
     const stub = account("ev");
-    const tapped = await tap(stub);
+    const tapped = await tapEvents(stub);
     tapped.failing = true;
     ok(await stub.placeOrder(order("o1", receipt([{ id: "A", price: 100_000, qty: 1 }]), T0, program(), { holdMinutes: 60 })));
     ok(await stub.adjust({ id: "a1", points: 10 }, T0 + 1000));
@@ -179,7 +156,7 @@ describe("the event outbox of an account", () => {
 
   it("events committed but not relayed when the object restarts are relayed by the next instance, and stored", async () => {
     const stub = account("ev");
-    const tapped = await tap(stub);
+    const tapped = await tapEvents(stub);
     tapped.failing = true;
     ok(await stub.adjust({ id: "a1", points: 25 }, T0));
     ok(await stub.adjust({ id: "a2", points: -5 }, T0 + 1000));

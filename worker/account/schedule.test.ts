@@ -3,9 +3,8 @@ import { describe, expect, it } from "vitest";
 import type { Program } from "../../engine/host/types.ts";
 import { programSchema } from "../../engine/host/validate.ts";
 import type { EventType, KopilkaEvent } from "../lib/events.ts";
-import type { EventMessage } from "../lib/outbox.ts";
 import type { CustomerAccount } from "./account.ts";
-import { alarmAt, DAY, err, expectInvariants, fireAlarm, HOUR, ok, order, program, receipt, T0 } from "./test-helpers.ts";
+import { alarmAt, DAY, err, expectInvariants, fireAlarm, HOUR, ok, order, program, receipt, T0, tapEvents } from "./test-helpers.ts";
 
 let shops = 0;
 
@@ -18,21 +17,7 @@ async function accountUnder(
 ): Promise<DurableObjectStub<CustomerAccount>> {
   if (p) await publish(shopId, p);
   const stub = env.CUSTOMER_ACCOUNT.get(env.CUSTOMER_ACCOUNT.idFromName(`${shopId}:${customerId}`));
-  const events: KopilkaEvent[] = [];
-  tapped.set(stub.id.toString(), events);
-  await runInDurableObject(stub, (instance: CustomerAccount) => {
-    const holder = instance as unknown as { env: Env };
-    const real = holder.env.EVENTS;
-    const queue = {
-      send: (body: EventMessage) => queue.sendBatch([{ body }]),
-      sendBatch: async (messages: Iterable<MessageSendRequest<EventMessage>>) => {
-        const list = [...messages];
-        await real.sendBatch(list);
-        events.push(...list.flatMap((m) => m.body));
-      },
-    } as unknown as Queue<EventMessage>;
-    holder.env = { ...holder.env, EVENTS: queue };
-  });
+  tapped.set(stub.id.toString(), (await tapEvents(stub)).events);
   return stub;
 }
 

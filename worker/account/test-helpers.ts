@@ -9,6 +9,8 @@ import type { CustomerAccount } from "./account.ts";
 import { INFO_TYPES } from "./ledger.ts";
 import type { Refusal as AccountError, Result as AccountResult } from "../lib/refusal.ts";
 import type { OrderReceipt, PlaceOrderInput } from "./types.ts";
+import type { KopilkaEvent } from "../lib/events.ts";
+import type { EventMessage } from "../lib/outbox.ts";
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -169,4 +171,30 @@ export function alarmAt(stub: DurableObjectStub<CustomerAccount>): Promise<numbe
     await instance.flushEvents();
     return state.storage.getAlarm();
   });
+}
+
+/** What an account's relay sent (tapEvents); `failing` makes its queue refuse, as an outage would. */
+export interface EventTap {
+  events: KopilkaEvent[];
+  failing: boolean;
+}
+
+/** Taps the account's EVENTS queue: every envelope its relay sends is recorded (and still sent to the real queue). */
+export async function tapEvents(stub: DurableObjectStub<CustomerAccount>): Promise<EventTap> {
+  const tapped: EventTap = { events: [], failing: false };
+  await runInDurableObject(stub, (instance: CustomerAccount) => {
+    const holder = instance as unknown as { env: Env };
+    const real = holder.env.EVENTS;
+    const queue = {
+      send: (body: EventMessage) => queue.sendBatch([{ body }]),
+      sendBatch: async (messages: Iterable<MessageSendRequest<EventMessage>>) => {
+        if (tapped.failing) throw new Error("queue unavailable (test)");
+        const list = [...messages];
+        await real.sendBatch(list);
+        tapped.events.push(...list.flatMap((m) => m.body));
+      },
+    } as unknown as Queue<EventMessage>;
+    holder.env = { ...holder.env, EVENTS: queue };
+  });
+  return tapped;
 }
