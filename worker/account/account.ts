@@ -85,6 +85,8 @@ export class CustomerAccount extends DurableObject<Env> {
   private alarmAt: number | null | undefined;
   /** When this instance last asked the Shop for its current program version (scheduled work, `refreshProgram`). */
   private programCheckedAt: number | undefined;
+  /** The program check running after a write (refreshInBackground). */
+  private refreshing: Promise<void> | null = null;
   /** What quotes read, between writes (preview-memo.ts); cleared wherever storage may change. */
   private readonly memo: PreviewMemo;
   /** Relays the event outbox to the EVENTS queue after each commit (lib/outbox.ts). */
@@ -130,7 +132,9 @@ export class CustomerAccount extends DurableObject<Env> {
       try {
         if (!Number.isSafeInteger(requested) || requested < 0) refuse("invalid_request", "now must be epoch milliseconds", { path: "now" });
         const now = Math.max(requested, this.clockReached());
-        if (access === "write") await this.refreshProgram(now, false);
+        // An account that has never stored a program (a new customer) reads it before its first write, so that
+        // write is already under it; any other waits for nothing (refreshInBackground, after the write).
+        if (access === "write" && selectSchedule(this.sql).programVersion === null) await this.refreshProgram(now, false);
         changed = this.catchUp(now, access !== "preview");
         try {
           const value = await body(now);
@@ -139,8 +143,10 @@ export class CustomerAccount extends DurableObject<Env> {
         } finally {
           if (access === "write") this.memo.clear();
           if (changed) await this.schedule();
-          // After the commit: the answer does not wait for the queue (the backstop alarm retries a failed relay).
+          // After the commit: the answer does not wait for the queue (the backstop alarm retries a failed relay)…
           if (changed) void this.relayEvents();
+          // …nor for the Shop: the program check of the scheduled work runs beside it.
+          if (access === "write") this.refreshInBackground(now);
         }
       } catch (e) {
         if (e instanceof Refused) return { ok: false, error: e.refusal };
@@ -236,6 +242,22 @@ export class CustomerAccount extends DurableObject<Env> {
     }
   }
 
+  /**
+   * After a write, when due (refreshProgram): reads the shop's program without holding the call's answer or the
+   * account — the Shop is shop-wide, and the order path does not wait for it. A new program points the alarm at
+   * the scheduled work it brings.
+   */
+  private refreshInBackground(now: number): void {
+    if (this.refreshing || (this.programCheckedAt !== undefined && now < this.programCheckedAt + PROGRAM_RECHECK_MS)) return;
+    this.refreshing = (async () => {
+      const before = selectSchedule(this.sql).programVersion;
+      await this.refreshProgram(now, false);
+      if (selectSchedule(this.sql).programVersion !== before) await this.ctx.blockConcurrencyWhile(() => this.schedule());
+    })().finally(() => {
+      this.refreshing = null;
+    });
+  }
+
   private forget(): void {
     this.memo.clear();
     this.reached = undefined;
@@ -303,10 +325,12 @@ export class CustomerAccount extends DurableObject<Env> {
   }
 
   /**
-   * Relays the outbox now and points the alarm at what is due next, as an idle account has it once its relay is
-   * done. Answers how many events are still waiting (0 unless the queue refused). For tests and diagnostics.
+   * Waits for a program check running after a write, relays the outbox now and points the alarm at what is due
+   * next, as an idle account has it once both are done. Answers how many events are still waiting (0 unless the
+   * queue refused). For tests and diagnostics.
    */
   async flushEvents(): Promise<number> {
+    if (this.refreshing) await this.refreshing;
     await this.relayEvents();
     if (oldestUnrelayed(this.sql) !== null) await this.relayEvents();
     await this.ctx.blockConcurrencyWhile(() => this.schedule());
